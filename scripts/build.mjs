@@ -1,0 +1,58 @@
+// Builds dist/cli/ (the CLI, ESM, code-split so SDK clients load only in the commands that use them)
+// and dist/handler.zip (the Lambda: index.mjs exporting handler, AWS SDK left to the nodejs22.x runtime).
+// Usage: node scripts/build.mjs [cli|handler]   (default: both)
+import { build } from "esbuild";
+import { readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { zipSync } from "fflate";
+
+const root = new URL("..", import.meta.url);
+const pkg = JSON.parse(await readFile(new URL("package.json", root), "utf8"));
+const what = process.argv[2] ?? "all";
+const define = { __TRAILDIGEST_VERSION__: JSON.stringify(pkg.version) };
+
+async function buildCli() {
+  await rm(new URL("dist/cli", root), { recursive: true, force: true });
+  await build({
+    entryPoints: { main: "src/main.ts" },
+    outdir: "dist/cli",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20.19",
+    outExtension: { ".js": ".mjs" },
+    chunkNames: "chunks/[name]-[hash]",
+    minify: true,
+    legalComments: "none",
+    define,
+    // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: "warning",
+  });
+}
+
+async function buildHandler() {
+  const result = await build({
+    entryPoints: ["src/handler/index.ts"],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    minify: true,
+    legalComments: "none",
+    define,
+    // nodejs22.x ships SDK v3: the webhook-secret clients are loaded from the runtime, not bundled.
+    external: ["@aws-sdk/*"],
+    logLevel: "warning",
+  });
+  const code = result.outputFiles[0].contents;
+  await mkdir(new URL("dist", root), { recursive: true });
+  await writeFile(new URL("dist/handler.mjs", root), code);
+  // Fixed mtime so the same source gives the same zip (and the same CodeSha256 for `setup plan`).
+  const zip = zipSync({ "index.mjs": [code, { mtime: new Date("2020-01-01T00:00:00Z"), level: 9 }] });
+  await writeFile(new URL("dist/handler.zip", root), zip);
+}
+
+if (what === "all" || what === "cli") await buildCli();
+if (what === "all" || what === "handler") await buildHandler();

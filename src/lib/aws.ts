@@ -1,0 +1,73 @@
+// SDK v3 client factory: region, profile, endpoint, retries. Clients are imported lazily so a
+// command pays only for the clients it uses (and `--help` for none).
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { STSClient } from "@aws-sdk/client-sts";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+
+export interface AwsOptions {
+  region?: string;
+  profile?: string;
+  /** One endpoint for every client (--endpoint-url). AWS_ENDPOINT_URL[_<SERVICE>] are honoured by the SDK itself. */
+  endpointUrl?: string;
+}
+
+export interface ClientMap {
+  sqs: SQSClient;
+  scheduler: SchedulerClient;
+  cloudtrail: CloudTrailClient;
+  eventbridge: EventBridgeClient;
+  lambda: LambdaClient;
+  iam: IAMClient;
+  ecs: ECSClient;
+  sts: STSClient;
+  secretsmanager: SecretsManagerClient;
+  ssm: SSMClient;
+}
+export type ServiceName = keyof ClientMap;
+
+type Ctor = new (config: Record<string, unknown>) => unknown;
+const loaders: Record<ServiceName, () => Promise<Ctor>> = {
+  sqs: async () => (await import("@aws-sdk/client-sqs")).SQSClient as unknown as Ctor,
+  scheduler: async () => (await import("@aws-sdk/client-scheduler")).SchedulerClient as unknown as Ctor,
+  cloudtrail: async () => (await import("@aws-sdk/client-cloudtrail")).CloudTrailClient as unknown as Ctor,
+  eventbridge: async () => (await import("@aws-sdk/client-eventbridge")).EventBridgeClient as unknown as Ctor,
+  lambda: async () => (await import("@aws-sdk/client-lambda")).LambdaClient as unknown as Ctor,
+  iam: async () => (await import("@aws-sdk/client-iam")).IAMClient as unknown as Ctor,
+  ecs: async () => (await import("@aws-sdk/client-ecs")).ECSClient as unknown as Ctor,
+  sts: async () => (await import("@aws-sdk/client-sts")).STSClient as unknown as Ctor,
+  secretsmanager: async () => (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient as unknown as Ctor,
+  ssm: async () => (await import("@aws-sdk/client-ssm")).SSMClient as unknown as Ctor,
+};
+
+/** The client config every service shares; exported for tests. */
+export async function clientConfig(opts: AwsOptions): Promise<Record<string, unknown>> {
+  const config: Record<string, unknown> = {
+    maxAttempts: 5,
+    retryMode: "adaptive",
+    customUserAgent: "traildigest",
+  };
+  if (opts.region) config.region = opts.region;
+  if (opts.endpointUrl) config.endpoint = opts.endpointUrl;
+  if (opts.profile) {
+    const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
+    config.credentials = fromNodeProviderChain({ profile: opts.profile });
+    config.profile = opts.profile;
+  }
+  return config;
+}
+
+export async function awsClient<S extends ServiceName>(service: S, opts: AwsOptions): Promise<ClientMap[S]> {
+  const Client = await loaders[service]();
+  const config = await clientConfig(opts);
+  // fauxqs and other emulators hand out queue URLs whose host does not resolve: with an explicit
+  // endpoint, send every request there rather than to the queue URL's host.
+  if (service === "sqs" && opts.endpointUrl) config.useQueueUrlAsEndpoint = false;
+  return new Client(config) as ClientMap[S];
+}

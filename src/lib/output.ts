@@ -1,0 +1,131 @@
+// The one output layer: commands return data, this renders it. JSON (and only JSON) goes to stdout
+// with --output json; tables and previews go to stdout otherwise; warnings, progress and spinners
+// always go to stderr, so `traildigest … --json | jq` stays clean.
+import { Chalk, type ChalkInstance } from "chalk";
+
+export type OutputFormat = "table" | "json";
+
+export interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  output: OutputFormat;
+  color: boolean;
+  config?: string;
+  verbose: boolean;
+}
+
+/** What every command action returns. `render` draws the human view of the same `data`. */
+export interface CommandResult<T extends object = object> {
+  data: T;
+  render?: (data: T, ui: Ui) => string;
+  /** 1 when the command ran and found problems (design.md §4). */
+  exitCode?: 0 | 1;
+}
+
+export interface Spinner {
+  update(text: string): void;
+  succeed(text?: string): void;
+  fail(text?: string): void;
+  stop(): void;
+}
+
+export interface TableOptions {
+  head: string[];
+  rows: (string | number)[][];
+  /** Column alignment, e.g. ["left", "right"]. */
+  align?: ("left" | "right" | "center")[];
+}
+
+export interface Ui {
+  readonly c: ChalkInstance;
+  readonly format: OutputFormat;
+  readonly verbose: boolean;
+  /** Register a value (webhook URL, key) that must never reach a terminal or log. */
+  registerSecret(secret: string | undefined): void;
+  redact(text: string): string;
+  /** Warnings and notes for people: stderr, never stdout. */
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+  /** A spinner on stderr when it is a TTY; a no-op otherwise. */
+  spinner(text: string): Spinner;
+  table(opts: TableOptions): string;
+}
+
+export interface Streams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+type TableCtor = typeof import("cli-table3");
+type OraFn = typeof import("ora").default;
+
+/** Heavy renderers are loaded once, before rendering, so `--help` never pays for them. */
+let TableClass: TableCtor | undefined;
+let oraFn: OraFn | undefined;
+export async function preloadRenderers(opts: { spinner?: boolean } = {}): Promise<void> {
+  TableClass ??= (await import("cli-table3")).default as unknown as TableCtor;
+  if (opts.spinner) oraFn ??= (await import("ora")).default;
+}
+
+const noopSpinner: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
+
+/** Secrets are process-wide: once registered, no output path (result, warning, error) can print them. */
+const secrets = new Set<string>();
+export function registerSecret(secret: string | undefined): void {
+  // Short values would redact ordinary words; real secrets are long.
+  if (secret && secret.length >= 8) secrets.add(secret);
+}
+export function redact(text: string): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join("***");
+  return out;
+}
+
+export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose">, streams: Streams = process): Ui {
+  const colorWanted = opts.color && !process.env.NO_COLOR && streams.stdout.isTTY === true;
+  const c = new Chalk({ level: colorWanted ? new Chalk().level || 1 : 0 });
+  const err = (line: string) => streams.stderr.write(redact(line) + "\n");
+  return {
+    c,
+    format: opts.output,
+    verbose: opts.verbose,
+    registerSecret,
+    redact,
+    warn: (m) => err(`${c.yellow("warning:")} ${m}`),
+    info: (m) => err(m),
+    debug: (m) => opts.verbose && err(c.dim(m)),
+    spinner(text) {
+      if (!streams.stderr.isTTY || !oraFn) return noopSpinner;
+      const s = oraFn({ text: redact(text), stream: streams.stderr, color: "cyan", isEnabled: c.level > 0 || undefined }).start();
+      return {
+        update: (t) => void (s.text = redact(t)),
+        succeed: (t) => void s.succeed(t && redact(t)),
+        fail: (t) => void s.fail(t && redact(t)),
+        stop: () => void s.stop(),
+      };
+    },
+    table({ head, rows, align }) {
+      if (!TableClass) throw new Error("preloadRenderers() was not awaited before rendering a table");
+      const t = new TableClass({
+        head: head.map((h) => c.bold(h)),
+        style: { head: [], border: c.level > 0 ? ["grey"] : [] },
+        colAligns: align,
+        chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+      });
+      for (const r of rows) t.push(r.map(String));
+      return t.toString();
+    },
+  };
+}
+
+/** Write a command's result: JSON on stdout, or the human view on stdout. */
+export function emit<T extends object>(result: CommandResult<T>, ui: Ui, streams: Streams = process): void {
+  if (ui.format === "json") {
+    streams.stdout.write(ui.redact(JSON.stringify(result.data, null, 2)) + "\n");
+    return;
+  }
+  const text = result.render ? result.render(result.data, ui) : JSON.stringify(result.data, null, 2);
+  if (text) streams.stdout.write(ui.redact(text.endsWith("\n") ? text : text + "\n"));
+}

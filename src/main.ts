@@ -1,0 +1,15 @@
+// Entry point of the bundled CLI (dist/cli/main.mjs).
+import { main } from "./cli.js";
+
+// The AWS SDK is bundled and pinned, so its "future versions need Node 22" notice is not actionable here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

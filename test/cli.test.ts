@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "./support/run-cli.js";
+
+describe("cli framework", () => {
+  it("prints help with examples and exit codes", async () => {
+    const r = await runCli(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Usage: traildigest");
+    expect(r.stdout).toContain("Examples:");
+    expect(r.stdout).toMatch(/Exit codes: 0 ok/);
+  });
+
+  it("maps an unknown flag to exit 2 with one line on stderr and no stack trace", async () => {
+    const r = await runCli(["--bogus-flag"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown option '--bogus-flag'");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("prints the package version", async () => {
+    const r = await runCli(["--version"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
