@@ -2,7 +2,7 @@
 // and dist/handler.zip (the Lambda: index.mjs exporting handler, AWS SDK left to the nodejs22.x runtime).
 // Usage: node scripts/build.mjs [cli|handler]   (default: both)
 import { build } from "esbuild";
-import { readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { zipSync } from "fflate";
 
 const root = new URL("..", import.meta.url);
@@ -11,10 +11,11 @@ const what = process.argv[2] ?? "all";
 const define = { __TRAILDIGEST_VERSION__: JSON.stringify(pkg.version) };
 
 async function buildCli() {
-  await rm(new URL("dist/cli", root), { recursive: true, force: true });
+  // Build aside, then swap in, so a test running the CLI never sees a half-written dist/cli.
+  const tmp = `dist/.cli-${process.pid}`;
   await build({
     entryPoints: { main: "src/main.ts" },
-    outdir: "dist/cli",
+    outdir: tmp,
     bundle: true,
     splitting: true,
     format: "esm",
@@ -29,6 +30,8 @@ async function buildCli() {
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
     logLevel: "warning",
   });
+  await rm(new URL("dist/cli", root), { recursive: true, force: true });
+  await rename(new URL(tmp, root), new URL("dist/cli", root));
 }
 
 async function buildHandler() {
@@ -48,10 +51,12 @@ async function buildHandler() {
   });
   const code = result.outputFiles[0].contents;
   await mkdir(new URL("dist", root), { recursive: true });
-  await writeFile(new URL("dist/handler.mjs", root), code);
+  await writeFile(new URL(`dist/handler.mjs`, root), code);
   // Fixed mtime so the same source gives the same zip (and the same CodeSha256 for `setup plan`).
   const zip = zipSync({ "index.mjs": [code, { mtime: new Date("2020-01-01T00:00:00Z"), level: 9 }] });
-  await writeFile(new URL("dist/handler.zip", root), zip);
+  const tmpZip = new URL(`dist/.handler-${process.pid}.zip`, root);
+  await writeFile(tmpZip, zip);
+  await rename(tmpZip, new URL("dist/handler.zip", root));
 }
 
 if (what === "all" || what === "cli") await buildCli();
