@@ -1,0 +1,78 @@
+// A real HTTP server on 127.0.0.1 standing in for a Slack incoming webhook. Responses are scripted
+// (status, Retry-After, body, delay); every request is recorded with its parsed JSON body.
+import { createServer, type IncomingMessage, type Server } from "node:http";
+
+export interface ScriptedResponse {
+  status: number;
+  body?: string;
+  retryAfter?: number;
+  /** Hold the answer this long (to exercise client timeouts). */
+  delayMs?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+  json: unknown;
+  at: number;
+}
+
+export interface FakeSlack {
+  /** A webhook-looking URL with a secret path, e.g. http://127.0.0.1:PORT/services/T000/B000/XXXX. */
+  url: string;
+  requests: RecordedRequest[];
+  /** Queue responses, used in order; when the queue is empty `fallback` answers (default 200 ok). */
+  script(...responses: ScriptedResponse[]): void;
+  setFallback(r: ScriptedResponse): void;
+  close(): Promise<void>;
+}
+
+export async function startFakeSlack(opts: { secretPath?: string } = {}): Promise<FakeSlack> {
+  const queue: ScriptedResponse[] = [];
+  let fallback: ScriptedResponse = { status: 200, body: "ok" };
+  const requests: RecordedRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        json = undefined;
+      }
+      requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, json, at: Date.now() });
+      const r = queue.shift() ?? fallback;
+      const answer = () => {
+        if (res.destroyed) return;
+        const headers: Record<string, string> = { "content-type": "text/plain" };
+        if (r.retryAfter !== undefined) headers["retry-after"] = String(r.retryAfter);
+        res.writeHead(r.status, headers);
+        res.end(r.body ?? (r.status === 200 ? "ok" : ""));
+      };
+      if (r.delayMs) setTimeout(answer, r.delayMs).unref();
+      else answer();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : 0;
+  const secretPath = opts.secretPath ?? "/services/T0FAKE0001/B0FAKE0002/s3cr3tW3bh00kT0k3nXYZ";
+  return {
+    url: `http://127.0.0.1:${port}${secretPath}`,
+    requests,
+    script: (...rs) => void queue.push(...rs),
+    setFallback: (r) => void (fallback = r),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
