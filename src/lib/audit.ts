@@ -1,0 +1,271 @@
+// `schedules audit`, the pure part: expected fires × CloudTrail UpdateService calls → a status per fire,
+// plus the calls no schedule explains. No I/O, no SDK: the command fetches, this decides.
+import type { ApiCallEvent } from "./events.js";
+import { firesBetween as defaultFiresBetween, type FireOptions } from "./schedule-expression.js";
+
+export const ECS_UPDATE_SERVICE = "ecs:updateService";
+
+/** The fields of a decoded schedule the audit and the forecast need (src/lib/schedules.ts gives more). */
+export interface ScheduleLike {
+  name: string;
+  group?: string;
+  state?: string;
+  expression: string;
+  timezone?: string;
+  startDate?: Date | string;
+  endDate?: Date | string;
+  flexibleWindowMinutes?: number;
+  roleArn?: string;
+  target: { kind: string; cluster?: string; service?: string; desiredCount?: number };
+}
+
+export type FireStatus = "ok" | "failed" | "missed" | "pending";
+
+export interface ExpectedFire {
+  schedule: string;
+  group: string;
+  cluster: string;
+  service: string;
+  desiredCount?: number;
+  /** Role name from the schedule's RoleArn (the caller a fire's call must come from). */
+  role?: string;
+  at: Date;
+  /** Latest time the call may be made: at + flexible window + tolerance. */
+  windowEnd: Date;
+  flexibleWindowMinutes: number;
+  /** A fire before the audited period: it may consume a call (so that call is not "unexpected"), but is not reported. */
+  context?: boolean;
+}
+
+export interface AuditedFire {
+  schedule: string;
+  group: string;
+  cluster: string;
+  service: string;
+  /** ISO UTC. */
+  expectedAt: string;
+  desiredCount: number | null;
+  status: FireStatus;
+  eventId: string | null;
+  errorCode: string | null;
+  /** When the matching call was made (ISO UTC), and how long after the fire time. */
+  calledAt: string | null;
+  delaySeconds: number | null;
+  /** Calls this fire explains: the matched one plus failed retries inside the window. */
+  attempts: number;
+}
+
+export interface AuditResult {
+  fires: AuditedFire[];
+  unexpected: ApiCallEvent[];
+  summary: Record<FireStatus, number> & { unexpected: number; schedules: number };
+}
+
+export type FiresBetweenFn = (expression: string, from: Date, to: Date, opts?: FireOptions, limit?: number) => Date[];
+
+/** `arn:aws:ecs:r:a:cluster/dev` → `dev`; `arn:…:service/dev/api` → `api`; a plain name stays; missing cluster → `default`. */
+export function resourceName(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const resource = value.startsWith("arn:") ? value.split(":").slice(5).join(":") : value;
+  return resource.split("/").pop() || undefined;
+}
+
+/** `arn:aws:iam::123:role/ops/scaler` → `scaler` (IAM paths dropped: CloudTrail shows the bare role name). */
+export function roleNameFromArn(arn: string | undefined): string | undefined {
+  if (!arn) return undefined;
+  const m = /:role\/(?:.*\/)?([^/]+)$/.exec(arn) ?? /:assumed-role\/([^/]+)\//.exec(arn);
+  return m?.[1] ?? (arn.startsWith("arn:") ? undefined : arn);
+}
+
+/** The role an event's caller acted as, when it was an assumed role. */
+export function callerRole(event: ApiCallEvent): string | undefined {
+  return event.caller.role ?? roleNameFromArn(event.caller.arn);
+}
+
+function toDate(d: Date | string | undefined): Date | undefined {
+  if (d === undefined || d === null || d === "") return undefined;
+  const date = d instanceof Date ? d : new Date(d);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/** Schedules whose target is ECS UpdateService and that can fire (DISABLED ones cannot). */
+export function auditableSchedules<S extends ScheduleLike>(schedules: S[]): S[] {
+  return schedules.filter(
+    (s) => s.target.kind === ECS_UPDATE_SERVICE && (s.state ?? "ENABLED").toUpperCase() !== "DISABLED" && s.target.service,
+  );
+}
+
+export interface ExpectOptions {
+  from: Date;
+  to: Date;
+  toleranceMs: number;
+  /** Also compute fires this long before `from` as context (default: the largest window among the schedules). */
+  lookbackMs?: number;
+  firesBetween?: FiresBetweenFn;
+}
+
+/** Expected fires of every auditable schedule in [from, to), honouring zone, DST and Start/EndDate (via firesBetween). */
+export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): ExpectedFire[] {
+  const fb = opts.firesBetween ?? defaultFiresBetween;
+  const auditable = auditableSchedules(schedules);
+  const lookback =
+    opts.lookbackMs ?? Math.max(0, ...auditable.map((s) => (s.flexibleWindowMinutes ?? 0) * 60_000 + opts.toleranceMs));
+  const start = new Date(opts.from.getTime() - lookback);
+  const out: ExpectedFire[] = [];
+  for (const s of auditable) {
+    const flex = s.flexibleWindowMinutes ?? 0;
+    const fireOpts: FireOptions = {};
+    if (s.timezone) fireOpts.timezone = s.timezone;
+    const sd = toDate(s.startDate);
+    const ed = toDate(s.endDate);
+    if (sd) fireOpts.startDate = sd;
+    if (ed) fireOpts.endDate = ed;
+    for (const at of fb(s.expression, start, opts.to, fireOpts)) {
+      out.push({
+        schedule: s.name,
+        group: s.group ?? "default",
+        cluster: resourceName(s.target.cluster) ?? "default",
+        service: resourceName(s.target.service)!,
+        ...(s.target.desiredCount !== undefined ? { desiredCount: s.target.desiredCount } : {}),
+        ...(roleNameFromArn(s.roleArn) ? { role: roleNameFromArn(s.roleArn)! } : {}),
+        at,
+        windowEnd: new Date(at.getTime() + flex * 60_000 + opts.toleranceMs),
+        flexibleWindowMinutes: flex,
+        ...(at < opts.from ? { context: true } : {}),
+      });
+    }
+  }
+  return out.sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
+}
+
+export interface MatchOptions {
+  /** Calls in [from, to) that no fire explains are reported as unexpected; calls outside only help matching. */
+  from: Date;
+  to: Date;
+  now: Date;
+  pendingMarginMs: number;
+  /** With --group: report unexpected calls only for the cluster/service pairs these fires target. */
+  onlyTargetsOf?: ExpectedFire[];
+}
+
+function callMatches(fire: ExpectedFire, call: ApiCallEvent): boolean {
+  if (call.eventName !== "UpdateService") return false;
+  if ((call.cluster ?? "default") !== fire.cluster || call.service !== fire.service) return false;
+  if (fire.desiredCount !== undefined && call.desiredCount !== fire.desiredCount) return false;
+  if (fire.role !== undefined && callerRole(call) !== fire.role) return false;
+  const t = Date.parse(call.eventTime);
+  return t >= fire.at.getTime() && t <= fire.windowEnd.getTime();
+}
+
+/**
+ * Greedy by time: fires in time order each take the earliest unused matching call inside their window,
+ * preferring a successful one (the scheduler retries a failed call; a later success means the fire worked).
+ * Failed retries inside the same window are counted as attempts of that fire, not as unexpected calls.
+ */
+export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: MatchOptions): AuditResult {
+  const sortedCalls = [...calls].sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime));
+  const used = new Set<number>();
+  const audited: AuditedFire[] = [];
+  const ordered = [...fires].sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
+  for (const fire of ordered) {
+    const candidates = sortedCalls.map((c, i) => i).filter((i) => !used.has(i) && callMatches(fire, sortedCalls[i]!));
+    const success = candidates.find((i) => !sortedCalls[i]!.errorCode);
+    const chosen = success ?? candidates[0];
+    let attempts = 0;
+    if (chosen !== undefined) {
+      used.add(chosen);
+      attempts = 1;
+      // Failed calls of this fire before its success, or every other failed retry when none succeeded.
+      for (const i of candidates) {
+        if (i === chosen || !sortedCalls[i]!.errorCode) continue;
+        if (success === undefined || Date.parse(sortedCalls[i]!.eventTime) <= Date.parse(sortedCalls[success]!.eventTime)) {
+          used.add(i);
+          attempts++;
+        }
+      }
+    }
+    if (fire.context) continue;
+    const call = chosen !== undefined ? sortedCalls[chosen]! : undefined;
+    let status: FireStatus;
+    if (call) status = call.errorCode ? "failed" : "ok";
+    else {
+      // Too recent for CloudTrail to have it yet: the call may still come (flexible window) and take minutes to show.
+      const lastChance = fire.at.getTime() + fire.flexibleWindowMinutes * 60_000 + opts.pendingMarginMs;
+      status = opts.now.getTime() < lastChance ? "pending" : "missed";
+    }
+    audited.push({
+      schedule: fire.schedule,
+      group: fire.group,
+      cluster: fire.cluster,
+      service: fire.service,
+      expectedAt: fire.at.toISOString(),
+      desiredCount: fire.desiredCount ?? null,
+      status,
+      eventId: call?.eventId ?? null,
+      errorCode: call?.errorCode ?? null,
+      calledAt: call ? new Date(call.eventTime).toISOString() : null,
+      delaySeconds: call ? Math.round((Date.parse(call.eventTime) - fire.at.getTime()) / 1000) : null,
+      attempts,
+    });
+  }
+  const targets = opts.onlyTargetsOf ? new Set(opts.onlyTargetsOf.map((f) => `${f.cluster}/${f.service}`)) : undefined;
+  const unexpected = sortedCalls.filter((c, i) => {
+    if (used.has(i) || c.eventName !== "UpdateService") return false;
+    const t = Date.parse(c.eventTime);
+    if (t < opts.from.getTime() || t >= opts.to.getTime()) return false;
+    return !targets || targets.has(`${c.cluster ?? "default"}/${c.service}`);
+  });
+  const summary = { ok: 0, failed: 0, missed: 0, pending: 0, unexpected: unexpected.length, schedules: 0 };
+  for (const f of audited) summary[f.status]++;
+  summary.schedules = new Set(audited.map((f) => `${f.group}/${f.schedule}`)).size;
+  return { fires: audited, unexpected, summary };
+}
+
+export interface AuditOptions {
+  from: Date;
+  to: Date;
+  now: Date;
+  toleranceMs: number;
+  pendingMarginMs: number;
+  /** Report only this group's fires (every schedule still explains calls). */
+  group?: string;
+  firesBetween?: FiresBetweenFn;
+}
+
+/** The time range the one LookupEvents scan must cover: the period plus the longest window after it, never past now. */
+export function scanRange(schedules: ScheduleLike[], opts: Pick<AuditOptions, "from" | "to" | "now" | "toleranceMs">) {
+  const slack = Math.max(
+    0,
+    ...auditableSchedules(schedules).map((s) => (s.flexibleWindowMinutes ?? 0) * 60_000 + opts.toleranceMs),
+  );
+  const until = new Date(Math.min(opts.to.getTime() + slack, opts.now.getTime()));
+  return { since: opts.from, until: until < opts.from ? opts.from : until };
+}
+
+/** The whole audit: expected fires of every schedule, matched against the calls of the scan. */
+export function audit(schedules: ScheduleLike[], calls: ApiCallEvent[], opts: AuditOptions): AuditResult {
+  const fires = expectedFires(schedules, {
+    from: opts.from,
+    to: opts.to,
+    toleranceMs: opts.toleranceMs,
+    ...(opts.firesBetween ? { firesBetween: opts.firesBetween } : {}),
+  });
+  const result = matchFires(fires, calls, {
+    from: opts.from,
+    to: opts.to,
+    now: opts.now,
+    pendingMarginMs: opts.pendingMarginMs,
+    ...(opts.group !== undefined ? { onlyTargetsOf: fires.filter((f) => f.group === opts.group) } : {}),
+  });
+  if (opts.group === undefined) return result;
+  const kept = result.fires.filter((f) => f.group === opts.group);
+  const summary = { ...result.summary, ok: 0, failed: 0, missed: 0, pending: 0 };
+  for (const f of kept) summary[f.status]++;
+  summary.schedules = new Set(kept.map((f) => f.schedule)).size;
+  return { fires: kept, unexpected: result.unexpected, summary };
+}
+
+/** Exit 1 when a scheduled scale did not happen or failed. */
+export function auditHasProblems(result: AuditResult): boolean {
+  return result.summary.missed > 0 || result.summary.failed > 0;
+}

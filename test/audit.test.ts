@@ -1,0 +1,262 @@
+// Pure audit: expected fires × calls → ok / failed / missed / pending, and unexpected calls.
+import { describe, expect, it } from "vitest";
+import {
+  audit,
+  auditHasProblems,
+  expectedFires,
+  resourceName,
+  roleNameFromArn,
+  scanRange,
+  type FiresBetweenFn,
+  type ScheduleLike,
+} from "../src/lib/audit.js";
+import type { ApiCallEvent } from "../src/lib/events.js";
+
+// A stand-in for firesBetween: the expression `fixed(ISO,ISO,…)` fires at exactly those instants.
+const fixedFires: FiresBetweenFn = (expression, from, to) =>
+  (/^fixed\((.*)\)$/.exec(expression)?.[1] ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((s) => new Date(s))
+    .filter((d) => d >= from && d < to);
+
+const ROLE = "arn:aws:iam::123456789012:role/traildigest-scheduler-role";
+
+function schedule(name: string, service: string, desiredCount: number, fires: string[], extra: Partial<ScheduleLike> = {}): ScheduleLike {
+  return {
+    name,
+    group: "default",
+    state: "ENABLED",
+    expression: `fixed(${fires.join(",")})`,
+    timezone: "UTC",
+    flexibleWindowMinutes: 0,
+    roleArn: ROLE,
+    target: { kind: "ecs:updateService", cluster: "dev", service, desiredCount },
+    ...extra,
+  };
+}
+
+let n = 0;
+function call(service: string, desiredCount: number, at: string, extra: Partial<ApiCallEvent> = {}): ApiCallEvent {
+  n++;
+  return {
+    eventId: `ev-${n}`,
+    eventTime: at,
+    eventName: "UpdateService",
+    eventSource: "ecs.amazonaws.com",
+    region: "us-east-1",
+    account: "123456789012",
+    cluster: "dev",
+    service,
+    desiredCount,
+    caller: {
+      type: "AssumedRole",
+      arn: "arn:aws:sts::123456789012:assumed-role/traildigest-scheduler-role/a4cdb673bc3db689",
+      name: "traildigest-scheduler-role",
+      role: "traildigest-scheduler-role",
+      session: "a4cdb673bc3db689",
+    },
+    ...extra,
+  };
+}
+
+const person = {
+  type: "AssumedRole",
+  arn: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_abc/jane@example.com",
+  name: "jane@example.com",
+  role: "AWSReservedSSO_Admin_abc",
+  session: "jane@example.com",
+};
+
+const base = {
+  from: new Date("2026-11-25T12:00:00Z"),
+  to: new Date("2026-11-26T12:00:00Z"),
+  now: new Date("2026-11-26T12:00:00Z"),
+  toleranceMs: 60_000,
+  pendingMarginMs: 15 * 60_000,
+  firesBetween: fixedFires,
+};
+
+describe("audit matching", () => {
+  it("a day where every fire happened is all ok, exit 0", () => {
+    const scheds = [
+      schedule("api-night-down", "api", 0, ["2026-11-25T22:00:00Z"]),
+      schedule("api-morning-up", "api", 2, ["2026-11-26T08:00:00Z"]),
+    ];
+    const calls = [call("api", 0, "2026-11-25T22:00:03Z"), call("api", 2, "2026-11-26T08:00:41Z")];
+    const r = audit(scheds, calls, base);
+    expect(r.fires.map((f) => [f.schedule, f.status, f.eventId, f.delaySeconds])).toEqual([
+      ["api-night-down", "ok", calls[0]!.eventId, 3],
+      ["api-morning-up", "ok", calls[1]!.eventId, 41],
+    ]);
+    expect(r.unexpected).toEqual([]);
+    expect(auditHasProblems(r)).toBe(false);
+  });
+
+  it("no call → missed; a call with errorCode → failed with the code; both are problems", () => {
+    const scheds = [
+      schedule("api-down", "api", 0, ["2026-11-25T22:00:00Z"]),
+      schedule("worker-down", "worker", 0, ["2026-11-25T22:00:00Z"]),
+    ];
+    const calls = [call("worker", 0, "2026-11-25T22:00:05Z", { errorCode: "AccessDeniedException", errorMessage: "no" })];
+    const r = audit(scheds, calls, base);
+    const byName = Object.fromEntries(r.fires.map((f) => [f.schedule, f]));
+    expect(byName["api-down"]).toMatchObject({ status: "missed", eventId: null, errorCode: null });
+    expect(byName["worker-down"]).toMatchObject({ status: "failed", errorCode: "AccessDeniedException" });
+    expect(r.summary).toMatchObject({ ok: 0, missed: 1, failed: 1 });
+    expect(auditHasProblems(r)).toBe(true);
+  });
+
+  it("a call after the window (flex + tolerance) does not count: missed, and the call is unexpected", () => {
+    const s = schedule("api-down", "api", 0, ["2026-11-25T22:00:00Z"], { flexibleWindowMinutes: 5 });
+    const inWindow = audit([s], [call("api", 0, "2026-11-25T22:05:59Z")], base);
+    expect(inWindow.fires[0]!.status).toBe("ok");
+    const late = audit([s], [call("api", 0, "2026-11-25T22:06:01Z")], base);
+    expect(late.fires[0]!.status).toBe("missed");
+    expect(late.unexpected).toHaveLength(1);
+    const early = audit([s], [call("api", 0, "2026-11-25T21:59:59Z")], base);
+    expect(early.fires[0]!.status).toBe("missed");
+  });
+
+  it("matching requires the same cluster, service, desired count and the schedule's role", () => {
+    const s = schedule("api-down", "api", 0, ["2026-11-25T22:00:00Z"]);
+    const at = "2026-11-25T22:00:02Z";
+    for (const wrong of [
+      call("api", 1, at),
+      call("web", 0, at),
+      call("api", 0, at, { cluster: "prod" }),
+      call("api", 0, at, { caller: person }),
+    ]) {
+      const r = audit([s], [wrong], base);
+      expect(r.fires[0]!.status).toBe("missed");
+      expect(r.unexpected.map((e) => e.eventId)).toEqual([wrong.eventId]);
+    }
+  });
+
+  it("a call made by a person is unexpected, with its caller", () => {
+    const s = schedule("api-down", "api", 0, ["2026-11-25T22:00:00Z"]);
+    const calls = [call("api", 0, "2026-11-25T22:00:02Z"), call("api", 3, "2026-11-26T02:14:00Z", { caller: person })];
+    const r = audit([s], calls, base);
+    expect(r.fires[0]!.status).toBe("ok");
+    expect(r.unexpected).toHaveLength(1);
+    expect(r.unexpected[0]!.caller.name).toBe("jane@example.com");
+    // Unexpected calls alone are not a failure of the schedules.
+    expect(auditHasProblems(r)).toBe(false);
+  });
+
+  it("a fire in the last minutes without a call is pending, not missed", () => {
+    const now = new Date("2026-11-26T11:55:00Z");
+    const s = schedule("api-down", "api", 0, ["2026-11-26T11:50:00Z", "2026-11-26T11:30:00Z"]);
+    const r = audit([s], [], { ...base, now, to: now });
+    expect(r.fires.map((f) => [f.expectedAt, f.status])).toEqual([
+      ["2026-11-26T11:30:00.000Z", "missed"],
+      ["2026-11-26T11:50:00.000Z", "pending"],
+    ]);
+    // A recent fire whose call is already there is simply ok.
+    const seen = audit([s], [call("api", 0, "2026-11-26T11:50:01Z"), call("api", 0, "2026-11-26T11:30:01Z")], { ...base, now, to: now });
+    expect(seen.fires.map((f) => f.status)).toEqual(["ok", "ok"]);
+  });
+
+  it("the pending margin is a parameter", () => {
+    const now = new Date("2026-11-26T11:55:00Z");
+    const s = schedule("api-down", "api", 0, ["2026-11-26T11:50:00Z"]);
+    expect(audit([s], [], { ...base, now, to: now, pendingMarginMs: 2 * 60_000 }).fires[0]!.status).toBe("missed");
+  });
+
+  it("each call is used at most once: two schedules with the same target need two calls", () => {
+    const a = schedule("api-down-a", "api", 0, ["2026-11-25T22:00:00Z"]);
+    const b = schedule("api-down-b", "api", 0, ["2026-11-25T22:00:00Z"]);
+    const one = audit([a, b], [call("api", 0, "2026-11-25T22:00:04Z")], base);
+    expect(one.fires.map((f) => f.status).sort()).toEqual(["missed", "ok"]);
+    const two = audit([a, b], [call("api", 0, "2026-11-25T22:00:04Z"), call("api", 0, "2026-11-25T22:00:09Z")], base);
+    expect(two.fires.map((f) => f.status)).toEqual(["ok", "ok"]);
+    expect(new Set(two.fires.map((f) => f.eventId)).size).toBe(2);
+  });
+
+  it("a failed attempt followed by a successful retry in the window is ok, and the retry is not unexpected", () => {
+    const s = schedule("api-down", "api", 0, ["2026-11-25T22:00:00Z"], { flexibleWindowMinutes: 15 });
+    const calls = [
+      call("api", 0, "2026-11-25T22:00:02Z", { errorCode: "ThrottlingException" }),
+      call("api", 0, "2026-11-25T22:01:30Z"),
+    ];
+    const r = audit([s], calls, base);
+    expect(r.fires[0]).toMatchObject({ status: "ok", eventId: calls[1]!.eventId, attempts: 2 });
+    expect(r.unexpected).toEqual([]);
+  });
+
+  it("a call at the start of the period that belongs to a fire just before it is not unexpected", () => {
+    const s = schedule("api-down", "api", 0, ["2026-11-25T11:59:30Z"]);
+    const r = audit([s], [call("api", 0, "2026-11-25T12:00:10Z")], base);
+    expect(r.fires).toEqual([]);
+    expect(r.unexpected).toEqual([]);
+  });
+
+  it("DISABLED schedules and non-ECS targets expect nothing", () => {
+    const off = schedule("off", "api", 0, ["2026-11-25T22:00:00Z"], { state: "DISABLED" });
+    const lambda = schedule("lam", "api", 0, ["2026-11-25T22:00:00Z"], {
+      target: { kind: "lambda:invoke" },
+    });
+    expect(audit([off, lambda], [], base).fires).toEqual([]);
+  });
+
+  it("--group reports that group's fires; calls of other groups' schedules stay explained", () => {
+    const a = schedule("api-down", "api", 0, ["2026-11-25T22:00:00Z"], { group: "team-a" });
+    const b = schedule("web-down", "web", 0, ["2026-11-25T22:00:00Z"], { group: "team-b" });
+    const calls = [
+      call("api", 0, "2026-11-25T22:00:02Z"),
+      call("web", 0, "2026-11-25T22:00:02Z"),
+      call("api", 5, "2026-11-26T03:00:00Z", { caller: person }),
+      call("web", 5, "2026-11-26T03:00:00Z", { caller: person }),
+    ];
+    const r = audit([a, b], calls, { ...base, group: "team-a" });
+    expect(r.fires.map((f) => f.schedule)).toEqual(["api-down"]);
+    expect(r.unexpected.map((e) => e.service)).toEqual(["api"]);
+  });
+
+  it("cluster and service given as ARNs match calls that carry names", () => {
+    const s = schedule("api-down", "api", 0, ["2026-11-25T22:00:00Z"], {
+      target: {
+        kind: "ecs:updateService",
+        cluster: "arn:aws:ecs:us-east-1:123456789012:cluster/dev",
+        service: "arn:aws:ecs:us-east-1:123456789012:service/dev/api",
+        desiredCount: 0,
+      },
+    });
+    expect(audit([s], [call("api", 0, "2026-11-25T22:00:02Z")], base).fires[0]!.status).toBe("ok");
+  });
+
+  it("calls outside the period are not reported as unexpected", () => {
+    const r = audit([], [call("api", 3, "2026-11-26T12:00:30Z", { caller: person })], base);
+    expect(r.unexpected).toEqual([]);
+  });
+});
+
+describe("audit helpers", () => {
+  it("names from ARNs", () => {
+    expect(resourceName("arn:aws:ecs:us-east-1:1:cluster/dev")).toBe("dev");
+    expect(resourceName("arn:aws:ecs:us-east-1:1:service/dev/api")).toBe("api");
+    expect(resourceName("api")).toBe("api");
+    expect(resourceName(undefined)).toBeUndefined();
+    expect(roleNameFromArn("arn:aws:iam::1:role/ops/scaler")).toBe("scaler");
+    expect(roleNameFromArn("arn:aws:sts::1:assumed-role/scaler/sess")).toBe("scaler");
+  });
+
+  it("the scan covers the period plus the longest window, never past now", () => {
+    const s = [schedule("a", "api", 0, [], { flexibleWindowMinutes: 10 })];
+    const r = scanRange(s, { from: base.from, to: base.to, now: new Date("2026-11-27T00:00:00Z"), toleranceMs: 60_000 });
+    expect(r.until.toISOString()).toBe("2026-11-26T12:11:00.000Z");
+    const capped = scanRange(s, { from: base.from, to: base.to, now: base.now, toleranceMs: 60_000 });
+    expect(capped.until.toISOString()).toBe(base.now.toISOString());
+  });
+
+  it("expected fires carry the window end (fire + flexible window + tolerance)", () => {
+    const fires = expectedFires([schedule("a", "api", 0, ["2026-11-25T22:00:00Z"], { flexibleWindowMinutes: 15 })], {
+      from: base.from,
+      to: base.to,
+      toleranceMs: 60_000,
+      firesBetween: fixedFires,
+    });
+    expect(fires[0]!.windowEnd.toISOString()).toBe("2026-11-25T22:16:00.000Z");
+    expect(fires[0]!.role).toBe("traildigest-scheduler-role");
+  });
+});
