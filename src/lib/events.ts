@@ -1,5 +1,6 @@
 // Any input shape → normalised API-call events (design.md §3). Pure: no I/O, no SDK.
 // CONTRACT (other modules code against these types; implementation owned by the digest work).
+import { UsageError } from "./errors.js";
 
 export interface Caller {
   /** userIdentity.type: AssumedRole, IAMUser, Root, AWSService, … */
@@ -49,9 +50,362 @@ export interface NormalizedInput {
   lambdaBatch: boolean;
 }
 
-/** Text of any supported shape (JSON document or NDJSON) → events + unreadable records. */
-export declare function parseInputText(text: string): NormalizedInput;
-/** An already-parsed value of any supported shape. */
-export declare function normalizeValue(value: unknown): NormalizedInput;
+/** Why a record could not be read; never a guess at what it might have been. */
+export interface Unreadable {
+  reason: string;
+}
+
+type Obj = Record<string, unknown>;
+const SUPPORTED =
+  "expected a Lambda SQS event, EventBridge event(s), CloudTrail records, SQS messages or `aws cloudtrail lookup-events` output";
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+function num(v: unknown): number | undefined {
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  // CloudTrail keeps numbers as numbers, but hand-made fixtures sometimes quote them.
+  if (typeof v === "string" && /^\d+$/.test(v)) return Number(v);
+  return undefined;
+}
+export function isUnreadable(v: ApiCallEvent | Unreadable): v is Unreadable {
+  return "reason" in v && !("eventId" in v);
+}
+
+// ---------- shapes ----------
+
+function isLambdaSqsRecord(v: Obj): boolean {
+  return typeof v.body === "string" && (v.eventSource === "aws:sqs" || typeof v.messageId === "string");
+}
+/** `aws sqs receive-message` / SDK ReceiveMessage output uses PascalCase. */
+function isSdkSqsMessage(v: Obj): boolean {
+  return typeof v.Body === "string" && typeof v.MessageId === "string";
+}
+function isEventBridgeEvent(v: Obj): boolean {
+  return "detail" in v || "detail-type" in v;
+}
+function isLookupEvent(v: Obj): boolean {
+  return "CloudTrailEvent" in v;
+}
+function isCloudTrailRecord(v: Obj): boolean {
+  return "eventID" in v || "eventName" in v || "eventTime" in v || "userIdentity" in v;
+}
+
+// ---------- names from ARNs ----------
+
+/** "arn:aws:ecs:r:a:cluster/dev" or "dev" → "dev". */
+export function clusterName(v: string): string {
+  if (v.startsWith("arn:")) {
+    const resource = v.split(":").slice(5).join(":");
+    const slash = resource.indexOf("/");
+    return slash >= 0 ? resource.slice(slash + 1) : resource;
+  }
+  return v;
+}
+
+/** Service ARN, new ("service/cluster/svc") or old ("service/svc") format, or a bare name. */
+export function serviceRef(v: string): { service: string; cluster?: string } {
+  if (!v.startsWith("arn:")) return { service: v };
+  const resource = v.split(":").slice(5).join(":");
+  const parts = resource.split("/");
+  if (parts.length >= 3) return { cluster: parts[1]!, service: parts.slice(2).join("/") };
+  return { service: parts[parts.length - 1]! };
+}
+
+// ---------- caller ----------
+
+/** A session name that names a person: SSO sessions are e-mail addresses. */
+function looksLikePerson(session: string, role?: string): boolean {
+  return session.includes("@") || (role?.startsWith("AWSReservedSSO_") ?? false);
+}
+
+export function normalizeCaller(identity: unknown): Caller {
+  if (!isObj(identity)) return { type: "Unknown", name: "unknown" };
+  const type = str(identity.type) ?? "Unknown";
+  const arn = str(identity.arn);
+  const withArn = (c: Caller): Caller => (arn ? { ...c, arn } : c);
+  const arnTail = arn ? arn.split(":").slice(5).join(":") : undefined; // "assumed-role/R/S", "user/path/u"
+  switch (type) {
+    case "AssumedRole": {
+      const ctx = isObj(identity.sessionContext) ? identity.sessionContext : {};
+      const issuer = isObj(ctx.sessionIssuer) ? ctx.sessionIssuer : {};
+      let role = str(issuer.userName);
+      let session: string | undefined;
+      if (arnTail?.startsWith("assumed-role/")) {
+        const parts = arnTail.split("/");
+        role ??= parts[1];
+        session = parts.slice(2).join("/") || undefined;
+      }
+      const principal = str(identity.principalId);
+      if (!session && principal?.includes(":")) session = principal.slice(principal.indexOf(":") + 1);
+      const name = session && looksLikePerson(session, role) ? session : (role ?? session ?? "unknown");
+      const c: Caller = { type, name };
+      if (role) c.role = role;
+      if (session) c.session = session;
+      return withArn(c);
+    }
+    case "IAMUser":
+      return withArn({ type, name: str(identity.userName) ?? arnTail?.split("/").pop() ?? "unknown IAM user" });
+    case "Root":
+      return withArn({ type, name: "root" });
+    case "AWSService":
+      return withArn({ type, name: str(identity.invokedBy) ?? "AWS service" });
+    case "FederatedUser": {
+      const ctx = isObj(identity.sessionContext) ? identity.sessionContext : {};
+      const issuer = isObj(ctx.sessionIssuer) ? ctx.sessionIssuer : {};
+      const name = arnTail?.startsWith("federated-user/") ? arnTail.slice("federated-user/".length) : undefined;
+      return withArn({ type, name: name ?? str(issuer.userName) ?? str(identity.principalId) ?? "federated user" });
+    }
+    default: {
+      const name =
+        str(identity.userName) ??
+        str(identity.invokedBy) ??
+        arnTail?.split("/").pop() ??
+        str(identity.principalId) ??
+        str(identity.accountId) ??
+        type;
+      return withArn({ type, name });
+    }
+  }
+}
+
+// ---------- records ----------
+
+/** ISO-8601 UTC, second precision like CloudTrail when there are no milliseconds. */
+function isoTime(v: unknown): string | undefined {
+  let d: Date | undefined;
+  if (v instanceof Date) d = v;
+  else if (typeof v === "string" && v.length > 0) d = new Date(v);
+  else if (typeof v === "number") d = new Date(v);
+  if (!d || Number.isNaN(d.getTime())) return undefined;
+  const iso = d.toISOString();
+  return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+// ECS calls that always address a cluster; without one ECS uses "default".
+const CLUSTER_SCOPED = new Set([
+  "UpdateService",
+  "CreateService",
+  "DeleteService",
+  "RunTask",
+  "StartTask",
+  "StopTask",
+  "CreateTaskSet",
+  "UpdateTaskSet",
+  "DeleteTaskSet",
+  "UpdateServicePrimaryTaskSet",
+]);
+
+interface Fallback {
+  region?: string;
+  account?: string;
+  eventTime?: unknown;
+  eventId?: string;
+}
+
+/** One CloudTrail record (EventBridge `detail`, a log-file record, a parsed CloudTrailEvent). */
+export function normalizeCloudTrailRecord(record: unknown, fallback: Fallback = {}): ApiCallEvent | Unreadable {
+  if (!isObj(record)) return { reason: "not a CloudTrail record (not an object)" };
+  const eventId = str(record.eventID) ?? fallback.eventId;
+  const eventName = str(record.eventName);
+  const rawTime = record.eventTime ?? fallback.eventTime;
+  const missing = [!eventId && "eventID", !eventName && "eventName", rawTime === undefined && "eventTime"].filter(
+    Boolean,
+  );
+  if (missing.length > 0) return { reason: `not an API-call event: no ${missing.join(", ")}` };
+  const eventTime = isoTime(rawTime);
+  if (!eventTime) return { reason: `eventTime is not a time: ${JSON.stringify(rawTime).slice(0, 60)}` };
+
+  const identity = record.userIdentity;
+  const ev: ApiCallEvent = {
+    eventId: eventId!,
+    eventTime,
+    eventName: eventName!,
+    eventSource: str(record.eventSource) ?? "",
+    region: str(record.awsRegion) ?? fallback.region ?? "",
+    account:
+      str(record.recipientAccountId) ??
+      (isObj(identity) ? str(identity.accountId) : undefined) ??
+      fallback.account ??
+      "",
+    caller: normalizeCaller(identity),
+  };
+
+  if (ev.eventSource === "ecs.amazonaws.com") {
+    const rp = isObj(record.requestParameters) ? record.requestParameters : {};
+    const re = isObj(record.responseElements) ? record.responseElements : {};
+    const svcState = isObj(re.service) ? re.service : undefined;
+    const svcArg = str(rp.service) ?? str(rp.serviceName) ?? (svcState ? str(svcState.serviceName) : undefined);
+    let cluster = str(rp.cluster) ? clusterName(rp.cluster as string) : undefined;
+    if (svcArg) {
+      const ref = serviceRef(svcArg);
+      ev.service = ref.service;
+      cluster ??= ref.cluster;
+    }
+    if (!cluster && svcState && str(svcState.clusterArn)) cluster = clusterName(svcState.clusterArn as string);
+    if (cluster) ev.cluster = cluster;
+    else if (ev.service || CLUSTER_SCOPED.has(ev.eventName)) ev.cluster = "default";
+    const desired = num(rp.desiredCount);
+    if (desired !== undefined) ev.desiredCount = desired;
+    if (svcState) {
+      const running = num(svcState.runningCount);
+      const pending = num(svcState.pendingCount);
+      if (running !== undefined) ev.runningCount = running;
+      if (pending !== undefined) ev.pendingCount = pending;
+    }
+  }
+
+  const errorCode = str(record.errorCode);
+  if (errorCode) ev.errorCode = errorCode;
+  const errorMessage = str(record.errorMessage);
+  if (errorMessage) ev.errorMessage = errorMessage;
+  return ev;
+}
+
+/** One EventBridge event whose detail is a CloudTrail record. */
+export function normalizeEventBridgeEvent(event: unknown): ApiCallEvent | Unreadable {
+  if (!isObj(event)) return { reason: "not an EventBridge event (not an object)" };
+  if (!isObj(event.detail)) return { reason: "EventBridge event without a detail object" };
+  const r = normalizeCloudTrailRecord(event.detail, {
+    region: str(event.region),
+    account: str(event.account),
+  });
+  if (isUnreadable(r) && str(event["detail-type"]) && event["detail-type"] !== "AWS API Call via CloudTrail") {
+    return { reason: `"${String(event["detail-type"]).slice(0, 60)}" event is not an API call via CloudTrail` };
+  }
+  return r;
+}
+
+/** An `Events[]` item of LookupEvents: CloudTrailEvent is a JSON string, EventTime a Date or a string. */
+export function normalizeLookupEvent(item: unknown): ApiCallEvent | Unreadable {
+  if (!isObj(item)) return { reason: "not a lookup-events item (not an object)" };
+  const raw = item.CloudTrailEvent;
+  if (typeof raw !== "string") return { reason: "lookup-events item without a CloudTrailEvent string" };
+  let record: unknown;
+  try {
+    record = JSON.parse(raw);
+  } catch {
+    return { reason: "CloudTrailEvent is not JSON" };
+  }
+  return normalizeCloudTrailRecord(record, { eventTime: item.EventTime, eventId: str(item.EventId) });
+}
+
 /** One SQS message body (an EventBridge event JSON string) → event, or the reason it is unreadable. */
-export declare function normalizeSqsBody(body: string, messageId?: string): ApiCallEvent | { reason: string };
+export function normalizeSqsBody(body: string, messageId?: string): ApiCallEvent | Unreadable {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { reason: "message body is not JSON" };
+  }
+  let r: ApiCallEvent | Unreadable;
+  if (!isObj(value)) r = { reason: "message body is not a JSON object" };
+  else if (isEventBridgeEvent(value)) r = normalizeEventBridgeEvent(value);
+  else if (isCloudTrailRecord(value)) r = normalizeCloudTrailRecord(value);
+  else r = { reason: "message body is not an EventBridge event" };
+  if (!isUnreadable(r) && messageId) r.messageId = messageId;
+  return r;
+}
+
+/** Any single item of any list shape. */
+function normalizeItem(item: unknown): { event: ApiCallEvent } | { reason: string; messageId?: string } {
+  if (!isObj(item)) return { reason: "not an object" };
+  let r: ApiCallEvent | Unreadable;
+  let messageId: string | undefined;
+  if (isLambdaSqsRecord(item)) {
+    messageId = str(item.messageId);
+    r = normalizeSqsBody(item.body as string, messageId);
+  } else if (isSdkSqsMessage(item)) {
+    messageId = str(item.MessageId);
+    r = normalizeSqsBody(item.Body as string, messageId);
+  } else if (isLookupEvent(item)) r = normalizeLookupEvent(item);
+  else if (isEventBridgeEvent(item)) r = normalizeEventBridgeEvent(item);
+  else if (isCloudTrailRecord(item)) r = normalizeCloudTrailRecord(item);
+  else r = { reason: "not an API-call event (no eventID, eventTime or eventName)" };
+  if (isUnreadable(r)) return messageId ? { reason: r.reason, messageId } : { reason: r.reason };
+  return { event: r };
+}
+
+function normalizeList(items: unknown[], lambdaBatch: boolean): NormalizedInput {
+  const out: NormalizedInput = { events: [], invalid: [], lambdaBatch };
+  items.forEach((item, index) => {
+    const r = normalizeItem(item);
+    if ("event" in r) out.events.push(r.event);
+    else out.invalid.push(r.messageId ? { index, messageId: r.messageId, reason: r.reason } : { index, reason: r.reason });
+  });
+  return out;
+}
+
+/** An already-parsed value of any supported shape. */
+export function normalizeValue(value: unknown): NormalizedInput {
+  if (Array.isArray(value)) return normalizeList(value, false);
+  if (!isObj(value)) throw new UsageError(`not a supported input (a JSON ${value === null ? "null" : typeof value}): ${SUPPORTED}`);
+  if (Array.isArray(value.Records)) {
+    // Same key for a Lambda SQS event and a CloudTrail log file: tell them apart by the records.
+    const lambda = value.Records.some((r) => isObj(r) && isLambdaSqsRecord(r));
+    return normalizeList(value.Records, lambda);
+  }
+  if (Array.isArray(value.Events)) return normalizeList(value.Events, false);
+  if (Array.isArray(value.Messages)) return normalizeList(value.Messages, false);
+  if (
+    isLambdaSqsRecord(value) ||
+    isSdkSqsMessage(value) ||
+    isLookupEvent(value) ||
+    isEventBridgeEvent(value) ||
+    isCloudTrailRecord(value)
+  ) {
+    return normalizeList([value], false);
+  }
+  throw new UsageError(`not a supported input shape: ${SUPPORTED}`);
+}
+
+/** Text of any supported shape (JSON document or NDJSON) → events + unreadable records. */
+export function parseInputText(text: string): NormalizedInput {
+  const body = text.replace(/^\uFEFF/, "");
+  if (body.trim() === "") throw new UsageError(`input is empty: ${SUPPORTED}`);
+  let docError: string;
+  try {
+    return normalizeValue(JSON.parse(body));
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    docError = err instanceof Error ? err.message : String(err);
+  }
+  // NDJSON: one value per line. Only when the first line is a JSON object, so a broken
+  // pretty-printed document is reported as broken JSON rather than as a pile of bad lines.
+  const lines = body.split(/\r?\n/);
+  const nonEmpty: { line: number; text: string }[] = [];
+  lines.forEach((t, i) => {
+    if (t.trim() !== "") nonEmpty.push({ line: i + 1, text: t });
+  });
+  let first: unknown;
+  try {
+    first = JSON.parse(nonEmpty[0]!.text);
+  } catch {
+    first = undefined;
+  }
+  if (nonEmpty.length < 2 || !isObj(first)) {
+    throw new UsageError(`not valid JSON or NDJSON: ${docError.split("\n", 1)[0]}`);
+  }
+  const out: NormalizedInput = { events: [], invalid: [], lambdaBatch: false };
+  nonEmpty.forEach(({ line, text: t }, index) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(t);
+    } catch {
+      out.invalid.push({ index, reason: `line ${line} is not JSON` });
+      return;
+    }
+    const r = normalizeItem(v);
+    if ("event" in r) out.events.push(r.event);
+    else
+      out.invalid.push(
+        r.messageId
+          ? { index, messageId: r.messageId, reason: `line ${line}: ${r.reason}` }
+          : { index, reason: `line ${line}: ${r.reason}` },
+      );
+  });
+  return out;
+}
