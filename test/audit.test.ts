@@ -260,3 +260,45 @@ describe("audit helpers", () => {
     expect(fires[0]!.role).toBe("traildigest-scheduler-role");
   });
 });
+
+describe("audit with the real fire-time evaluator", () => {
+  it("a fire in a DST-skipped hour is not expected at all (America/New_York 02:30 on 2027-03-14)", () => {
+    const s: ScheduleLike = {
+      name: "ny-0230",
+      group: "default",
+      state: "ENABLED",
+      expression: "cron(30 2 * * ? *)",
+      timezone: "America/New_York",
+      flexibleWindowMinutes: null,
+      roleArn: ROLE,
+      target: { kind: "ecs:updateService", cluster: "dev", service: "api", desiredCount: 0 },
+    };
+    const from = new Date("2027-03-13T12:00:00Z");
+    const to = new Date("2027-03-16T12:00:00Z");
+    const calls = [call("api", 0, "2027-03-15T06:30:02Z"), call("api", 0, "2027-03-16T06:30:02Z")];
+    const r = audit([s], calls, { from, to, now: to, toleranceMs: 60_000, pendingMarginMs: 15 * 60_000 });
+    expect(r.fires.map((f) => [f.expectedAt, f.status])).toEqual([
+      ["2027-03-15T06:30:00.000Z", "ok"],
+      ["2027-03-16T06:30:00.000Z", "ok"],
+    ]);
+    expect(auditHasProblems(r)).toBe(false);
+  });
+
+  it("StartDate and EndDate bound the expected fires", () => {
+    const s: ScheduleLike = {
+      name: "hourly",
+      expression: "rate(1 hour)",
+      startDate: "2026-11-25T20:00:00Z",
+      endDate: "2026-11-25T23:30:00Z",
+      roleArn: ROLE,
+      target: { kind: "ecs:updateService", cluster: "dev", service: "api", desiredCount: 1 },
+    };
+    const fires = expectedFires([s], { from: base.from, to: base.to, toleranceMs: 60_000 });
+    expect(fires.map((f) => f.at.toISOString())).toEqual([
+      "2026-11-25T20:00:00.000Z",
+      "2026-11-25T21:00:00.000Z",
+      "2026-11-25T22:00:00.000Z",
+      "2026-11-25T23:00:00.000Z",
+    ]);
+  });
+});

@@ -12,11 +12,12 @@ export interface ScheduleLike {
   state?: string;
   expression: string;
   timezone?: string;
-  startDate?: Date | string;
-  endDate?: Date | string;
-  flexibleWindowMinutes?: number;
-  roleArn?: string;
-  target: { kind: string; cluster?: string; service?: string; desiredCount?: number };
+  startDate?: Date | string | null;
+  endDate?: Date | string | null;
+  /** null or undefined: FlexibleTimeWindow OFF. */
+  flexibleWindowMinutes?: number | null;
+  roleArn?: string | null;
+  target: { kind: string; cluster?: string | null; service?: string | null; desiredCount?: number | null };
 }
 
 export type FireStatus = "ok" | "failed" | "missed" | "pending";
@@ -64,14 +65,14 @@ export interface AuditResult {
 export type FiresBetweenFn = (expression: string, from: Date, to: Date, opts?: FireOptions, limit?: number) => Date[];
 
 /** `arn:aws:ecs:r:a:cluster/dev` → `dev`; `arn:…:service/dev/api` → `api`; a plain name stays; missing cluster → `default`. */
-export function resourceName(value: string | undefined): string | undefined {
+export function resourceName(value: string | null | undefined): string | undefined {
   if (!value) return undefined;
   const resource = value.startsWith("arn:") ? value.split(":").slice(5).join(":") : value;
   return resource.split("/").pop() || undefined;
 }
 
 /** `arn:aws:iam::123:role/ops/scaler` → `scaler` (IAM paths dropped: CloudTrail shows the bare role name). */
-export function roleNameFromArn(arn: string | undefined): string | undefined {
+export function roleNameFromArn(arn: string | null | undefined): string | undefined {
   if (!arn) return undefined;
   const m = /:role\/(?:.*\/)?([^/]+)$/.exec(arn) ?? /:assumed-role\/([^/]+)\//.exec(arn);
   return m?.[1] ?? (arn.startsWith("arn:") ? undefined : arn);
@@ -82,7 +83,7 @@ export function callerRole(event: ApiCallEvent): string | undefined {
   return event.caller.role ?? roleNameFromArn(event.caller.arn);
 }
 
-function toDate(d: Date | string | undefined): Date | undefined {
+export function toDate(d: Date | string | null | undefined): Date | undefined {
   if (d === undefined || d === null || d === "") return undefined;
   const date = d instanceof Date ? d : new Date(d);
   return Number.isNaN(date.getTime()) ? undefined : date;
@@ -126,7 +127,7 @@ export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): E
         group: s.group ?? "default",
         cluster: resourceName(s.target.cluster) ?? "default",
         service: resourceName(s.target.service)!,
-        ...(s.target.desiredCount !== undefined ? { desiredCount: s.target.desiredCount } : {}),
+        ...(s.target.desiredCount != null ? { desiredCount: s.target.desiredCount } : {}),
         ...(roleNameFromArn(s.roleArn) ? { role: roleNameFromArn(s.roleArn)! } : {}),
         at,
         windowEnd: new Date(at.getTime() + flex * 60_000 + opts.toleranceMs),
