@@ -1,0 +1,395 @@
+// Events → ONE Slack message per batch (design.md §5). Pure: no I/O, no SDK.
+// The Lambda handler and `notify dry-run` both call buildDigest, so a preview is what Slack gets.
+import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
+import { UsageError } from "./errors.js";
+import type { ApiCallEvent } from "./events.js";
+import { escapeMrkdwn, truncateMrkdwn, truncatePlain } from "./mrkdwn.js";
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+export interface DigestOptions {
+  /** IANA zone for the time range (DIGEST_TIMEZONE); default UTC. Invalid → UsageError. */
+  timeZone?: string;
+  /** Unreadable records in this batch, mentioned in a context line. */
+  invalidCount?: number;
+}
+export interface DigestResult {
+  /** null when there is no event. */
+  message: SlackMessage | null;
+  stats: { events: number; duplicates: number; failed: number };
+}
+
+/** Slack Block Kit limits (aws-slack-facts.md §6). */
+export const SLACK_LIMITS = {
+  blocks: 50,
+  sectionText: 3000,
+  headerText: 150,
+  contextElements: 10,
+  /**
+   * Slack also rejects messages whose blocks hold too much text in total (`msg_blocks_too_long`,
+   * undocumented; reported near 11,000–13,000 chars). Stay well under it.
+   */
+  totalBlockText: 10_000,
+  fallbackText: 3000,
+} as const;
+
+// One line never crowds out the rest: a long error message is cut, not the digest.
+const MAX_LINE = 600;
+const MAX_ERROR_MESSAGE = 200;
+const MAX_NAME = 120;
+
+// ---------- dedupe and batching ----------
+
+/** Drop exact duplicates (same eventID: SQS delivers at least once); first occurrence wins. */
+export function dedupeEvents(events: ApiCallEvent[]): { unique: ApiCallEvent[]; duplicates: number } {
+  const seen = new Set<string>();
+  const unique: ApiCallEvent[] = [];
+  for (const e of events) {
+    if (seen.has(e.eventId)) continue;
+    seen.add(e.eventId);
+    unique.push(e);
+  }
+  return { unique, duplicates: events.length - unique.length };
+}
+
+function timeOf(e: ApiCallEvent): number {
+  const t = Date.parse(e.eventTime);
+  return Number.isNaN(t) ? 0 : t;
+}
+
+function byTime(events: ApiCallEvent[]): ApiCallEvent[] {
+  // Decorate once: Date.parse inside the comparator would be O(n log n) parses.
+  return events
+    .map((e, i) => ({ e, t: timeOf(e), i }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map((x) => x.e);
+}
+
+/** Cut a list of events (non-Lambda inputs) into batches of `size`, in time order. */
+export function batchEvents(events: ApiCallEvent[], size: number): ApiCallEvent[][] {
+  if (!Number.isInteger(size) || size < 1) throw new UsageError(`batch size must be a whole number >= 1 (got ${size})`);
+  const sorted = byTime(events);
+  const out: ApiCallEvent[][] = [];
+  for (let i = 0; i < sorted.length; i += size) out.push(sorted.slice(i, i + size));
+  return out;
+}
+
+// ---------- time ----------
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A formatter for the zone; throws UsageError for a zone Intl does not know. */
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat("en-CA", {
+        timeZone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+      });
+    } catch {
+      throw new UsageError(`invalid time zone "${timeZone}": use an IANA name such as UTC or Asia/Seoul`);
+    }
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Validate a zone name (for DIGEST_TIMEZONE / --timezone) before any digest is built. */
+export function validateTimeZone(timeZone: string): string {
+  formatterFor(timeZone);
+  return timeZone;
+}
+
+/** "2026-11-26" and "22:00:00" in the zone. */
+function localParts(ms: number, timeZone: string): { date: string; time: string } {
+  const p: Record<string, string> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) p[part.type] = part.value;
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}` };
+}
+
+/** "2026-11-26 22:00:00–22:00:40 Asia/Seoul" (both dates when the range crosses midnight). */
+export function formatTimeRange(fromMs: number, toMs: number, timeZone = "UTC"): string {
+  const a = localParts(fromMs, timeZone);
+  const b = localParts(toMs, timeZone);
+  const label = timeZone === "Etc/UTC" ? "UTC" : timeZone;
+  if (fromMs === toMs) return `${a.date} ${a.time} ${label}`;
+  const end = a.date === b.date ? b.time : `${b.date} ${b.time}`;
+  return `${a.date} ${a.time}–${end} ${label}`;
+}
+
+// ---------- lines ----------
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+const name = (s: string): string => escapeMrkdwn(truncatePlain(s, MAX_NAME));
+
+function isScaling(e: ApiCallEvent): boolean {
+  return e.eventName === "UpdateService" && e.service !== undefined;
+}
+
+/** "→ 0 (was running 2)", "→ 3 (was running 1, 2 pending)", or what else changed. */
+function countChange(e: ApiCallEvent): string {
+  if (e.desiredCount === undefined) return ": updated (desired count unchanged)";
+  const state: string[] = [];
+  if (e.runningCount !== undefined) state.push(`was running ${e.runningCount}`);
+  if (e.pendingCount) state.push(`${e.pendingCount} pending`);
+  return ` → ${e.desiredCount}${state.length ? ` (${state.join(", ")})` : ""}`;
+}
+
+function resourceOf(e: ApiCallEvent): string {
+  if (e.cluster !== undefined && e.service !== undefined) return `${name(e.cluster)} / ${name(e.service)}`;
+  if (e.service !== undefined) return name(e.service);
+  if (e.cluster !== undefined) return `cluster ${name(e.cluster)}`;
+  return name(e.eventSource || "unknown source");
+}
+
+function byCaller(e: ApiCallEvent, showCaller: boolean): string {
+  return showCaller ? ` · by ${name(e.caller.name)}` : "";
+}
+
+function failedLine(e: ApiCallEvent, showCaller: boolean): string {
+  const what = isScaling(e) ? `${resourceOf(e)}${countChange(e).replace(/ \(was.*\)$/, "")}` : `${name(e.eventName)} ${resourceOf(e)}`;
+  const msg = e.errorMessage ? `: ${escapeMrkdwn(truncatePlain(e.errorMessage, MAX_ERROR_MESSAGE))}` : "";
+  return truncateMrkdwn(`• ${what} — *${name(e.errorCode ?? "error")}*${msg}${byCaller(e, showCaller)}`, MAX_LINE);
+}
+
+function serviceLine(e: ApiCallEvent, showCaller: boolean): string {
+  return truncateMrkdwn(`• ${name(e.service!)}${countChange(e)}${byCaller(e, showCaller)}`, MAX_LINE);
+}
+
+function otherLine(e: ApiCallEvent, showCaller: boolean): string {
+  return truncateMrkdwn(`• ${name(e.eventName)} · ${resourceOf(e)}${byCaller(e, showCaller)}`, MAX_LINE);
+}
+
+// ---------- packing ----------
+
+interface Group {
+  title: string;
+  lines: string[];
+}
+
+interface Packed {
+  blocks: KnownBlock[];
+  shown: number;
+  omitted: number;
+  textUsed: number;
+}
+
+const section = (text: string): SectionBlock => ({ type: "section", text: { type: "mrkdwn", text } });
+
+/**
+ * Pack groups of lines into section blocks within Slack's limits: ≤ sectionText per section,
+ * ≤ maxBlocks sections, ≤ textBudget characters in all. Lines that do not fit are counted, not sent.
+ * Text is collected in arrays and joined once per section (no quadratic string building).
+ */
+export function packSections(
+  groups: Group[],
+  opts: { maxBlocks: number; textBudget: number; sectionText?: number; oneGroupPerSection?: boolean },
+): Packed {
+  const limit = opts.sectionText ?? SLACK_LIMITS.sectionText;
+  const blocks: KnownBlock[] = [];
+  let parts: string[] = [];
+  let len = 0; // length of parts.join("\n")
+  let textUsed = 0;
+  let shown = 0;
+  let omitted = 0;
+  let full = false;
+
+  const flush = () => {
+    if (parts.length === 0) return;
+    blocks.push(section(parts.join("\n")));
+    textUsed += len;
+    parts = [];
+    len = 0;
+  };
+  const fitsInSection = (s: string) => (parts.length === 0 ? s.length : len + 1 + s.length) <= limit;
+  const fitsInBudget = (s: string) => textUsed + len + 1 + s.length <= opts.textBudget;
+  // A new section is possible if one more block and the text still fit.
+  const canOpen = (s: string) => blocks.length + (parts.length ? 1 : 0) + 1 <= opts.maxBlocks && textUsed + len + s.length <= opts.textBudget;
+  const push = (s: string) => {
+    len = parts.length === 0 ? s.length : len + 1 + s.length;
+    parts.push(s);
+  };
+
+  for (const g of groups) {
+    if (full) {
+      omitted += g.lines.length;
+      continue;
+    }
+    if (g.lines.length === 0) continue;
+    const head = `${g.title}\n${g.lines[0]!}`;
+    const startHere = !opts.oneGroupPerSection && parts.length > 0 && fitsInSection(head) && fitsInBudget(head);
+    if (!startHere) {
+      if (!canOpen(head)) {
+        full = true;
+        omitted += g.lines.length;
+        continue;
+      }
+      flush();
+    }
+    push(g.title);
+    for (let i = 0; i < g.lines.length; i++) {
+      const line = g.lines[i]!;
+      if (fitsInSection(line) && fitsInBudget(line)) {
+        push(line);
+        shown++;
+        continue;
+      }
+      const cont = `${g.title} _(continued)_\n${line}`;
+      if (canOpen(cont)) {
+        flush();
+        push(`${g.title} _(continued)_`);
+        push(line);
+        shown++;
+        continue;
+      }
+      full = true;
+      omitted += g.lines.length - i;
+      break;
+    }
+  }
+  flush();
+  return { blocks, shown, omitted, textUsed };
+}
+
+// ---------- the digest ----------
+
+function headline(scaling: ApiCallEvent[], others: ApiCallEvent[], failed: number): string {
+  const services = new Set(scaling.map((e) => `${e.cluster}\u0000${e.service}`)).size;
+  const clusters = new Set(scaling.map((e) => e.cluster)).size;
+  const counts = scaling.filter((e) => e.desiredCount !== undefined).map((e) => e.desiredCount!);
+  let h: string;
+  if (scaling.length > 0) {
+    const kind =
+      counts.length === 0
+        ? "ECS service updates"
+        : counts.every((c) => c === 0)
+          ? "ECS scale-down"
+          : counts.every((c) => c > 0)
+            ? "ECS scale-up"
+            : "ECS scaling";
+    h = `${kind}: ${plural(services, "service")} in ${plural(clusters, "cluster")}`;
+    if (others.length) h += ` + ${plural(others.length, "other call")}`;
+  } else {
+    const sources = new Set(others.map((e) => e.eventSource));
+    const label = sources.size === 1 && sources.has("ecs.amazonaws.com") ? "ECS" : "AWS";
+    h = `${label}: ${plural(others.length, "API call")}`;
+  }
+  if (failed) h += ` (${failed} failed)`;
+  return truncatePlain(h, SLACK_LIMITS.headerText);
+}
+
+const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ""))].sort();
+
+function listOrCount(xs: string[], one: string, max = 3): string {
+  if (xs.length === 0) return `unknown ${one}`;
+  if (xs.length <= max) return xs.map(name).join(", ");
+  return plural(xs.length, one);
+}
+
+export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): DigestResult {
+  const timeZone = opts.timeZone ?? "UTC";
+  formatterFor(timeZone); // validate even when there is nothing to show
+  const { unique, duplicates } = dedupeEvents(events);
+  const sorted = byTime(unique);
+  const failedEvents = sorted.filter((e) => e.errorCode !== undefined);
+  const stats = { events: unique.length, duplicates, failed: failedEvents.length };
+  if (unique.length === 0) return { message: null, stats };
+
+  const ok = sorted.filter((e) => e.errorCode === undefined);
+  const scaling = sorted.filter(isScaling);
+  const okScaling = ok.filter(isScaling);
+  const okOthers = ok.filter((e) => !isScaling(e));
+  const callers = uniq(sorted.map((e) => e.caller.name));
+  const showCaller = callers.length !== 1;
+
+  // Failures first, then clusters by name (services by name), then anything else the rule let through.
+  const groups: Group[] = [];
+  if (failedEvents.length) {
+    groups.push({ title: `*❌ Failed (${failedEvents.length})*`, lines: failedEvents.map((e) => failedLine(e, showCaller)) });
+  }
+  const byCluster = new Map<string, ApiCallEvent[]>();
+  for (const e of okScaling) {
+    const k = e.cluster ?? "default";
+    let list = byCluster.get(k);
+    if (!list) byCluster.set(k, (list = []));
+    list.push(e);
+  }
+  const clusterNames = [...byCluster.keys()].sort();
+  for (const c of clusterNames) {
+    const list = byCluster.get(c)!;
+    // Stable sort keeps time order for repeated updates of one service.
+    list.sort((a, b) => (a.service! < b.service! ? -1 : a.service! > b.service! ? 1 : 0));
+    groups.push({ title: `*${name(c)}* — ${plural(list.length, "service")}`, lines: list.map((e) => serviceLine(e, showCaller)) });
+  }
+  if (okOthers.length) {
+    groups.push({ title: `*Other API calls (${okOthers.length})*`, lines: okOthers.map((e) => otherLine(e, showCaller)) });
+  }
+
+  // Header and context first; they are short and always sent.
+  const head = headline(scaling, sorted.filter((e) => !isScaling(e)), failedEvents.length);
+  const first = timeOf(sorted[0]!);
+  const last = timeOf(sorted[sorted.length - 1]!);
+  const range = formatTimeRange(first, last, timeZone);
+  const regions = uniq(sorted.map((e) => e.region));
+  const accounts = uniq(sorted.map((e) => e.account));
+  const where = `${listOrCount(regions, "region")} · account ${listOrCount(accounts, "account")}`;
+  const context: string[] = [`🕙 ${range}`, where];
+  if (!showCaller) context.push(`by ${name(callers[0]!)}`);
+  if (duplicates) context.push(`${plural(duplicates, "duplicate")} dropped`);
+  if (opts.invalidCount) context.push(`⚠️ ${plural(opts.invalidCount, "unreadable record")} not shown`);
+
+  const header: HeaderBlock = { type: "header", text: { type: "plain_text", text: head, emoji: true } };
+  const contextBlock: ContextBlock = {
+    type: "context",
+    elements: context.slice(0, SLACK_LIMITS.contextElements).map((text) => ({ type: "mrkdwn", text })),
+  };
+  const blocks: KnownBlock[] = [header, contextBlock];
+  const fixedText = head.length + context.reduce((n, t) => n + t.length, 0);
+
+  // Reserve one block (and some text) for the "…and N more" tail; a divider after failures if room.
+  const TAIL_RESERVE = 80;
+  const wantDivider = failedEvents.length > 0 && groups.length > 1;
+  const maxBlocks = SLACK_LIMITS.blocks - blocks.length - 1 - (wantDivider ? 1 : 0);
+  const packed = packSections(groups, {
+    maxBlocks,
+    textBudget: SLACK_LIMITS.totalBlockText - fixedText - TAIL_RESERVE,
+    oneGroupPerSection: groups.length <= maxBlocks,
+  });
+  let dividerPlaced = false;
+  for (const b of packed.blocks) {
+    blocks.push(b);
+    // The divider goes right after the failures' own section(s), where it sets them apart.
+    if (wantDivider && !dividerPlaced && b.type === "section" && !b.text!.text.includes("*❌ Failed")) {
+      blocks.splice(blocks.length - 1, 0, { type: "divider" } as DividerBlock);
+      dividerPlaced = true;
+    }
+  }
+  if (packed.omitted > 0) {
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: `…and ${packed.omitted.toLocaleString("en-US")} more not shown (Slack message limits)` }],
+    });
+  }
+
+  return { message: { text: fallbackText(head, range, where, failedEvents), blocks }, stats };
+}
+
+/** The plain notification text: headline, when, where, and the first failures by name. */
+function fallbackText(head: string, range: string, where: string, failed: ApiCallEvent[]): string {
+  const parts = [escapeMrkdwn(head), range, where];
+  if (failed.length) {
+    const names = failed.slice(0, 5).map((e) => `${e.service !== undefined ? resourceOf(e) : name(e.eventName)} (${name(e.errorCode!)})`);
+    const more = failed.length > 5 ? ` and ${failed.length - 5} more` : "";
+    parts.push(`failed: ${names.join(", ")}${more}`);
+  }
+  return truncateMrkdwn(parts.join(" · "), SLACK_LIMITS.fallbackText);
+}
