@@ -1,0 +1,83 @@
+// One SQS batch → one Slack digest, shared by the Lambda handler and `traildigest local run`.
+// Unreadable records are reported in batchItemFailures (they retry, then reach the DLQ); the rest
+// become ONE digest; if posting fails after retries every record is reported, so nothing is lost.
+import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { normalizeSqsBody, type ApiCallEvent, type InvalidRecord } from "../lib/events.js";
+import { buildDigest, type SlackMessage } from "../lib/digest.js";
+
+export interface ProcessDeps {
+  post(message: SlackMessage, opts: { deadline: number }): Promise<void>;
+  timeZone?: string;
+  /** Epoch ms by which the batch must be done (posting included). */
+  deadline: number;
+  log?(line: string): void;
+}
+
+export interface BatchOutcome {
+  response: SQSBatchResponse;
+  message: SlackMessage | null;
+  posted: boolean;
+  stats: { records: number; events: number; duplicates: number; invalid: number; failed: number };
+}
+
+export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<BatchOutcome> {
+  const log = deps.log ?? (() => {});
+  const records = Array.isArray(event?.Records) ? event.Records : [];
+  const events: ApiCallEvent[] = [];
+  const invalid: InvalidRecord[] = [];
+  records.forEach((record, index) => {
+    const messageId = record?.messageId;
+    const r =
+      typeof record?.body === "string"
+        ? normalizeSqsBody(record.body, messageId)
+        : { reason: "record has no string body" };
+    if ("reason" in r) invalid.push({ index, messageId, reason: r.reason });
+    else events.push(r);
+  });
+
+  const failures = (ids: (string | undefined)[]) =>
+    ids.filter((id): id is string => typeof id === "string" && id.length > 0).map((itemIdentifier) => ({ itemIdentifier }));
+  const invalidIds = invalid.map((r) => r.messageId);
+
+  let message: SlackMessage | null = null;
+  let digestStats = { events: 0, duplicates: 0, failed: 0 };
+  if (events.length > 0) {
+    const digest = buildDigest(events, { timeZone: deps.timeZone, invalidCount: invalid.length });
+    message = digest.message;
+    digestStats = digest.stats;
+  }
+
+  let posted = false;
+  let error: string | undefined;
+  let batchItemFailures = failures(invalidIds);
+  if (message) {
+    try {
+      await deps.post(message, { deadline: deps.deadline });
+      posted = true;
+    } catch (err) {
+      // Slack never took it: hand every record back to SQS so the digest is retried as a whole.
+      error = err instanceof Error ? err.message : String(err);
+      batchItemFailures = failures(records.map((r) => r?.messageId));
+    }
+  }
+
+  const stats = {
+    records: records.length,
+    events: digestStats.events,
+    duplicates: digestStats.duplicates,
+    invalid: invalid.length,
+    failed: digestStats.failed,
+  };
+  log(
+    JSON.stringify({
+      level: error ? "error" : invalid.length ? "warn" : "info",
+      msg: "traildigest batch",
+      ...stats,
+      posted,
+      batchItemFailures: batchItemFailures.length,
+      ...(invalid.length ? { invalidReasons: invalid.slice(0, 5).map((r) => ({ messageId: r.messageId, reason: r.reason })) } : {}),
+      ...(error ? { error } : {}),
+    }),
+  );
+  return { response: { batchItemFailures }, message, posted, stats };
+}
