@@ -1,6 +1,192 @@
-// `traildigest notify`: Preview and send Slack digests (the same code the Lambda runs).
+// `traildigest notify`: preview (dry-run) and post (send) the Slack digests the Lambda would post,
+// from the same digest code. Where the events come from lives in notify-input.ts.
 import type { Command } from "commander";
+import { action, intOption, type Ctx } from "./action.js";
+import type { Ui } from "../lib/output.js";
+import type { Digests, SourcedInput } from "./notify-input.js";
+import type { SlackMessage } from "../lib/digest.js";
+
+export interface NotifyOptions {
+  input?: string;
+  sample?: boolean;
+  batchSize: number;
+  timezone?: string;
+  blockKitUrl?: boolean;
+}
+
+interface SendOptions extends NotifyOptions {
+  webhookUrl?: string;
+}
+
+/** Pause between messages in `send`: Slack allows about one message per second per webhook. */
+const SEND_PACE_MS = 1_100;
+
+/** The input options dry-run and send share (new sources such as --from-queue are added here). */
+export function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option("--input <file>", "events to digest: a file, or - for stdin (any shape: Lambda SQS event, EventBridge events, NDJSON, CloudTrail log, lookup-events output)")
+    .option("--sample", "use a bundled, realistic wave of 32 scale-down events (shown in Asia/Seoul unless --timezone or DIGEST_TIMEZONE)")
+    .option("--batch-size <n>", "events per digest for inputs that are not a Lambda SQS event", intOption("--batch-size", { max: 10_000 }), 10)
+    .option("--timezone <tz>", "time zone of the digest's time range (default: DIGEST_TIMEZONE or UTC)")
+    .option("--block-kit-url", "also print a Slack Block Kit Builder link per message");
+}
+
+async function prepare(opts: NotifyOptions, ui: Ui): Promise<{ input: SourcedInput; digests: Digests; timeZone: string }> {
+  const { resolveInput, digestInput, checkTimeZone } = await import("./notify-input.js");
+  if (opts.timezone) checkTimeZone(opts.timezone);
+  const input = await resolveInput(opts);
+  const envTz = process.env.DIGEST_TIMEZONE || undefined;
+  const timeZone = opts.timezone ?? (envTz ? checkTimeZone(envTz, "DIGEST_TIMEZONE") : (input.defaultTimeZone ?? "UTC"));
+  reportInvalid(input, ui);
+  const digests = await digestInput(input, { batchSize: opts.batchSize, timeZone });
+  if (digests.messages.length === 0) ui.warn(`no readable API-call events in ${input.label}: nothing to digest`);
+  return { input, digests, timeZone };
+}
+
+function reportInvalid(input: SourcedInput, ui: Ui): void {
+  const n = input.invalid.length;
+  if (n === 0) return;
+  const first = input.invalid
+    .slice(0, 3)
+    .map((r) => `#${r.index + 1}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
+    .join("; ");
+  const where = input.lambdaBatch ? "; the handler would return them in batchItemFailures" : "";
+  ui.warn(`${n} unreadable record${n === 1 ? "" : "s"} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function summary(d: Digests, input: SourcedInput, timeZone: string, batchSize: number, verb: string): string {
+  const s = d.stats;
+  const extras = [
+    s.duplicates ? `${plural(s.duplicates, "duplicate")} dropped` : "",
+    s.invalid ? `${s.invalid} unreadable` : "",
+  ].filter(Boolean);
+  const batching = input.lambdaBatch ? "one Lambda SQS batch" : `batch size ${batchSize}`;
+  return (
+    `${plural(d.messages.length, "message")} ${verb} from ${plural(s.events, "event")}` +
+    (extras.length ? ` (${extras.join(", ")})` : "") +
+    ` · ${batching} · time zone ${timeZone} · input: ${input.label}`
+  );
+}
+
+function heading(ui: Ui, i: number, total: number, st: Digests["perMessage"][number] | undefined): string {
+  const bits = [`Message ${i + 1} of ${total}`];
+  if (st) bits.push(plural(st.events, "event"));
+  if (st?.failed) bits.push(`${st.failed} failed`);
+  const title = ` ${bits.join(" · ")} `;
+  return ui.c.dim(`──${title}${"─".repeat(Math.max(4, 62 - title.length))}`);
+}
 
 export function register(program: Command): void {
-  program.command("notify").description("Preview and send Slack digests (the same code the Lambda runs)");
+  const notify = program
+    .command("notify")
+    .description("Preview and send Slack digests (the same code the Lambda runs)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ traildigest notify dry-run --sample                     preview the digests for a bundled wave of events
+  $ traildigest notify dry-run --input event.json --json    the exact webhook payload(s) the Lambda would post
+  $ aws sqs receive-message … | traildigest notify dry-run --input -
+  $ SLACK_WEBHOOK_URL=… traildigest notify send --sample    post them to Slack`,
+    );
+
+  addInputOptions(
+    notify
+      .command("dry-run")
+      .description("render the digest(s) exactly as the handler would, without posting")
+      .addHelpText(
+        "after",
+        `
+A Lambda SQS event ({"Records":[SQS records]}) is one batch, as the handler receives it; any other
+list of events is cut into --batch-size batches in time order.
+--output json prints {"messages":[<exact Slack webhook payloads>],"stats":{"events","duplicates","invalid","batches"}}.`,
+      ),
+  ).action(
+    action(async (ctx: Ctx, opts: NotifyOptions) => {
+      const { renderPreview, blockKitBuilderUrl } = await import("../lib/preview.js");
+      const { input, digests, timeZone } = await prepare(opts, ctx.ui);
+      const data = {
+        messages: digests.messages,
+        stats: digests.stats,
+        invalid: input.invalid,
+        ...(opts.blockKitUrl ? { blockKitUrls: digests.messages.map(blockKitBuilderUrl) } : {}),
+      };
+      return {
+        data,
+        render: (_d, ui) => {
+          const d = data;
+          const parts = d.messages.map((m: SlackMessage, i: number) => {
+            const link = opts.blockKitUrl ? `\n\n${ui.c.dim("Block Kit Builder:")} ${blockKitBuilderUrl(m)}` : "";
+            return `${heading(ui, i, d.messages.length, digests.perMessage[i])}\n${renderPreview(m, ui.c)}${link}`;
+          });
+          parts.push(ui.c.bold(summary(digests, input, timeZone, opts.batchSize, "would be posted")));
+          return parts.join("\n\n");
+        },
+      };
+    }),
+  );
+
+  addInputOptions(
+    notify
+      .command("send")
+      .description("post the digest(s) dry-run shows to a Slack incoming webhook")
+      .option("--webhook-url <url>", "Slack incoming webhook (default: SLACK_WEBHOOK_URL); never printed"),
+  ).action(
+    action(async (ctx: Ctx, opts: SendOptions) => {
+      const raw = opts.webhookUrl ?? process.env.SLACK_WEBHOOK_URL;
+      ctx.ui.registerSecret(raw);
+      const { validateWebhookUrl, postMessage, SlackError } = await import("../lib/slack.js");
+      const url = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
+      const { renderPreview, blockKitBuilderUrl } = await import("../lib/preview.js");
+      const { input, digests, timeZone } = await prepare(opts, ctx.ui);
+
+      const results: { status: number; answer: string; attempts: number }[] = [];
+      const total = digests.messages.length;
+      for (const [i, message] of digests.messages.entries()) {
+        if (i > 0) await new Promise((r) => setTimeout(r, SEND_PACE_MS));
+        const spin = ctx.ui.spinner(`posting message ${i + 1} of ${total}`);
+        try {
+          const answer = await postMessage(url, message, {
+            deadline: Date.now() + 30_000,
+            log: (line) => ctx.ui.debug(line),
+          });
+          spin.stop();
+          results.push({ status: answer.status, answer: answer.body, attempts: answer.attempts });
+          if (ctx.ui.format === "table") ctx.ui.info(`message ${i + 1} of ${total}: Slack answered ${answer.status} ${answer.body}`);
+        } catch (err) {
+          spin.stop();
+          if (err instanceof SlackError) {
+            const sent = i > 0 ? ` (${plural(i, "earlier message")} ${i === 1 ? "was" : "were"} sent)` : "";
+            throw new SlackError(`message ${i + 1} of ${total}: ${err.message}${sent}`, err.status, err.slackError, err.attempts);
+          }
+          throw err;
+        }
+      }
+      const data = {
+        messages: digests.messages,
+        results,
+        stats: digests.stats,
+        invalid: input.invalid,
+        ...(opts.blockKitUrl ? { blockKitUrls: digests.messages.map(blockKitBuilderUrl) } : {}),
+      };
+      return {
+        data,
+        render: (_d, ui) => {
+          const d = data;
+          const parts = d.messages.map((m: SlackMessage, i: number) => {
+            const r = d.results[i]!;
+            const answer = `${ui.c.green("→ Slack:")} ${r.status} ${r.answer}${r.attempts > 1 ? ` (after ${r.attempts} attempts)` : ""}`;
+            const link = opts.blockKitUrl ? `\n${ui.c.dim("Block Kit Builder:")} ${blockKitBuilderUrl(m)}` : "";
+            return `${heading(ui, i, d.messages.length, digests.perMessage[i])}\n${renderPreview(m, ui.c)}\n\n${answer}${link}`;
+          });
+          parts.push(ui.c.bold(summary(digests, input, timeZone, opts.batchSize, "sent")));
+          return parts.join("\n\n");
+        },
+      };
+    }),
+  );
 }

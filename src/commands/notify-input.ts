@@ -1,0 +1,140 @@
+// Where `notify dry-run` / `notify send` get their events from, and how events become digests.
+// Each source (--input, --sample; later --from-queue, --from-trail) is one function returning a
+// NormalizedInput; everything after that (batching, digests, stats) is shared.
+import { readFile } from "node:fs/promises";
+import { CliError, UsageError } from "../lib/errors.js";
+import type { NormalizedInput } from "../lib/events.js";
+import type { SlackMessage } from "../lib/digest.js";
+
+export interface SourcedInput extends NormalizedInput {
+  /** What a person reads: "./x.json", "stdin", "the bundled sample". */
+  label: string;
+  /** Zone to show when neither --timezone nor DIGEST_TIMEZONE is set (the sample's own). */
+  defaultTimeZone?: string;
+}
+
+export interface InputOptions {
+  input?: string;
+  sample?: boolean;
+}
+
+/** Reads --input (a file, or stdin for "-"). Errors name the file and the problem, never more. */
+export async function readInputFile(path: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+  const flag = `--input ${path}`;
+  if (path === "-") {
+    const chunks: Buffer[] = [];
+    for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    return Buffer.concat(chunks).toString("utf8");
+  }
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "file not found"
+        : code === "EISDIR"
+          ? "is a directory, not a file"
+          : code === "EACCES" || code === "EPERM"
+            ? "permission denied"
+            : `cannot read it (${code ?? "unknown error"})`;
+    throw new UsageError(`${flag}: ${why}`);
+  }
+}
+
+/** Text of any shape events.ts knows → events; a malformed document is a UsageError naming the file. */
+export async function parseInput(text: string, label: string): Promise<SourcedInput> {
+  const { parseInputText } = await import("../lib/events.js");
+  const flag = label === "stdin" ? "--input -" : `--input ${label}`;
+  if (!text.trim()) throw new UsageError(`${flag}: empty input`);
+  let parsed: NormalizedInput;
+  try {
+    parsed = parseInputText(text);
+  } catch (err) {
+    const msg = withLineNumber(err instanceof Error ? err.message.split("\n", 1)[0]! : String(err), text);
+    // Keep the parser's own description (line numbers); only add which file.
+    throw new UsageError(`${flag}: ${msg.replace(/^--input[^:]*:\s*/, "")}`, {
+      cause: err instanceof CliError ? undefined : err,
+    });
+  }
+  return { ...parsed, label };
+}
+
+/** JSON.parse on Node 20 says "at position N"; people want the line. */
+function withLineNumber(msg: string, text: string): string {
+  const m = /at position (\d+)/.exec(msg);
+  if (!m) return msg;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos).replace(/^\uFEFF/, "");
+  const line = before.split("\n").length;
+  const column = pos - before.lastIndexOf("\n");
+  return `${msg.replace(/ in JSON at position \d+.*$/, "").replace(/ at position \d+.*$/, "")} (line ${line}, column ${column})`;
+}
+
+export async function loadFromFile(path: string): Promise<SourcedInput> {
+  const text = await readInputFile(path);
+  return parseInput(text, path === "-" ? "stdin" : path);
+}
+
+export async function loadSample(): Promise<SourcedInput> {
+  const [{ sampleEvents, SAMPLE_TIMEZONE }, { normalizeValue }] = await Promise.all([
+    import("../lib/sample.js"),
+    import("../lib/events.js"),
+  ]);
+  return { ...normalizeValue(sampleEvents()), label: "the bundled sample", defaultTimeZone: SAMPLE_TIMEZONE };
+}
+
+/** The one place that picks the source; new sources (--from-queue, --from-trail) add a branch here. */
+export async function resolveInput(opts: InputOptions): Promise<SourcedInput> {
+  const given = [opts.input !== undefined && "--input", opts.sample && "--sample"].filter(Boolean);
+  if (given.length > 1) throw new UsageError(`give only one of ${given.join(", ")}`);
+  if (opts.input !== undefined) return loadFromFile(opts.input);
+  if (opts.sample) return loadSample();
+  throw new UsageError("say where the events come from: --input FILE (or - for stdin) or --sample");
+}
+
+export interface Digests {
+  messages: SlackMessage[];
+  /** Events per message (after dedupe), for the preview's headings. */
+  perMessage: { events: number; duplicates: number; failed: number }[];
+  stats: { events: number; duplicates: number; invalid: number; batches: number };
+}
+
+/**
+ * Events → digests exactly as the handler would make them: a Lambda SQS event is ONE batch (with
+ * its unreadable records counted in it); any other list is cut into --batch-size batches in time order.
+ */
+export async function digestInput(
+  input: NormalizedInput,
+  opts: { batchSize: number; timeZone: string },
+): Promise<Digests> {
+  const { buildDigest, batchEvents } = await import("../lib/digest.js");
+  const batches = input.lambdaBatch ? (input.events.length ? [input.events] : []) : batchEvents(input.events, opts.batchSize);
+  const messages: SlackMessage[] = [];
+  const perMessage: Digests["perMessage"] = [];
+  let events = 0;
+  let duplicates = 0;
+  for (const batch of batches) {
+    const d = buildDigest(batch, {
+      timeZone: opts.timeZone,
+      invalidCount: input.lambdaBatch ? input.invalid.length : undefined,
+    });
+    events += d.stats.events;
+    duplicates += d.stats.duplicates;
+    if (d.message) {
+      messages.push(d.message);
+      perMessage.push(d.stats);
+    }
+  }
+  return { messages, perMessage, stats: { events, duplicates, invalid: input.invalid.length, batches: batches.length } };
+}
+
+/** --timezone: an IANA zone Intl knows. */
+export function checkTimeZone(tz: string, label = "--timezone"): string {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+  } catch {
+    throw new UsageError(`${label}: "${tz}" is not a known IANA time zone (e.g. UTC, Asia/Seoul, Europe/Berlin)`);
+  }
+  return tz;
+}
