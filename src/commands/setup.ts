@@ -1,6 +1,180 @@
-// `traildigest setup`: Create or update the pipeline from the config file.
+// `traildigest init` and `traildigest setup plan|apply`: the whole pipeline from one config file.
+// The config is validated before any AWS call; plan is pure (src/lib/plan.ts), apply does the work.
 import type { Command } from "commander";
+import { action, type Ctx } from "./action.js";
+import { UsageError } from "../lib/errors.js";
+import type { Ui } from "../lib/output.js";
+import type { Desired, LiveState, Plan, PlanItem } from "../lib/plan.js";
+import type { AppliedStep } from "../lib/apply.js";
+
+interface Prepared {
+  want: Desired;
+  live: LiveState;
+  plan: Plan;
+  zip: Uint8Array;
+  aws: { region?: string; profile?: string; endpointUrl?: string };
+}
+
+/** dist/handler.zip, built first when missing (a source checkout has the build script). */
+async function handlerZip(ui: Ui): Promise<Uint8Array> {
+  const { existsSync } = await import("node:fs");
+  const { readFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const { handlerZipPath, packageRoot } = await import("../lib/paths.js");
+  const zipPath = handlerZipPath();
+  if (!existsSync(zipPath)) {
+    const script = join(packageRoot(), "scripts", "build.mjs");
+    if (!existsSync(script)) throw new UsageError(`${zipPath} is missing and cannot be built here: run \`npm run build:handler\``);
+    ui.info(`building ${zipPath} (npm run build:handler)…`);
+    const { spawnSync } = await import("node:child_process");
+    const r = spawnSync(process.execPath, [script, "handler"], { cwd: packageRoot(), stdio: ["ignore", "ignore", "pipe"] });
+    if (r.status !== 0 || !existsSync(zipPath)) {
+      throw new UsageError(`building the handler failed: ${String(r.stderr).split("\n")[0] || `exit ${r.status}`}`);
+    }
+  }
+  return new Uint8Array(await readFile(zipPath));
+}
+
+async function prepare(ctx: Ctx, prune: boolean): Promise<Prepared> {
+  const { requireConfig, awsOptionsFor } = await import("../lib/config.js");
+  const cfg = await requireConfig(ctx.opts.config); // exits 2 on a bad config, before any AWS call
+  const aws = awsOptionsFor(ctx.opts, cfg);
+  const zip = await handlerZip(ctx.ui);
+  const { createHash } = await import("node:crypto");
+  const codeSha256 = createHash("sha256").update(zip).digest("base64");
+  const spin = ctx.ui.spinner("reading the live state…");
+  try {
+    const { resolveIdentity, readLiveState } = await import("../lib/live-state.js");
+    const { computePlan } = await import("../lib/plan.js");
+    const identity = await resolveIdentity(aws);
+    const live = await readLiveState(aws, cfg, identity);
+    const want: Desired = { config: cfg, identity, codeSha256, webhookEnvSet: Boolean(process.env.SLACK_WEBHOOK_URL) };
+    spin.stop();
+    return { want, live, plan: computePlan(want, live, { prune }), zip, aws };
+  } catch (err) {
+    spin.fail("reading the live state failed");
+    throw err;
+  }
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return "—";
+  const s = typeof v === "string" ? v : JSON.stringify(v);
+  return s.length > 90 ? s.slice(0, 87) + "…" : s;
+}
+
+function changeLines(i: PlanItem): string {
+  const lines = i.changes.map((c) => (i.action === "create" ? `${c.field}: ${show(c.to)}` : `${c.field}: ${show(c.from)} → ${show(c.to)}`));
+  if (i.note) lines.push(i.note);
+  return lines.join("\n");
+}
+
+export function renderPlan(plan: Plan, ui: Ui): string {
+  const { c } = ui;
+  const label = (a: PlanItem["action"]) =>
+    a === "create" ? c.green("create") : a === "update" ? c.yellow("update") : a === "delete" ? c.red("delete") : c.dim("no change");
+  const table = ui.table({
+    head: ["Resource", "Name", "Action", "Changes"],
+    align: ["left", "left", "left", "left"],
+    rows: plan.plan.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
+  });
+  const n = { create: 0, update: 0, noop: 0, delete: 0 };
+  for (const i of plan.plan) n[i.action]++;
+  const summary =
+    n.create + n.update + n.delete === 0
+      ? "No changes: the pipeline matches the config."
+      : `Plan: ${n.create} to create, ${n.update} to update${n.delete ? `, ${n.delete} to delete` : ""}, ${n.noop} unchanged.`;
+  return `${table}\n${summary}`;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const { createInterface } = await import("node:readline/promises");
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function stepLine(s: AppliedStep): string {
+  const verb = { create: "created", update: "updated", delete: "deleted", wait: "ready:" }[s.action];
+  return `  ${s.action === "wait" ? "…" : "✔"} ${s.resource} ${s.name} ${verb}${s.detail ? ` ${s.detail}` : ""}`;
+}
 
 export function register(program: Command): void {
-  program.command("setup").description("Create or update the pipeline from the config file");
+  program
+    .command("init")
+    .description("Write a starter traildigest.config.json (or .yaml) that deploys as it is")
+    .option("--format <format>", "json or yaml (default: from the --config file name, else json)")
+    .option("--force", "overwrite an existing file")
+    .action(
+      action(async (ctx, o: { format?: string; force?: boolean }) => {
+        const { existsSync } = await import("node:fs");
+        const { writeFile } = await import("node:fs/promises");
+        const { resolve } = await import("node:path");
+        const format = o.format ?? (ctx.opts.config && /\.ya?ml$/i.test(ctx.opts.config) ? "yaml" : "json");
+        if (format !== "json" && format !== "yaml") throw new UsageError(`--format: "${format}" is not one of json, yaml`);
+        const file = resolve(ctx.opts.config ?? `traildigest.config.${format}`);
+        if (existsSync(file) && !o.force) throw new UsageError(`${file} already exists: pass --force to overwrite it`);
+        const { renderStarter } = await import("../lib/config-starter.js");
+        await writeFile(file, await renderStarter(format, ctx.opts.region));
+        return {
+          data: { file, format },
+          render: () =>
+            `Wrote ${file}\nNext: export SLACK_WEBHOOK_URL=…  (stored in Secrets Manager by setup, never printed)\n      traildigest setup plan && traildigest setup apply && traildigest doctor`,
+        };
+      }),
+    );
+
+  const setup = program.command("setup").description("Create or update the pipeline from the config file");
+
+  setup
+    .command("plan")
+    .description("Show what apply would create or update, field by field (changes nothing)")
+    .option("--exit-code", "exit 1 when the plan has changes (CI drift check)")
+    .option("--prune", "also plan deleting marked schedules the config no longer names")
+    .action(
+      action(async (ctx, o: { exitCode?: boolean; prune?: boolean }) => {
+        const { plan } = await prepare(ctx, Boolean(o.prune));
+        const changed = plan.plan.some((i) => i.action !== "noop");
+        return { data: plan, render: (_d, ui) => renderPlan(plan, ui), exitCode: o.exitCode && changed ? 1 : 0 };
+      }),
+    );
+
+  setup
+    .command("apply")
+    .description("Apply the plan in dependency order and wait for each part to be ready (idempotent)")
+    .option("-y, --yes", "apply without asking (required when not on a terminal)")
+    .option("--prune", "delete schedules in the config's groups that carry the traildigest marker but are not in the config")
+    .action(
+      action(async (ctx, o: { yes?: boolean; prune?: boolean }) => {
+        const p = await prepare(ctx, Boolean(o.prune));
+        const { ui } = ctx;
+        const changed = p.plan.plan.filter((i) => i.action !== "noop");
+        if (changed.length === 0) {
+          return {
+            data: { plan: p.plan.plan, steps: [] as AppliedStep[] },
+            render: () => "No changes: the pipeline matches the config.",
+          };
+        }
+        if (!o.yes) {
+          if (!process.stdin.isTTY || !process.stderr.isTTY) {
+            throw new UsageError("refusing to apply without --yes when not on a terminal");
+          }
+          process.stderr.write(renderPlan(p.plan, ui) + "\n");
+          if (!(await confirm("Apply these changes? [y/N] "))) {
+            return { data: { plan: p.plan.plan, steps: [] as AppliedStep[], applied: false }, render: () => "Nothing applied." };
+          }
+        }
+        ui.info(`applying ${changed.length} change${changed.length === 1 ? "" : "s"}…`);
+        const { applyPlan } = await import("../lib/apply.js");
+        const steps = await applyPlan({ ...p, report: (s) => ui.info(stepLine(s)) });
+        return {
+          data: { plan: p.plan.plan, steps, applied: true },
+          render: () => `Applied ${steps.filter((s) => s.action !== "wait").length} change(s). Check it end to end: traildigest doctor`,
+        };
+      }),
+    );
 }

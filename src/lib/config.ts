@@ -223,3 +223,16 @@ export async function requireConfig(path?: string, cwd = process.cwd()): Promise
   }
   return cfg;
 }
+
+/** Global --region wins over the config's region; profile and endpoint come from the flags only. */
+export function awsOptionsFor(
+  opts: { region?: string; profile?: string; endpointUrl?: string },
+  cfg: Pick<Config, "region"> | undefined,
+): { region?: string; profile?: string; endpointUrl?: string } {
+  const region = opts.region ?? cfg?.region;
+  return {
+    ...(region ? { region } : {}),
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
+  };
+}

@@ -1,0 +1,171 @@
+// Pure builders for every document setup writes: ARNs, the rule's event pattern, the queue policy,
+// the Lambda role's trust and least-privilege inline policy, the schedules' target Input.
+import type { Config, ScheduleConfig, WebhookSource } from "./config.js";
+import { SCHEDULE_MARKER } from "./config.js";
+
+export interface Identity {
+  account: string;
+  region: string;
+  /** "aws", "aws-cn", "aws-us-gov". */
+  partition?: string;
+}
+
+export const UNIVERSAL_ECS_TARGET = "arn:aws:scheduler:::aws-sdk:ecs:updateService";
+export const RULE_TARGET_ID = "traildigest-queue";
+export const QUEUE_POLICY_SID = "TraildigestEventsToQueue";
+export const ROLE_INLINE_POLICY = "traildigest-digest";
+export const FUNCTION_HANDLER = "index.handler";
+
+const p = (id: Identity) => id.partition ?? "aws";
+
+export function queueArn(id: Identity, name: string): string {
+  return `arn:${p(id)}:sqs:${id.region}:${id.account}:${name}`;
+}
+export function ruleArn(id: Identity, name: string): string {
+  return `arn:${p(id)}:events:${id.region}:${id.account}:rule/${name}`;
+}
+export function roleArn(id: Identity, name: string): string {
+  return `arn:${p(id)}:iam::${id.account}:role/${name}`;
+}
+export function functionArn(id: Identity, name: string): string {
+  return `arn:${p(id)}:lambda:${id.region}:${id.account}:function:${name}`;
+}
+
+/**
+ * The ARN the role may read the webhook from. Secrets Manager appends 6 random characters to a
+ * secret's ARN, so a name becomes the documented `NAME-??????` pattern (stable before the secret exists).
+ */
+export function webhookResourceArn(id: Identity, webhook: WebhookSource): string | undefined {
+  if ("secretId" in webhook) {
+    if (webhook.secretId.startsWith("arn:")) return webhook.secretId;
+    return `arn:${p(id)}:secretsmanager:${id.region}:${id.account}:secret:${webhook.secretId}-??????`;
+  }
+  if ("parameter" in webhook) {
+    if (webhook.parameter.startsWith("arn:")) return webhook.parameter;
+    return `arn:${p(id)}:ssm:${id.region}:${id.account}:parameter/${webhook.parameter.replace(/^\//, "")}`;
+  }
+  return undefined;
+}
+
+/** The EventBridge rule's pattern: CloudTrail-recorded ECS calls with the configured names. */
+export function rulePattern(eventNames: readonly string[]): Record<string, unknown> {
+  return {
+    source: ["aws.ecs"],
+    "detail-type": ["AWS API Call via CloudTrail"],
+    detail: { eventSource: ["ecs.amazonaws.com"], eventName: [...eventNames] },
+  };
+}
+
+export function queuePolicyStatement(qArn: string, rArn: string): Record<string, unknown> {
+  return {
+    Sid: QUEUE_POLICY_SID,
+    Effect: "Allow",
+    Principal: { Service: "events.amazonaws.com" },
+    Action: "sqs:SendMessage",
+    Resource: qArn,
+    Condition: { ArnEquals: { "aws:SourceArn": rArn } },
+  };
+}
+
+type Statement = Record<string, unknown>;
+function statements(doc: unknown): Statement[] {
+  const s = (doc as { Statement?: unknown } | undefined)?.Statement;
+  if (!s) return [];
+  return (Array.isArray(s) ? s : [s]) as Statement[];
+}
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+/** True when some statement lets events.amazonaws.com SendMessage to the queue from exactly this rule. */
+export function policyAllowsRule(policy: unknown, qArn: string, rArn: string): boolean {
+  return statements(policy).some((st) => {
+    if (st.Effect !== "Allow") return false;
+    const principal = st.Principal as { Service?: unknown } | string | undefined;
+    const services = typeof principal === "object" ? asList(principal.Service) : [];
+    if (!services.includes("events.amazonaws.com")) return false;
+    const actions = asList(st.Action);
+    if (!actions.some((a) => a === "sqs:SendMessage" || a === "sqs:*" || a === "*")) return false;
+    const resources = asList(st.Resource);
+    if (!resources.some((r) => r === qArn || r === "*")) return false;
+    const cond = st.Condition as Record<string, Record<string, unknown>> | undefined;
+    if (!cond) return true; // no condition: any rule may send (broader than needed, but it works)
+    const src = cond.ArnEquals?.["aws:SourceArn"] ?? cond.ArnLike?.["aws:SourceArn"] ?? cond.StringEquals?.["aws:SourceArn"];
+    return asList(src).includes(rArn);
+  });
+}
+
+/** The queue policy to write: the existing document with our statement added or replaced. */
+export function mergeQueuePolicy(existing: unknown, qArn: string, rArn: string): Record<string, unknown> {
+  const kept = statements(existing).filter((s) => s.Sid !== QUEUE_POLICY_SID);
+  return { Version: "2012-10-17", Statement: [...kept, queuePolicyStatement(qArn, rArn)] };
+}
+
+export function lambdaTrustPolicy(): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+}
+
+/** Least privilege: read this queue, write this function's logs, read this webhook secret or parameter. */
+export function lambdaInlinePolicy(id: Identity, cfg: Config): Record<string, unknown> {
+  const logGroup = `arn:${p(id)}:logs:${id.region}:${id.account}:log-group:/aws/lambda/${cfg.function.name}`;
+  const st: Statement[] = [
+    {
+      Sid: "ConsumeQueue",
+      Effect: "Allow",
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+      Resource: queueArn(id, cfg.queue.name),
+    },
+    { Sid: "CreateLogGroup", Effect: "Allow", Action: "logs:CreateLogGroup", Resource: logGroup + ":*" },
+    { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroup + ":log-stream:*" },
+  ];
+  const w = cfg.function.webhook;
+  const res = webhookResourceArn(id, w);
+  if ("secretId" in w) st.push({ Sid: "ReadWebhook", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: res });
+  if ("parameter" in w) st.push({ Sid: "ReadWebhook", Effect: "Allow", Action: "ssm:GetParameter", Resource: res });
+  return { Version: "2012-10-17", Statement: st };
+}
+
+/** The function's environment: never the webhook itself, only where to read it. */
+export function functionEnvironment(cfg: Config): Record<string, string> {
+  const env: Record<string, string> = { DIGEST_TIMEZONE: cfg.function.digestTimezone };
+  const w = cfg.function.webhook;
+  if ("secretId" in w) env.SLACK_WEBHOOK_SECRET_ID = w.secretId;
+  if ("parameter" in w) env.SLACK_WEBHOOK_PARAMETER = w.parameter;
+  return env;
+}
+
+export function scheduleInput(s: ScheduleConfig): Record<string, unknown> {
+  return { Cluster: s.cluster, Service: s.service, DesiredCount: s.desiredCount };
+}
+
+export function scheduleDescription(s: ScheduleConfig): string {
+  return `${s.service} → ${s.desiredCount} (${SCHEDULE_MARKER})`;
+}
+
+/** JSON with sorted keys, for order-insensitive comparison of policy documents and patterns. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(sortKeys(v));
+}
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object") {
+    return Object.fromEntries(
+      Object.keys(v as object)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
+/** IAM returns policy documents URL-encoded; emulators sometimes do not. */
+export function parsePolicyDocument(doc: string | undefined): unknown {
+  if (!doc) return undefined;
+  const text = doc.trimStart().startsWith("{") ? doc : decodeURIComponent(doc);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
