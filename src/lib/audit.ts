@@ -30,6 +30,8 @@ export interface ExpectedFire {
   desiredCount?: number;
   /** Role name from the schedule's RoleArn (the caller a fire's call must come from). */
   role?: string;
+  /** The schedule's zone (for showing the fire time as the schedule's author wrote it). */
+  timezone: string;
   at: Date;
   /** Latest time the call may be made: at + flexible window + tolerance. */
   windowEnd: Date;
@@ -45,6 +47,7 @@ export interface AuditedFire {
   service: string;
   /** ISO UTC. */
   expectedAt: string;
+  timezone: string;
   desiredCount: number | null;
   status: FireStatus;
   eventId: string | null;
@@ -129,6 +132,7 @@ export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): E
         service: resourceName(s.target.service)!,
         ...(s.target.desiredCount != null ? { desiredCount: s.target.desiredCount } : {}),
         ...(roleNameFromArn(s.roleArn) ? { role: roleNameFromArn(s.roleArn)! } : {}),
+        timezone: s.timezone || "UTC",
         at,
         windowEnd: new Date(at.getTime() + flex * 60_000 + opts.toleranceMs),
         flexibleWindowMinutes: flex,
@@ -200,6 +204,7 @@ export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: M
       cluster: fire.cluster,
       service: fire.service,
       expectedAt: fire.at.toISOString(),
+      timezone: fire.timezone,
       desiredCount: fire.desiredCount ?? null,
       status,
       eventId: call?.eventId ?? null,
