@@ -89,7 +89,7 @@ function* fires(ast: ScheduleAst, lowMs: number, inclusive: boolean, opts: FireO
   if (endMs !== undefined && Number.isNaN(endMs)) throw new UsageError("endDate is not a valid date");
   if (Number.isNaN(lowMs)) throw new UsageError("from is not a valid date");
   // Fires at or after StartDate: raise the lower bound to it (inclusive).
-  if (startMs !== undefined && (startMs > lowMs || (startMs === lowMs && !inclusive))) {
+  if (startMs !== undefined && startMs > lowMs) {
     lowMs = startMs;
     inclusive = true;
   }
