@@ -111,7 +111,8 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
       const t = new TableClass({
         head: head.map((h) => c.bold(h)),
         style: { head: [], border: c.level > 0 ? ["grey"] : [] },
-        colAligns: align,
+        // cli-table3 crashes on an explicit `colAligns: undefined`.
+        ...(align ? { colAligns: align } : {}),
         chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
       });
       for (const r of rows) t.push(r.map(String));
