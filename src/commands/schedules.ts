@@ -1,6 +1,189 @@
 // `traildigest schedules`: EventBridge Scheduler schedules: what scales what, and when.
 import type { Command } from "commander";
+import { action, intOption, type Ctx } from "./action.js";
+import { UsageError } from "../lib/errors.js";
+import type { CommandResult, Ui } from "../lib/output.js";
+import { formatRelative } from "../lib/duration.js";
+import {
+  decodeSchedule,
+  decodeScheduleDetail,
+  describeTarget,
+  formatInZone,
+  sortByNextFire,
+  type NextFiresFn,
+  type ScheduleDetail,
+  type ScheduleView,
+} from "../lib/schedules.js";
+
+interface CommonOpts {
+  next: number;
+  from?: string;
+}
+interface ListOpts extends CommonOpts {
+  group?: string;
+  prefix?: string;
+  state?: string;
+  concurrency: number;
+}
+interface ShowOpts extends CommonOpts {
+  group?: string;
+}
 
 export function register(program: Command): void {
-  program.command("schedules").description("EventBridge Scheduler schedules: what scales what, and when");
+  const group = program
+    .command("schedules")
+    .description("EventBridge Scheduler schedules: what scales what, and when");
+
+  group
+    .command("list")
+    .description("every schedule with its target and next fire times, soonest first")
+    .option("--group <name>", "only this schedule group (default: all groups)")
+    .option("--prefix <prefix>", "only schedules whose name starts with this")
+    .option("--state <state>", "ENABLED or DISABLED")
+    .option("--next <n>", "next fire times per schedule", intOption("--next", { min: 0, max: 100 }), 3)
+    .option("--from <iso>", "compute fire times after this ISO time (default: now)")
+    .option("--concurrency <n>", "parallel GetSchedule calls", intOption("--concurrency", { max: 50 }), 8)
+    .addHelpText(
+      "after",
+      "\nListSchedules returns summaries only, so each schedule is read with GetSchedule (bounded, throttling retried).",
+    )
+    .action(action(list));
+
+  group
+    .command("show <name>")
+    .description("one schedule in full: target input, role, retry policy, dead-letter queue, next fires")
+    .option("--group <name>", "schedule group (default: search all groups)")
+    .option("--next <n>", "next fire times", intOption("--next", { min: 0, max: 100 }), 5)
+    .option("--from <iso>", "compute fire times after this ISO time (default: now)")
+    .action(action(show));
+
+  // `schedules audit` (expected fires vs CloudTrail calls) registers on this same group.
+}
+
+function parseFrom(from: string | undefined): Date {
+  if (from === undefined) return new Date();
+  const d = new Date(from);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(from) || Number.isNaN(d.getTime())) {
+    throw new UsageError(`--from: "${from}" is not an ISO-8601 time (e.g. 2026-11-27T00:00:00Z)`);
+  }
+  return d;
+}
+
+function parseState(state: string | undefined): "ENABLED" | "DISABLED" | undefined {
+  if (state === undefined) return undefined;
+  const s = state.toUpperCase();
+  if (s !== "ENABLED" && s !== "DISABLED") throw new UsageError(`--state: "${state}" is not one of ENABLED, DISABLED`);
+  return s;
+}
+
+async function loadNextFires(): Promise<NextFiresFn> {
+  return (await import("../lib/schedule-expression.js")).nextFires;
+}
+
+async function list({ opts, ui }: Ctx, o: ListOpts): Promise<CommandResult> {
+  const from = parseFrom(o.from);
+  const state = parseState(o.state);
+  const [{ awsClient }, { fetchSchedules }, nextFires] = await Promise.all([
+    import("../lib/aws.js"),
+    import("../lib/schedules-fetch.js"),
+    loadNextFires(),
+  ]);
+  const client = await awsClient("scheduler", opts);
+  const spin = ui.spinner("listing schedules…");
+  let raws;
+  try {
+    raws = await fetchSchedules(client, {
+      group: o.group,
+      prefix: o.prefix,
+      state,
+      concurrency: o.concurrency,
+      onProgress: (done, total) => spin.update(`reading schedules ${done}/${total}…`),
+    });
+  } finally {
+    spin.stop();
+  }
+  const schedules = sortByNextFire(raws.map((r) => decodeSchedule(r, { from, count: o.next, nextFires })));
+  warnUnreadable(schedules, ui);
+  return { data: { schedules }, render: (_d, u) => renderList(schedules, u, from) };
+}
+
+async function show({ opts, ui }: Ctx, name: string, o: ShowOpts): Promise<CommandResult> {
+  const from = parseFrom(o.from);
+  const [{ awsClient }, { findSchedule }, nextFires] = await Promise.all([
+    import("../lib/aws.js"),
+    import("../lib/schedules-fetch.js"),
+    loadNextFires(),
+  ]);
+  const client = await awsClient("scheduler", opts);
+  const found = await findSchedule(client, name, o.group);
+  if (!found.schedule) {
+    if (found.groups.length > 1) {
+      throw new UsageError(`schedule "${name}" exists in groups ${found.groups.join(", ")}: pass --group`);
+    }
+    throw new UsageError(`schedule "${name}" not found${o.group ? ` in group "${o.group}"` : " in any group"}`);
+  }
+  const schedule = decodeScheduleDetail(found.schedule, { from, count: o.next, nextFires });
+  warnUnreadable([schedule], ui);
+  return { data: { schedule }, render: (_d, u) => renderShow(schedule, u, from) };
+}
+
+function warnUnreadable(views: ScheduleView[], ui: Ui): void {
+  for (const v of views) {
+    if (v.nextFiresError) ui.warn(`${v.group}/${v.name}: no next fire times (${v.nextFiresError})`);
+  }
+}
+
+function nextCell(v: ScheduleView, now: Date, ui: Ui): string {
+  const first = v.nextFires[0];
+  if (!first) {
+    if (v.state !== "ENABLED") return ui.c.dim("— (disabled)");
+    return ui.c.dim(v.nextFiresError ? "— (unreadable expression)" : "— (no more fires)");
+  }
+  return `${formatInZone(first, v.timezone)} ${ui.c.dim(`(${formatRelative(new Date(first), now)})`)}`;
+}
+
+function renderList(schedules: ScheduleView[], ui: Ui, now: Date): string {
+  if (schedules.length === 0) return "No schedules found.";
+  const table = ui.table({
+    head: ["schedule", "state", "expression (zone)", "next fire", "target"],
+    rows: schedules.map((v) => [
+      v.group === "default" ? v.name : `${v.group}/${v.name}`,
+      v.state === "ENABLED" ? ui.c.green(v.state) : ui.c.yellow(v.state),
+      `${v.expression} ${ui.c.dim(v.timezone)}${v.flexibleWindowMinutes ? ui.c.dim(` +${v.flexibleWindowMinutes}m window`) : ""}`,
+      nextCell(v, now, ui),
+      describeTarget(v.target),
+    ]),
+  });
+  const enabled = schedules.filter((s) => s.state === "ENABLED").length;
+  return `${table}\n${schedules.length} schedule${schedules.length === 1 ? "" : "s"} (${enabled} enabled); times in each schedule's zone.`;
+}
+
+function renderShow(s: ScheduleDetail, ui: Ui, now: Date): string {
+  const t = s.target;
+  const rows: [string, string][] = [
+    ["name", s.group === "default" ? s.name : `${s.group}/${s.name}`],
+    ["state", s.state],
+    ["expression", `${s.expression} (${s.timezone})`],
+    ["flexible window", s.flexibleWindowMinutes ? `${s.flexibleWindowMinutes} min` : "off"],
+    ["start / end", `${s.startDate ?? "—"} / ${s.endDate ?? "—"}`],
+    ["target", `${t.kind}  ${t.arn}`],
+  ];
+  if (t.service) rows.push(["scales", describeTarget(t)]);
+  rows.push(["input", s.input ?? "—"]);
+  rows.push(["role", s.roleArn ?? "—"]);
+  rows.push([
+    "retry policy",
+    s.retryPolicy
+      ? `${s.retryPolicy.maximumRetryAttempts ?? "?"} attempts, max event age ${s.retryPolicy.maximumEventAgeInSeconds ?? "?"} s`
+      : "—",
+  ]);
+  rows.push(["dead-letter queue", s.deadLetterArn ?? ui.c.yellow("none (failed invocations are dropped)")]);
+  if (s.description) rows.push(["description", s.description]);
+  const fires = s.nextFires.length
+    ? s.nextFires.map((f) => `${formatInZone(f, s.timezone)}  (${formatRelative(new Date(f), now)})`).join("\n")
+    : s.state !== "ENABLED"
+      ? "— (disabled)"
+      : "— (no more fires)";
+  rows.push(["next fires", fires]);
+  return ui.table({ head: ["field", "value"], rows });
 }

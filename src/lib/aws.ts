@@ -10,12 +10,19 @@ import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SSMClient } from "@aws-sdk/client-ssm";
+import { registerErrorTranslator } from "./errors.js";
+import { IAM_PREFIX, setActiveProfile, translateAwsError } from "./aws-errors.js";
+
+// Any command that builds an AWS client gets AWS errors mapped to actionable one-liners (exit 3).
+registerErrorTranslator(translateAwsError);
 
 export interface AwsOptions {
   region?: string;
   profile?: string;
   /** One endpoint for every client (--endpoint-url). AWS_ENDPOINT_URL[_<SERVICE>] are honoured by the SDK itself. */
   endpointUrl?: string;
+  /** Per-client config overrides, e.g. { maxAttempts: 1 } where the caller paces and retries itself. */
+  overrides?: Record<string, unknown>;
 }
 
 export interface ClientMap {
@@ -33,17 +40,27 @@ export interface ClientMap {
 export type ServiceName = keyof ClientMap;
 
 type Ctor = new (config: Record<string, unknown>) => unknown;
+/**
+ * esbuild's code-split bundle turns a dynamic import() of a CommonJS package (the SDK's dist-cjs)
+ * into a module whose only export is `default`; unbundled (tests, tsx) the names are on the module.
+ */
+function exportOf(mod: unknown, name: string): Ctor {
+  const m = mod as Record<string, unknown> & { default?: Record<string, unknown> };
+  const found = m[name] ?? m.default?.[name];
+  if (typeof found !== "function") throw new Error(`AWS SDK export ${name} not found`);
+  return found as Ctor;
+}
 const loaders: Record<ServiceName, () => Promise<Ctor>> = {
-  sqs: async () => (await import("@aws-sdk/client-sqs")).SQSClient as unknown as Ctor,
-  scheduler: async () => (await import("@aws-sdk/client-scheduler")).SchedulerClient as unknown as Ctor,
-  cloudtrail: async () => (await import("@aws-sdk/client-cloudtrail")).CloudTrailClient as unknown as Ctor,
-  eventbridge: async () => (await import("@aws-sdk/client-eventbridge")).EventBridgeClient as unknown as Ctor,
-  lambda: async () => (await import("@aws-sdk/client-lambda")).LambdaClient as unknown as Ctor,
-  iam: async () => (await import("@aws-sdk/client-iam")).IAMClient as unknown as Ctor,
-  ecs: async () => (await import("@aws-sdk/client-ecs")).ECSClient as unknown as Ctor,
-  sts: async () => (await import("@aws-sdk/client-sts")).STSClient as unknown as Ctor,
-  secretsmanager: async () => (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient as unknown as Ctor,
-  ssm: async () => (await import("@aws-sdk/client-ssm")).SSMClient as unknown as Ctor,
+  sqs: async () => exportOf(await import("@aws-sdk/client-sqs"), "SQSClient"),
+  scheduler: async () => exportOf(await import("@aws-sdk/client-scheduler"), "SchedulerClient"),
+  cloudtrail: async () => exportOf(await import("@aws-sdk/client-cloudtrail"), "CloudTrailClient"),
+  eventbridge: async () => exportOf(await import("@aws-sdk/client-eventbridge"), "EventBridgeClient"),
+  lambda: async () => exportOf(await import("@aws-sdk/client-lambda"), "LambdaClient"),
+  iam: async () => exportOf(await import("@aws-sdk/client-iam"), "IAMClient"),
+  ecs: async () => exportOf(await import("@aws-sdk/client-ecs"), "ECSClient"),
+  sts: async () => exportOf(await import("@aws-sdk/client-sts"), "STSClient"),
+  secretsmanager: async () => exportOf(await import("@aws-sdk/client-secrets-manager"), "SecretsManagerClient"),
+  ssm: async () => exportOf(await import("@aws-sdk/client-ssm"), "SSMClient"),
 };
 
 /** The client config every service shares; exported for tests. */
@@ -56,7 +73,10 @@ export async function clientConfig(opts: AwsOptions): Promise<Record<string, unk
   if (opts.region) config.region = opts.region;
   if (opts.endpointUrl) config.endpoint = opts.endpointUrl;
   if (opts.profile) {
-    const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
+    const fromNodeProviderChain = exportOf(
+      await import("@aws-sdk/credential-providers"),
+      "fromNodeProviderChain",
+    ) as unknown as (init: { profile: string }) => unknown;
     config.credentials = fromNodeProviderChain({ profile: opts.profile });
     config.profile = opts.profile;
   }
@@ -65,9 +85,53 @@ export async function clientConfig(opts: AwsOptions): Promise<Record<string, unk
 
 export async function awsClient<S extends ServiceName>(service: S, opts: AwsOptions): Promise<ClientMap[S]> {
   const Client = await loaders[service]();
-  const config = await clientConfig(opts);
+  const config = { ...(await clientConfig(opts)), ...opts.overrides };
   // fauxqs and other emulators hand out queue URLs whose host does not resolve: with an explicit
   // endpoint, send every request there rather than to the queue URL's host.
   if (service === "sqs" && opts.endpointUrl) config.useQueueUrlAsEndpoint = false;
-  return new Client(config) as ClientMap[S];
+  setActiveProfile(opts.profile);
+  const client = new Client(config) as ClientMap[S];
+  tagErrors(client as unknown as TaggableClient);
+  return client;
+}
+
+interface MiddlewareStack {
+  add(mw: unknown, opts: { step: string; name: string; override?: boolean }): void;
+}
+export interface TaggableClient {
+  middlewareStack: MiddlewareStack;
+}
+type Ctx = { clientName?: string; commandName?: string; traildigestHost?: string };
+
+/**
+ * The SDK's errors do not say which operation failed or where the request went; the error
+ * translator needs both ("access denied: sqs:ReceiveMessage …", "cannot reach 127.0.0.1:4566").
+ * The build step sees the resolved endpoint; the initialize step (outermost, after retries)
+ * stamps the tags on whatever is thrown.
+ */
+export function tagErrors(client: TaggableClient): void {
+  client.middlewareStack.add(
+    (next: (a: unknown) => Promise<unknown>, context: Ctx) => async (args: { request?: { hostname?: string; port?: number } }) => {
+      const req = args.request;
+      if (req?.hostname) context.traildigestHost = req.port ? `${req.hostname}:${req.port}` : req.hostname;
+      return next(args);
+    },
+    { step: "build", name: "traildigestRecordHost", override: true },
+  );
+  client.middlewareStack.add(
+    (next: (a: unknown) => Promise<unknown>, context: Ctx) => async (args: unknown) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        if (err && typeof err === "object") {
+          const e = err as Record<string, unknown>;
+          e.$traildigestService ??= IAM_PREFIX[context.clientName ?? ""] ?? context.clientName;
+          e.$traildigestOperation ??= context.commandName?.replace(/Command$/, "");
+          e.$traildigestHost ??= context.traildigestHost;
+        }
+        throw err;
+      }
+    },
+    { step: "initialize", name: "traildigestTagErrors", override: true },
+  );
 }
