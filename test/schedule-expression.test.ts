@@ -230,6 +230,12 @@ describe("validation", () => {
       /unknown time zone "Mars\/Olympus"/,
     );
   });
+  it("checks the zone and dates even when nothing is asked for", () => {
+    expect(usage(() => nextFires("rate(1 hour)", D("2026-01-01T00:00:00Z"), 0, { timezone: "Nowhere/City" }))).toMatch(/unknown time zone/);
+    expect(usage(() => firesBetween("rate(1 hour)", D("2026-01-01T00:00:00Z"), D("2026-01-02T00:00:00Z"), { timezone: "Nowhere/City" }, 0))).toMatch(/unknown time zone/);
+    expect(usage(() => nextFires("rate(1 hour)", D("not a date"), 1))).toMatch(/from is not a valid date/);
+    expect(usage(() => nextFires("rate(1 hour)", D("2026-01-01T00:00:00Z"), 1, { startDate: D("nope") }))).toMatch(/startDate is not a valid date/);
+  });
   it("parses into a typed AST", () => {
     const r = parseScheduleExpression("rate(15 minutes)");
     expect(r).toMatchObject({ kind: "rate", value: 15, unit: "minute", periodMs: 900_000 });

@@ -81,13 +81,19 @@ export function validateScheduleExpression(expression: string): void {
 }
 
 /** Fire instants (UTC ms, ascending) above `lowMs` (inclusive or not), honouring zone, DST and Start/EndDate. */
-function* fires(ast: ScheduleAst, lowMs: number, inclusive: boolean, opts: FireOptions, highMs = Infinity): Generator<number> {
+function fires(ast: ScheduleAst, lowMs: number, inclusive: boolean, opts: FireOptions, highMs = Infinity): Generator<number> {
+  // Validate eagerly (a generator body would only run on the first next()).
   const zone = new Zone(opts.timezone ?? "UTC");
+  if (opts.startDate && Number.isNaN(opts.startDate.getTime())) throw new UsageError("startDate is not a valid date");
+  if (opts.endDate && Number.isNaN(opts.endDate.getTime())) throw new UsageError("endDate is not a valid date");
+  if (opts.createdAt && Number.isNaN(opts.createdAt.getTime())) throw new UsageError("createdAt is not a valid date");
+  if (Number.isNaN(lowMs)) throw new UsageError("from is not a valid date");
+  return fireGenerator(ast, zone, lowMs, inclusive, opts, highMs);
+}
+
+function* fireGenerator(ast: ScheduleAst, zone: Zone, lowMs: number, inclusive: boolean, opts: FireOptions, highMs: number): Generator<number> {
   const startMs = opts.startDate?.getTime();
   const endMs = opts.endDate?.getTime();
-  if (startMs !== undefined && Number.isNaN(startMs)) throw new UsageError("startDate is not a valid date");
-  if (endMs !== undefined && Number.isNaN(endMs)) throw new UsageError("endDate is not a valid date");
-  if (Number.isNaN(lowMs)) throw new UsageError("from is not a valid date");
   // Fires at or after StartDate: raise the lower bound to it (inclusive).
   if (startMs !== undefined && startMs > lowMs) {
     lowMs = startMs;
@@ -117,8 +123,9 @@ function* fires(ast: ScheduleAst, lowMs: number, inclusive: boolean, opts: FireO
 export function nextFires(expression: string, from: Date, count: number, opts: FireOptions = {}): Date[] {
   const ast = parseScheduleExpression(expression);
   const out: Date[] = [];
+  const it = fires(ast, from.getTime(), false, opts);
   if (!(count > 0)) return out;
-  for (const t of fires(ast, from.getTime(), false, opts)) {
+  for (const t of it) {
     out.push(new Date(t));
     if (out.length >= count) break;
   }
@@ -131,9 +138,10 @@ export function firesBetween(expression: string, from: Date, to: Date, opts: Fir
   const out: Date[] = [];
   const toMs = to.getTime();
   if (Number.isNaN(toMs)) throw new UsageError("to is not a valid date");
-  if (!(limit > 0)) return out;
   // `to` is exclusive; fire instants are whole milliseconds, so toMs - 1 is the last admissible one.
-  for (const t of fires(ast, from.getTime(), true, opts, toMs - 1)) {
+  const it = fires(ast, from.getTime(), true, opts, toMs - 1);
+  if (!(limit > 0)) return out;
+  for (const t of it) {
     out.push(new Date(t));
     if (out.length >= limit) break;
   }
