@@ -1,6 +1,72 @@
-// `traildigest doctor`: Check the deployed pipeline end to end.
+// `traildigest doctor`: check the deployed pipeline end to end. Gathering is SDK work
+// (src/lib/doctor-gather.ts); the checks themselves are pure (src/lib/doctor.ts).
 import type { Command } from "commander";
+import { action } from "./action.js";
+import type { Ui } from "../lib/output.js";
+import type { Check } from "../lib/doctor.js";
+
+const PART_TITLES: Record<Check["part"], string> = {
+  trail: "CloudTrail",
+  rule: "EventBridge rule",
+  queue: "SQS queue",
+  dlq: "Dead-letter queue",
+  mapping: "Event source mapping",
+  function: "Lambda function",
+  schedules: "Schedules",
+};
+
+export function renderChecks(checks: Check[], ui: Ui): string {
+  const { c } = ui;
+  const icon = (s: Check["status"]) => (s === "pass" ? c.green("✔") : s === "warn" ? c.yellow("⚠") : c.red("✖"));
+  const out: string[] = [];
+  const width = Math.max(0, ...checks.map((x) => x.id.length)) + 1;
+  for (const part of Object.keys(PART_TITLES) as Check["part"][]) {
+    const group = checks.filter((x) => x.part === part);
+    if (!group.length) continue;
+    out.push(c.bold(PART_TITLES[part]));
+    for (const ch of group) {
+      out.push(`  ${icon(ch.status)} ${ch.id.padEnd(width)} ${ch.message}`);
+      if (ch.status !== "pass" && ch.remedy) out.push(`    ${c.dim("→ " + ch.remedy)}`);
+    }
+  }
+  const n = { pass: 0, warn: 0, fail: 0 };
+  for (const ch of checks) n[ch.status]++;
+  out.push("", `${n.pass} passed, ${n.warn} warning${n.warn === 1 ? "" : "s"}, ${n.fail} failed`);
+  return out.join("\n");
+}
 
 export function register(program: Command): void {
-  program.command("doctor").description("Check the deployed pipeline end to end");
+  program
+    .command("doctor")
+    .description("Check the deployed pipeline end to end (trail, rule, queue, DLQ, mapping, function, schedules)")
+    .option("--strict", "exit 1 on warnings too")
+    .addHelpText("after", "\nExit codes: 0 every check passed · 1 a check failed (--strict: or warned) · 2 bad config · 3 AWS error")
+    .action(
+      action(async (ctx, o: { strict?: boolean }) => {
+        const { loadConfig, parseConfig, awsOptionsFor } = await import("../lib/config.js");
+        let cfg = await loadConfig(ctx.opts.config);
+        if (!cfg) {
+          ctx.ui.warn("no config file: checking the default names (traildigest init writes one)");
+          cfg = parseConfig({}, "defaults");
+        }
+        const aws = awsOptionsFor(ctx.opts, cfg);
+        const spin = ctx.ui.spinner("checking the pipeline…");
+        let checks: Check[];
+        try {
+          const { gatherDoctorState } = await import("../lib/doctor-gather.js");
+          const { runChecks } = await import("../lib/doctor.js");
+          checks = runChecks(await gatherDoctorState(aws, cfg));
+          spin.stop();
+        } catch (err) {
+          spin.fail("doctor could not read the pipeline");
+          throw err;
+        }
+        const { doctorExitCode } = await import("../lib/doctor.js");
+        return {
+          data: { checks: checks.map(({ id, status, message, remedy }) => ({ id, status, message, remedy })) },
+          render: (_d, ui) => renderChecks(checks, ui),
+          exitCode: doctorExitCode(checks, Boolean(o.strict)),
+        };
+      }),
+    );
 }

@@ -78,6 +78,7 @@ export async function readQueue(aws: AwsOptions, name: string): Promise<LiveQueu
     retentionSeconds: Number(a.MessageRetentionPeriod ?? 345_600),
     ...(redrive ? { redrive } : {}),
     ...(a.Policy ? { policy: parsePolicyDocument(a.Policy) } : {}),
+    messages: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) },
   };
 }
 

@@ -28,6 +28,8 @@ export interface LiveQueue {
   redrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
   /** Parsed Policy attribute. */
   policy?: unknown;
+  /** Approximate counts (doctor reads the DLQ's depth from them; plan ignores them). */
+  messages?: { visible: number; inFlight: number };
 }
 
 export interface LiveSchedule {
