@@ -1,6 +1,188 @@
-// `traildigest local`: Run the pipeline locally against any SQS endpoint.
+// `traildigest local run`: consume a queue with the event source mapping's batching rules and run
+// the handler's own batch code in-process, printing each digest (or posting it to Slack).
 import type { Command } from "commander";
+import { action, intOption, type Ctx } from "./action.js";
+import { parseDuration } from "../lib/duration.js";
+import { UsageError } from "../lib/errors.js";
+import type { Ui } from "../lib/output.js";
+import type { InvocationReport, RunResult } from "../lib/local-runner.js";
+
+interface RunOptions {
+  queue: string;
+  batchSize: number;
+  window: string;
+  sink?: string;
+  webhookUrl?: string;
+  untilEmpty?: boolean;
+  handlerTimeout: string;
+  timezone?: string;
+}
+
+/** "300s", "5m", or a bare number of seconds (as MaximumBatchingWindowInSeconds). */
+function seconds(text: string, flag: string): number {
+  return /^\d+$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text, flag);
+}
+
+function checkTimeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return tz;
+  } catch {
+    throw new UsageError(`--timezone: "${tz}" is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Seoul)`);
+  }
+}
+
+export function liveLine(r: InvocationReport): string {
+  const digest = r.posted ? "digest posted" : r.error ? "no digest" : "nothing to post";
+  return `#${r.n}  ${r.records} record${r.records === 1 ? "" : "s"}  trigger=${r.trigger}  ${digest}  failures=${r.failures}${
+    r.error ? `  (${r.error})` : ""
+  }`;
+}
+
+function renderSummary(result: RunResult, ui: Ui): string {
+  const s = result.summary;
+  const rows: [string, string | number][] = [
+    ["messages received", s.messages],
+    ["batches (invocations)", s.batches],
+    ["digests posted", s.digests],
+    ["records left to reappear", s.failedRecords],
+    ["sent to the DLQ", s.dlq === null ? "no DLQ configured" : s.dlq],
+  ];
+  const why =
+    result.stoppedBy === "empty"
+      ? "stopped: the queue stayed empty for one window"
+      : `stopped on request${result.released ? `; ${result.released} held message(s) made visible again` : ""}`;
+  return `${ui.table({ head: ["local run", "total"], rows, align: ["left", "right"] })}\n${ui.c.dim(why)}`;
+}
 
 export function register(program: Command): void {
-  program.command("local").description("Run the pipeline locally against any SQS endpoint");
+  const local = program.command("local").description("Run the pipeline locally against any SQS endpoint");
+
+  local
+    .command("run")
+    .description("consume a queue with the event source mapping's batching and run the handler in-process")
+    .requiredOption("--queue <queue>", "queue name or URL")
+    .option("--batch-size <n>", "BatchSize: 1–10000 (above 10 needs a window of at least 1s)", intOption("--batch-size", { max: 10_000 }), 10)
+    .option("--window <duration>", "MaximumBatchingWindowInSeconds as a duration: 0–300s", "300s")
+    .option("--sink <sink>", "stdout (print each digest) or slack (post it; also printed)")
+    .option("--webhook-url <url>", "Slack incoming webhook for --sink slack (default: SLACK_WEBHOOK_URL); never printed")
+    .option("--until-empty", "stop once the queue has stayed empty for one window (otherwise run until Ctrl-C)")
+    .option("--handler-timeout <duration>", "the function timeout: an invocation running longer fails as a whole", "30s")
+    .option("--timezone <tz>", "time zone of the digest's time range (default: DIGEST_TIMEZONE or UTC)")
+    .addHelpText(
+      "after",
+      `
+Invokes when --batch-size messages are gathered, when the window has passed, or when the payload would
+exceed 6 MB, whichever comes first; the window starts when the previous invocation ends. Records named
+in batchItemFailures (and the whole batch when the handler throws or times out) are left to reappear
+after the queue's visibility timeout, as with the real mapping; the rest are deleted. One line per
+invocation goes to stderr. Ctrl-C stops cleanly: a batch being gathered is made visible again at once.
+
+The queue's visibility timeout must be at least --window + --handler-timeout.
+
+Examples:
+  $ traildigest local run --queue traildigest-events --endpoint-url http://127.0.0.1:4566 --window 10s
+  $ traildigest local run --queue traildigest-events --window 2s --until-empty --json
+  $ traildigest local run --queue traildigest-events --sink slack --webhook-url "$SLACK_WEBHOOK_URL"`,
+    )
+    .action(
+      action(async (ctx: Ctx, opts: RunOptions) => {
+        const { ui } = ctx;
+        const windowMs = seconds(opts.window, "--window");
+        const handlerTimeoutMs = seconds(opts.handlerTimeout, "--handler-timeout");
+        if (handlerTimeoutMs < 1000 || handlerTimeoutMs > 900_000) {
+          throw new UsageError(`--handler-timeout: ${opts.handlerTimeout} is out of range: a Lambda timeout is 1s to 900s`);
+        }
+        const { validateSettings } = await import("../lib/batching.js");
+        const settings = validateSettings({ batchSize: opts.batchSize, windowMs });
+        const timeZone = checkTimeZone(opts.timezone ?? (process.env.DIGEST_TIMEZONE || "UTC"));
+
+        const sink = opts.sink ?? (opts.webhookUrl ? "slack" : "stdout");
+        if (sink !== "stdout" && sink !== "slack") throw new UsageError(`--sink: "${sink}" is not one of stdout, slack`);
+        if (sink === "stdout" && opts.webhookUrl) throw new UsageError("--webhook-url needs --sink slack (or leave --sink out)");
+        let webhookUrl: string | undefined;
+        const { postMessage, validateWebhookUrl } = await import("../lib/slack.js");
+        if (sink === "slack") {
+          const raw = opts.webhookUrl ?? process.env.SLACK_WEBHOOK_URL;
+          ui.registerSecret(raw);
+          webhookUrl = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
+        }
+
+        const [{ awsClient }, { processBatch }, { renderPreview }, { runLocal }] = await Promise.all([
+          import("../lib/aws.js"),
+          import("../handler/process.js"),
+          import("../lib/preview.js"),
+          import("../lib/local-runner.js"),
+        ]);
+        const client = await awsClient("sqs", ctx.opts);
+        // With --output json, stdout carries only the result; the digests go into it.
+        const showPreview = ui.format === "table";
+        const write = (text: string) => process.stdout.write(ui.redact(text) + "\n");
+
+        const controller = new AbortController();
+        let signals = 0;
+        const onSignal = (sig: NodeJS.Signals) => {
+          signals++;
+          if (signals === 1) {
+            ui.info(`${sig}: stopping — finishing the current invocation, releasing messages being gathered (again to quit now)`);
+            controller.abort();
+          } else {
+            process.exit(130);
+          }
+        };
+        process.on("SIGINT", onSignal);
+        process.on("SIGTERM", onSignal);
+
+        ui.info(
+          `local run: BatchSize ${settings.batchSize}, window ${windowMs / 1000}s, handler timeout ${handlerTimeoutMs / 1000}s, ` +
+            `sink ${sink}${opts.untilEmpty ? ", until the queue is empty" : " (Ctrl-C to stop)"}`,
+        );
+        let result: RunResult;
+        try {
+          result = await runLocal({
+            client,
+            queue: opts.queue,
+            settings,
+            handlerTimeoutMs,
+            untilEmpty: Boolean(opts.untilEmpty),
+            signal: controller.signal,
+            onNote: (line) => ui.info(line),
+            onInvocation: (r) => ui.info(liveLine(r)),
+            invoke: async (event, { deadline, n }) => {
+              const outcome = await processBatch(event, {
+                deadline,
+                timeZone,
+                log: (line) => ui.debug(line),
+                post: async (message, postOpts) => {
+                  if (webhookUrl) {
+                    await postMessage(webhookUrl, message, { deadline: postOpts.deadline, log: (l) => ui.debug(l) });
+                  }
+                  if (showPreview) write(`${ui.c.dim(`── digest #${n} ${"─".repeat(50)}`)}\n${renderPreview(message, ui.c)}\n`);
+                },
+              });
+              return { ...outcome, message: showPreview ? undefined : outcome.message };
+            },
+          });
+        } finally {
+          process.off("SIGINT", onSignal);
+          process.off("SIGTERM", onSignal);
+          client.destroy?.();
+        }
+        const data = {
+          invocations: result.invocations.map((r) => ({
+            n: r.n,
+            records: r.records,
+            trigger: r.trigger,
+            posted: r.posted,
+            failures: r.failures,
+            ...(r.error ? { error: r.error } : {}),
+            ...(r.message ? { message: r.message } : {}),
+          })),
+          summary: result.summary,
+          queueUrl: result.queueUrl,
+          stoppedBy: result.stoppedBy,
+        };
+        return { data, render: () => renderSummary(result, ui) };
+      }),
+    );
 }

@@ -25,6 +25,7 @@ import {
   type Trigger,
 } from "./batching.js";
 import { ServiceError, UsageError } from "./errors.js";
+import { translateAwsError } from "./aws-errors.js";
 
 /** What the runner needs of an SQSClient (an SQSClient is one). */
 export interface SqsSender {
@@ -119,9 +120,13 @@ async function sqs<T>(client: SqsSender, command: unknown, what: string): Promis
     if (e?.name === "QueueDoesNotExist" || e?.name === "AWS.SimpleQueueService.NonExistentQueue") {
       throw new UsageError(`${what}: the queue does not exist`, { cause: err });
     }
-    throw new ServiceError(`SQS ${what} failed: ${e?.name ?? "error"}: ${(e?.message ?? String(err)).split("\n")[0]}`, {
-      cause: err,
-    });
+    if (/region is missing/i.test(e?.message ?? "")) {
+      throw new UsageError("no AWS region: give --region or set AWS_REGION", { cause: err });
+    }
+    throw (
+      translateAwsError(err) ??
+      new ServiceError(`SQS ${what} failed: ${e?.name ?? "error"}: ${(e?.message ?? String(err)).split("\n")[0]}`, { cause: err })
+    );
   }
 }
 
