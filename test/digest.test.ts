@@ -294,6 +294,50 @@ describe("Slack limits", () => {
     expect(eventLines(m).length + moreCount(m)).toBe(10_000);
   });
 
+  it("says per cluster how many lines were cut, matching what is missing from each", () => {
+    const sizes: Record<string, number> = { alpha: 200, beta: 300, gamma: 400 };
+    let i = 0;
+    const events = Object.entries(sizes).flatMap(([cluster, n]) =>
+      Array.from({ length: n }, () => ev(i++, { cluster, service: `a-fairly-long-service-name-${i}` })),
+    );
+    const m = buildDigest(events).message!;
+    assertWithinSlackLimits(m);
+    // Count shown lines per cluster by walking the sections' titles.
+    const shown: Record<string, number> = {};
+    for (const t of sections(m)) {
+      let current = "";
+      for (const line of t.split("\n")) {
+        const title = line.match(/^\*([a-z]+)\*/);
+        if (title) current = title[1]!;
+        else if (line.startsWith("• ")) shown[current] = (shown[current] ?? 0) + 1;
+      }
+    }
+    const tail = contextTexts(m).find((t) => t.startsWith("…and "))!;
+    for (const [cluster, n] of Object.entries(sizes)) {
+      const missing = n - (shown[cluster] ?? 0);
+      if (missing === 0) expect(tail).not.toMatch(new RegExp(`\\b${cluster} \\d`));
+      else expect(tail).toContain(`${cluster} ${missing}`);
+    }
+    expect(moreCount(m)).toBe(900 - Object.values(shown).reduce((a, b) => a + b, 0));
+  });
+
+  it("keeps failures in their own section, set apart, when clusters outnumber blocks", () => {
+    const events = Array.from({ length: 80 }, (_, i) => ev(i, { cluster: `cluster-${i}`, ...(i < 2 ? { errorCode: "E" } : {}) }));
+    const m = buildDigest(events).message!;
+    assertWithinSlackLimits(m);
+    const secs = sections(m);
+    expect(secs[0]!.split("\n").every((l) => l.startsWith("*❌ Failed") || l.includes("— *E*"))).toBe(true);
+    const first = m.blocks.findIndex((b) => b.type === "section");
+    expect(m.blocks[first + 1]!.type).toBe("divider");
+    expect(eventLines(m).length + moreCount(m)).toBe(80);
+  });
+
+  it("orders clusters and services naturally (2 before 10)", () => {
+    const events = [ev(1, { cluster: "c10", service: "w10" }), ev(2, { cluster: "c2", service: "w10" }), ev(3, { cluster: "c2", service: "w2" })];
+    expect(sections(buildDigest(events).message!).map((t) => t.split("\n")[0])).toEqual(["*c2* — 2 services", "*c10* — 1 service"]);
+    expect(eventLines(buildDigest(events).message!).map((l) => l.split(" ")[1])).toEqual(["w2", "w10", "w10"]);
+  });
+
   it("keeps the header within 150 characters", () => {
     const events = Array.from({ length: 3 }, (_, i) => ev(i, { eventName: `Op${"x".repeat(200)}${i}` }));
     assertWithinSlackLimits(buildDigest(events).message!);

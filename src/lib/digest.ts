@@ -35,6 +35,8 @@ export const SLACK_LIMITS = {
   fallbackText: 3000,
 } as const;
 
+const FAILED_TITLE = "*❌ Failed";
+
 // One line never crowds out the rest: a long error message is cut, not the digest.
 const MAX_LINE = 600;
 const MAX_ERROR_MESSAGE = 200;
@@ -171,15 +173,21 @@ function otherLine(e: ApiCallEvent, showCaller: boolean): string {
 
 // ---------- packing ----------
 
-interface Group {
+export interface Group {
   title: string;
   lines: string[];
+  /** Short plain label for the "…and N more" breakdown (e.g. the cluster name, escaped). */
+  label?: string;
+  /** The next group starts a new section (failures stand apart even when groups share sections). */
+  breakAfter?: boolean;
 }
 
-interface Packed {
+export interface Packed {
   blocks: KnownBlock[];
   shown: number;
   omitted: number;
+  /** Lines cut per group, in group order (only groups that lost lines). */
+  cut: { label: string; count: number }[];
   textUsed: number;
 }
 
@@ -201,7 +209,13 @@ export function packSections(
   let textUsed = 0;
   let shown = 0;
   let omitted = 0;
+  const cut: { label: string; count: number }[] = [];
   let full = false;
+  let forceBreak = false;
+  const lose = (g: Group, count: number) => {
+    omitted += count;
+    cut.push({ label: g.label ?? g.title, count });
+  };
 
   const flush = () => {
     if (parts.length === 0) return;
@@ -220,17 +234,19 @@ export function packSections(
   };
 
   for (const g of groups) {
+    if (g.lines.length === 0) continue;
     if (full) {
-      omitted += g.lines.length;
+      lose(g, g.lines.length);
       continue;
     }
-    if (g.lines.length === 0) continue;
     const head = `${g.title}\n${g.lines[0]!}`;
-    const startHere = !opts.oneGroupPerSection && parts.length > 0 && fitsInSection(head) && fitsInBudget(head);
+    const startHere =
+      !opts.oneGroupPerSection && !forceBreak && parts.length > 0 && fitsInSection(head) && fitsInBudget(head);
+    forceBreak = g.breakAfter ?? false;
     if (!startHere) {
       if (!canOpen(head)) {
         full = true;
-        omitted += g.lines.length;
+        lose(g, g.lines.length);
         continue;
       }
       flush();
@@ -252,12 +268,12 @@ export function packSections(
         continue;
       }
       full = true;
-      omitted += g.lines.length - i;
+      lose(g, g.lines.length - i);
       break;
     }
   }
   flush();
-  return { blocks, shown, omitted, textUsed };
+  return { blocks, shown, omitted, cut, textUsed };
 }
 
 // ---------- the digest ----------
@@ -287,7 +303,9 @@ function headline(scaling: ApiCallEvent[], others: ApiCallEvent[], failed: numbe
   return truncatePlain(h, SLACK_LIMITS.headerText);
 }
 
-const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ""))].sort();
+// Natural order, so worker-2 comes before worker-10.
+const collator = new Intl.Collator("en", { numeric: true });
+const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ""))].sort(collator.compare);
 
 function listOrCount(xs: string[], one: string, max = 3): string {
   if (xs.length === 0) return `unknown ${one}`;
@@ -314,7 +332,12 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
   // Failures first, then clusters by name (services by name), then anything else the rule let through.
   const groups: Group[] = [];
   if (failedEvents.length) {
-    groups.push({ title: `*❌ Failed (${failedEvents.length})*`, lines: failedEvents.map((e) => failedLine(e, showCaller)) });
+    groups.push({
+      title: `${FAILED_TITLE} (${failedEvents.length})*`,
+      lines: failedEvents.map((e) => failedLine(e, showCaller)),
+      label: "failed",
+      breakAfter: true,
+    });
   }
   const byCluster = new Map<string, ApiCallEvent[]>();
   for (const e of okScaling) {
@@ -323,15 +346,23 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
     if (!list) byCluster.set(k, (list = []));
     list.push(e);
   }
-  const clusterNames = [...byCluster.keys()].sort();
+  const clusterNames = [...byCluster.keys()].sort(collator.compare);
   for (const c of clusterNames) {
     const list = byCluster.get(c)!;
     // Stable sort keeps time order for repeated updates of one service.
-    list.sort((a, b) => (a.service! < b.service! ? -1 : a.service! > b.service! ? 1 : 0));
-    groups.push({ title: `*${name(c)}* — ${plural(list.length, "service")}`, lines: list.map((e) => serviceLine(e, showCaller)) });
+    list.sort((a, b) => collator.compare(a.service!, b.service!));
+    groups.push({
+      title: `*${name(c)}* — ${plural(list.length, "service")}`,
+      lines: list.map((e) => serviceLine(e, showCaller)),
+      label: name(c),
+    });
   }
   if (okOthers.length) {
-    groups.push({ title: `*Other API calls (${okOthers.length})*`, lines: okOthers.map((e) => otherLine(e, showCaller)) });
+    groups.push({
+      title: `*Other API calls (${okOthers.length})*`,
+      lines: okOthers.map((e) => otherLine(e, showCaller)),
+      label: "other calls",
+    });
   }
 
   // Header and context first; they are short and always sent.
@@ -355,8 +386,7 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
   const blocks: KnownBlock[] = [header, contextBlock];
   const fixedText = head.length + context.reduce((n, t) => n + t.length, 0);
 
-  // Reserve one block (and some text) for the "…and N more" tail; a divider after failures if room.
-  const TAIL_RESERVE = 80;
+  // Reserve one block (and its text) for the "…and N more" tail, and one for the divider after failures.
   const wantDivider = failedEvents.length > 0 && groups.length > 1;
   const maxBlocks = SLACK_LIMITS.blocks - blocks.length - 1 - (wantDivider ? 1 : 0);
   const packed = packSections(groups, {
@@ -364,23 +394,37 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
     textBudget: SLACK_LIMITS.totalBlockText - fixedText - TAIL_RESERVE,
     oneGroupPerSection: groups.length <= maxBlocks,
   });
-  let dividerPlaced = false;
-  for (const b of packed.blocks) {
-    blocks.push(b);
-    // The divider goes right after the failures' own section(s), where it sets them apart.
-    if (wantDivider && !dividerPlaced && b.type === "section" && !b.text!.text.includes("*❌ Failed")) {
-      blocks.splice(blocks.length - 1, 0, { type: "divider" } as DividerBlock);
-      dividerPlaced = true;
-    }
+  blocks.push(...packed.blocks);
+  if (wantDivider) {
+    // Failures end their own section(s) (breakAfter), so the divider goes right after them.
+    const after = blocks.findIndex((b) => b.type === "section" && !b.text!.text.startsWith(FAILED_TITLE));
+    if (after > 0) blocks.splice(after, 0, { type: "divider" } as DividerBlock);
   }
   if (packed.omitted > 0) {
-    blocks.push({
-      type: "context",
-      elements: [{ type: "mrkdwn", text: `…and ${packed.omitted.toLocaleString("en-US")} more not shown (Slack message limits)` }],
-    });
+    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: tailText(packed) }] });
   }
 
   return { message: { text: fallbackText(head, range, where, failedEvents), blocks }, stats };
+}
+
+const TAIL_RESERVE = 400;
+
+/** "…and 1,383 more not shown (Slack message limits): dev 120, staging 80, +3 more groups". */
+function tailText(p: Packed): string {
+  let text = `…and ${p.omitted.toLocaleString("en-US")} more not shown (Slack message limits)`;
+  const parts: string[] = [];
+  let len = text.length;
+  for (const [i, c] of p.cut.entries()) {
+    const part = `${truncateMrkdwn(c.label, 40)} ${c.count.toLocaleString("en-US")}`;
+    if (len + part.length + 2 > TAIL_RESERVE - 40) {
+      parts.push(`+${p.cut.length - i} more groups`);
+      break;
+    }
+    parts.push(part);
+    len += part.length + 2;
+  }
+  if (parts.length) text += `: ${parts.join(", ")}`;
+  return text;
 }
 
 /** The plain notification text: headline, when, where, and the first failures by name. */
