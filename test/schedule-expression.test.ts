@@ -262,7 +262,12 @@ describe("describeExpression", () => {
     ["rate(1 hour)", "every hour"],
     ["rate(5 minutes)", "every 5 minutes"],
     ["at(2026-12-24T18:00:00)", "once at 2026-12-24 18:00"],
-    ["cron(0 10 ? * 6#3 2027)", "minutes 0, hours 10, day-of-month ?, month *, day-of-week 6#3, year 2027"],
+    ["cron(0 10 ? * 6#3 2027)", "on the 3rd Fri at 10:00 (year 2027)"],
+    ["cron(0 10 ? * 6L *)", "on the last Fri at 10:00"],
+    ["cron(0 9 1W JAN,JUL ? *)", "on the weekday nearest day 1 at 09:00 in JAN,JUL"],
+    ["cron(0 9 LW * ? *)", "on the last weekday of the month at 09:00"],
+    ["cron(0 9 15 * ? *)", "on day 15 at 09:00"],
+    ["cron(0,30 9-17 ? * MON-FRI *)", "minutes 0,30, hours 9-17, day-of-month ?, month *, day-of-week MON-FRI, year *"],
   ];
   for (const [expr, want] of cases) {
     it(`${expr} → ${want}`, () => expect(describeExpression(expr)).toBe(want));
