@@ -80,7 +80,10 @@ export function sampleEvents(): object[] {
       attributes: { creationDate: iso(START_MS), mfaAuthenticated: "false" },
     },
   };
-  return WAVE.map(([cluster, service, running], i) => {
+  // Schedules fire independently within the same minute, so calls interleave across clusters:
+  // a fixed stride (coprime with the wave's length) mixes them deterministically.
+  const order = WAVE.map((_, k) => WAVE[(k * 13) % WAVE.length]!);
+  return order.map(([cluster, service, running], i) => {
     // Schedules fire within their minute; spread deterministically over 0–40 s.
     const at = iso(START_MS + Math.round((i * 40_000) / (WAVE.length - 1) / 1000) * 1000);
     const failed = `${cluster}/${service}` === FAILING;
