@@ -273,7 +273,7 @@ describe("unreadable records", () => {
   });
 
   it("rejects a whole document that is neither JSON nor NDJSON with a one-line UsageError", () => {
-    for (const text of ["", "   \n", "hello world", '{\n  "Records": [\n    {"messageId": "x",\n'] ) {
+    for (const text of ["", "   \n", "hello world", "hello\nworld\n", '{\n  "Records": [\n    {"messageId": "x",\n'] ) {
       let err: unknown;
       try {
         parseInputText(text);
@@ -282,6 +282,7 @@ describe("unreadable records", () => {
       }
       expect(err, JSON.stringify(text)).toBeInstanceOf(UsageError);
       expect((err as Error).message).not.toContain("\n");
+      expect((err as Error).message).toMatch(/^(input is empty|not valid JSON or NDJSON)/);
     }
   });
 

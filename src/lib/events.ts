@@ -387,7 +387,9 @@ export function parseInputText(text: string): NormalizedInput {
     first = undefined;
   }
   if (nonEmpty.length < 2 || !isObj(first)) {
-    throw new UsageError(`not valid JSON or NDJSON: ${docError.split("\n", 1)[0]}`);
+    // V8 quotes a snippet of the input, newlines included: keep the error on one line.
+    const why = docError.replace(/\s+/g, " ").trim();
+    throw new UsageError(`not valid JSON or NDJSON: ${why.length > 160 ? `${why.slice(0, 159)}…` : why}`);
   }
   const out: NormalizedInput = { events: [], invalid: [], lambdaBatch: false };
   nonEmpty.forEach(({ line, text: t }, index) => {
