@@ -1,6 +1,6 @@
 // The starter file `traildigest init` writes: it deploys as it is (no schedules yet), with AWS's
 // recommended numbers spelled out so people can see and change them.
-import { recommendedVisibility } from "./config.js";
+import { loadYaml, recommendedVisibility } from "./config.js";
 
 const FUNCTION_TIMEOUT = 60;
 const WINDOW = 300;
@@ -49,7 +49,7 @@ const YAML_EXAMPLE = `
 export async function renderStarter(format: "json" | "yaml", region?: string): Promise<string> {
   const cfg = starterConfig(region);
   if (format === "json") return JSON.stringify(cfg, null, 2) + "\n";
-  const { stringify } = await import("yaml");
+  const { stringify } = await loadYaml();
   const head =
     "# traildigest config — every field is explained in the README (\"Deploy it\").\n" +
     "# The webhook is read from the Secrets Manager secret below; `setup apply` creates it from\n" +

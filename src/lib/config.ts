@@ -176,6 +176,12 @@ export function parseConfig(doc: unknown, source = "config"): Config {
   return { ...rest, queue: { ...p.queue, visibilityTimeout: vis } };
 }
 
+/** The yaml module; in the bundle its exports can sit under `default` (CommonJS interop). */
+export async function loadYaml(): Promise<typeof import("yaml")> {
+  const m = (await import("yaml")) as typeof import("yaml") & { default?: typeof import("yaml") };
+  return typeof m.parse === "function" ? m : m.default!;
+}
+
 /** The config file to read: `--config` when given, else the first default name present in `cwd`. */
 export function findConfigFile(path?: string, cwd = process.cwd()): string | undefined {
   if (path) return resolve(cwd, path);
@@ -204,8 +210,7 @@ export async function loadConfig(path?: string, cwd = process.cwd()): Promise<Co
   let doc: unknown;
   try {
     if (/\.ya?ml$/i.test(file)) {
-      const { parse } = await import("yaml");
-      doc = parse(text);
+      doc = (await loadYaml()).parse(text);
     } else {
       doc = JSON.parse(text);
     }
