@@ -332,6 +332,13 @@ describe("Slack limits", () => {
     expect(eventLines(m).length + moreCount(m)).toBe(80);
   });
 
+  it("lists a service updated twice in one batch twice, in time order, and says so", () => {
+    const events = [ev(1, { service: "api", desiredCount: 0 }), ev(2, { service: "api", desiredCount: 2, runningCount: 0 }), ev(3, { service: "web" })];
+    const m = buildDigest(events).message!;
+    expect(sections(m)).toEqual(["*dev* — 2 services, 3 calls\n• api → 0 (was running 2)\n• api → 2 (was running 0)\n• web → 0 (was running 2)"]);
+    expect(header(m)).toBe("ECS scaling: 2 services in 1 cluster");
+  });
+
   it("orders clusters and services naturally (2 before 10)", () => {
     const events = [ev(1, { cluster: "c10", service: "w10" }), ev(2, { cluster: "c2", service: "w10" }), ev(3, { cluster: "c2", service: "w2" })];
     expect(sections(buildDigest(events).message!).map((t) => t.split("\n")[0])).toEqual(["*c2* — 2 services", "*c10* — 1 service"]);

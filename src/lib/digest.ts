@@ -305,6 +305,12 @@ function headline(scaling: ApiCallEvent[], others: ApiCallEvent[], failed: numbe
 
 // Natural order, so worker-2 comes before worker-10.
 const collator = new Intl.Collator("en", { numeric: true });
+/** "3 services", or "2 services, 3 calls" when a service was updated more than once. */
+function clusterCount(list: ApiCallEvent[]): string {
+  const services = new Set(list.map((e) => e.service)).size;
+  return services === list.length ? plural(services, "service") : `${plural(services, "service")}, ${plural(list.length, "call")}`;
+}
+
 const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ""))].sort(collator.compare);
 
 function listOrCount(xs: string[], one: string, max = 3): string {
@@ -352,7 +358,7 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
     // Stable sort keeps time order for repeated updates of one service.
     list.sort((a, b) => collator.compare(a.service!, b.service!));
     groups.push({
-      title: `*${name(c)}* — ${plural(list.length, "service")}`,
+      title: `*${name(c)}* — ${clusterCount(list)}`,
       lines: list.map((e) => serviceLine(e, showCaller)),
       label: name(c),
     });
