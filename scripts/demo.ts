@@ -59,7 +59,7 @@ async function main(): Promise<number> {
   const { webhookUrl } = parseArgs(process.argv.slice(2));
   const started = Date.now();
   // The function timeout the local run enforces; posting to real Slack gets more room for retries.
-  const handlerTimeoutS = webhookUrl ? 10 : 3;
+  const handlerTimeoutS = webhookUrl ? 6 : 3;
   // local run refuses a visibility timeout shorter than window + handler timeout; no longer than that,
   // so a record returned in batchItemFailures comes back within seconds.
   const visibilityS = WINDOW_S + handlerTimeoutS;
