@@ -114,6 +114,23 @@ describe("handler", () => {
     expect(captured.join("\n")).toContain("channel_not_found");
   });
 
+  it("logs each Slack retry as a JSON line without the URL", async () => {
+    slack.script({ status: 503, body: "" });
+    const res = await handler(fixture, context(20_000));
+    expect(res.batchItemFailures).toEqual([]);
+    const retry = captured.map((l) => l.trim()).filter((l) => l.includes('"slack retry"'));
+    expect(retry).toHaveLength(1);
+    expect(JSON.parse(retry[0]!)).toMatchObject({ level: "warn", attempt: 1, status: 503 });
+  });
+
+  it("falls back to UTC (and says so) when DIGEST_TIMEZONE is not a zone", async () => {
+    process.env.DIGEST_TIMEZONE = "Mars/Olympus_Mons";
+    const res = await handler(fixture, context());
+    expect(res.batchItemFailures).toEqual([]);
+    expect((slack.requests[0]!.json as { text: string }).text).toContain("UTC");
+    expect(captured.join("\n")).toContain("DIGEST_TIMEZONE is not an IANA time zone");
+  });
+
   it("returns exactly the unreadable records and posts the rest as one digest", async () => {
     const event: SQSEvent = {
       Records: [
@@ -126,6 +143,9 @@ describe("handler", () => {
     const res = await handler(event, context());
     expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(["bad-not-json", "bad-not-event"]);
     expect(slack.requests).toHaveLength(1);
+    const line = JSON.parse(captured.find((l) => l.includes('"traildigest batch"'))!);
+    expect(line).toMatchObject({ level: "warn", records: 7, invalid: 2, posted: true, batchItemFailures: 2 });
+    expect(line.invalidReasons.map((r: { messageId: string }) => r.messageId)).toEqual(["bad-not-json", "bad-not-event"]);
     const expected = buildDigest(normalizeValue(fixture).events, { timeZone: undefined, invalidCount: 2 }).message;
     expect(slack.requests[0]!.json).toEqual(expected);
   });
