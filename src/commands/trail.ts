@@ -1,6 +1,141 @@
 // `traildigest trail`: CloudTrail API calls (LookupEvents).
 import type { Command } from "commander";
+import { action, intOption, type Ctx } from "./action.js";
+import { UsageError } from "../lib/errors.js";
+import { parseTimeArg } from "../lib/duration.js";
+import type { CommandResult, Ui } from "../lib/output.js";
+import type { ApiCallEvent } from "../lib/events.js";
+
+interface RecentOpts {
+  since: string;
+  until?: string;
+  cluster?: string;
+  service?: string;
+  caller?: string;
+  max: number;
+}
+
+/** The contract's event shape (design.md §4): every key present, null when unknown. */
+export interface TrailEvent {
+  eventId: string;
+  eventTime: string;
+  eventName: string;
+  region: string;
+  cluster: string | null;
+  service: string | null;
+  desiredCount: number | null;
+  caller: { type: string; arn: string | null; name: string };
+  errorCode: string | null;
+  errorMessage: string | null;
+}
 
 export function register(program: Command): void {
-  program.command("trail").description("CloudTrail API calls (LookupEvents)");
+  const trail = program.command("trail").description("CloudTrail API calls (LookupEvents)");
+  trail
+    .command("recent <eventName>")
+    .description("recent calls of one API (e.g. UpdateService): who, what, and whether it failed; newest first")
+    .option("--since <when>", "a duration ago (30m, 2h, 7d) or an ISO time", "1h")
+    .option("--until <when>", "a duration ago or an ISO time (default: now)")
+    .option("--cluster <name>", "only calls on this ECS cluster (filtered here: LookupEvents takes one attribute)")
+    .option("--service <name>", "only calls on this ECS service")
+    .option("--caller <text>", "only calls whose caller (role, user, session, ARN) contains this")
+    .option("--max <n>", "at most this many events", intOption("--max", { max: 10_000 }), 50)
+    .addHelpText(
+      "after",
+      `
+LookupEvents allows 2 requests per second per account and region: pages are paced to that and
+throttling is retried. CloudTrail usually has a call about 5 minutes after it happened (not guaranteed).
+
+Examples:
+  $ traildigest trail recent UpdateService --since 2h
+  $ traildigest trail recent UpdateService --since 7d --cluster dev --service nestjs --json`,
+    )
+    .action(action(recent));
+}
+
+export function toTrailEvent(e: ApiCallEvent): TrailEvent {
+  return {
+    eventId: e.eventId,
+    eventTime: e.eventTime,
+    eventName: e.eventName,
+    region: e.region,
+    cluster: e.cluster ?? null,
+    service: e.service ?? null,
+    desiredCount: e.desiredCount ?? null,
+    caller: { type: e.caller.type, arn: e.caller.arn ?? null, name: e.caller.name },
+    errorCode: e.errorCode ?? null,
+    errorMessage: e.errorMessage ?? null,
+  };
+}
+
+async function recent({ opts, ui }: Ctx, eventName: string, o: RecentOpts): Promise<CommandResult> {
+  const now = new Date();
+  const since = parseTimeArg(o.since, "--since", now);
+  const until = o.until !== undefined ? parseTimeArg(o.until, "--until", now) : now;
+  if (since > until) throw new UsageError(`--since (${since.toISOString()}) is after --until (${until.toISOString()})`);
+  if (now.getTime() - since.getTime() > 90 * 86_400_000) {
+    ui.warn("CloudTrail event history covers the last 90 days only; older calls will not be found");
+  }
+  const { scanTrail, trailClient, eventFilter } = await import("../lib/trail.js");
+  const client = await trailClient(opts);
+  const spin = ui.spinner(`looking up ${eventName} calls…`);
+  let result;
+  try {
+    result = await scanTrail(
+      {
+        eventName,
+        since,
+        until,
+        max: o.max,
+        filter: eventFilter({ cluster: o.cluster, service: o.service, caller: o.caller }),
+        onPage: (page, total) => spin.update(`looking up ${eventName} calls… page ${page}, ${total} found`),
+      },
+      client,
+    );
+  } finally {
+    spin.stop();
+  }
+  if (result.unreadable.length) {
+    ui.warn(`${result.unreadable.length} event(s) could not be read: ${result.unreadable[0]!.reason}`);
+  }
+  if (result.truncated) ui.info(`showing the newest ${o.max}; raise --max or narrow --since for more`);
+  const events = result.events.map(toTrailEvent);
+  return { data: { events }, render: (_d, u) => renderRecent(events, u, { eventName, since, until }) };
+}
+
+function localTime(iso: string): string {
+  const d = new Date(iso);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")} ${get("timeZoneName")}`;
+}
+
+function renderRecent(events: TrailEvent[], ui: Ui, q: { eventName: string; since: Date; until: Date }): string {
+  if (events.length === 0) {
+    return `No ${q.eventName} calls between ${q.since.toISOString()} and ${q.until.toISOString()}.\n${ui.c.dim(
+      "CloudTrail can take about 5 minutes (not guaranteed) to show a call.",
+    )}`;
+  }
+  const table = ui.table({
+    head: ["time", "cluster/service", "desired", "caller", "result"],
+    rows: events.map((e) => [
+      localTime(e.eventTime),
+      e.service ? `${e.cluster ?? "default"}/${e.service}` : "—",
+      e.desiredCount ?? "—",
+      e.caller.name,
+      e.errorCode ? ui.c.red(`${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`) : ui.c.green("ok"),
+    ]),
+    align: ["left", "left", "right", "left", "left"],
+  });
+  const failed = events.filter((e) => e.errorCode).length;
+  return `${table}\n${events.length} call${events.length === 1 ? "" : "s"}${failed ? `, ${ui.c.red(`${failed} failed`)}` : ""}; newest first, times in ${Intl.DateTimeFormat().resolvedOptions().timeZone}.`;
 }
