@@ -6,6 +6,7 @@ import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
@@ -225,6 +226,53 @@ describe("local run engine on fauxqs", () => {
     expect(seen[1]!.sort()).toEqual([...ids].sort());
     expect(result.invocations[0]).toMatchObject({ failures: 3, posted: false, error: "handler threw: boom" });
     expect(result.invocations[1]).toMatchObject({ failures: 0, posted: true });
+    expect(await depth(q.url)).toBe(0);
+  });
+
+  it("cuts a batch at 6 MB: seven 1 MB messages at BatchSize 10 go as 6 (payload) + 1 (window)", async () => {
+    const q = await makeQueue({ visibility: 30 });
+    const bodies = Array.from({ length: 7 }, (_, i) => JSON.stringify({ i, pad: "x".repeat(1_000_000) }));
+    // One SendMessage each: a batch send is capped at 1 MiB in total.
+    const ids: string[] = [];
+    for (const b of bodies) ids.push((await client.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: b }))).MessageId!);
+    const sizes: number[] = [];
+    const result = await runLocal({
+      client,
+      queue: q.name,
+      settings: { batchSize: 10, windowMs: 1000 },
+      handlerTimeoutMs: 5000,
+      untilEmpty: true,
+      invoke: async (ev) => {
+        sizes.push(Buffer.byteLength(JSON.stringify(ev)));
+        return { response: { batchItemFailures: [] }, posted: true };
+      },
+    });
+    expect(result.invocations.map((i) => [i.records, i.trigger])).toEqual([
+      [6, "payload"],
+      [1, "window"],
+    ]);
+    expect(sizes.every((s) => s <= 6 * 1024 * 1024)).toBe(true);
+    expect(result.summary.messages).toBe(ids.length);
+    expect(await depth(q.url)).toBe(0);
+  });
+
+  it("a handler that overruns --handler-timeout fails the whole batch, as a Lambda timeout does", async () => {
+    const q = await makeQueue({ visibility: 3 });
+    await send(q.url, [JSON.stringify({ slow: true })]);
+    let calls = 0;
+    const result = await runLocal({
+      client,
+      queue: q.name,
+      settings: { batchSize: 10, windowMs: 1000 },
+      handlerTimeoutMs: 1000,
+      untilEmpty: true,
+      invoke: async () => {
+        if (++calls === 1) await new Promise((r) => setTimeout(r, 1500));
+        return { response: { batchItemFailures: [] }, posted: true };
+      },
+    });
+    expect(result.invocations[0]).toMatchObject({ records: 1, failures: 1, posted: false, error: "handler timed out after 1s" });
+    expect(result.invocations[1]).toMatchObject({ records: 1, failures: 0, posted: true });
     expect(await depth(q.url)).toBe(0);
   });
 
