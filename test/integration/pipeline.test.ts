@@ -10,7 +10,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { startMoto, type RunningEmulator } from "../../tools/emulators.js";
-import { runCli } from "../support/run-cli.js";
+import { BIN, runCli } from "../support/run-cli.js";
+import { spawn } from "node:child_process";
 
 const REGION = "us-east-1";
 const creds = { accessKeyId: "test", secretAccessKey: "test" };
@@ -214,5 +215,45 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
     );
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/error: the queue's visibility timeout \(30s\) is shorter than window \+ handler timeout \(30s \+ 10s\)/);
+  });
+
+  it("Ctrl-C (SIGINT) stops cleanly: the batch being gathered is made visible again at once, exit 0", async () => {
+    const q = await pipeline("traildigest-e2e-sigint");
+    await events.send(
+      new PutEventsCommand({
+        Entries: [1, 2].map((i) => ({
+          Source: "aws.ecs",
+          DetailType: "AWS API Call via CloudTrail",
+          Detail: JSON.stringify(cloudTrailDetail({ cluster: "dev", service: `held-${i}`, desiredCount: 0, running: 1, eventID: `sig-${i}` })),
+        })),
+      }),
+    );
+    await waitForMessages(q.url, 2);
+    // A long window: the two messages are held (in flight) while the batch fills.
+    const child = spawn(
+      process.execPath,
+      [BIN, "local", "run", "--queue", "traildigest-e2e-sigint", "--endpoint-url", moto.endpoint, "--window", "20s", "--handler-timeout", "5s"],
+      { env: { ...process.env, ...cliEnv, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    try {
+      for (let i = 0; i < 100 && (await attrs(q.url)).ApproximateNumberOfMessagesNotVisible !== "2"; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await attrs(q.url)).ApproximateNumberOfMessagesNotVisible).toBe("2");
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    expect(stderr).toContain("SIGINT: stopping");
+    expect(stdout).toContain("stopped on request; 2 held message(s) made visible again");
+    expect(stdout).not.toContain("held-1"); // no digest: the batch was abandoned, not invoked
+    const a = await attrs(q.url);
+    expect([a.ApproximateNumberOfMessages, a.ApproximateNumberOfMessagesNotVisible]).toEqual(["2", "0"]);
   });
 });
