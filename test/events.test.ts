@@ -115,6 +115,20 @@ describe("input shapes", () => {
     expect(r.events[0]).toMatchObject({ service: "nestjs", messageId: "m-1" });
   });
 
+  it("reads a stream of pretty-printed objects (jq's default output) and of lookup-events pages", () => {
+    const pretty = [eb(), ebFailed()].map((e) => JSON.stringify(e, null, 2)).join("\n");
+    expect(parseInputText(pretty).events.map((e) => e.service)).toEqual(["nestjs", "billing"]);
+    const page = fixture("lookup-events-page.json");
+    const twoPages = parseInputText(`${page}\n${page}`);
+    expect(twoPages.events).toHaveLength(8);
+    expect(twoPages.lambdaBatch).toBe(false);
+    // Braces and quotes inside strings do not confuse the scan.
+    const tricky = { ...eb(), detail: { ...eb().detail, errorMessage: 'bad "}{" ] [ \\' } };
+    expect(parseInputText(`${JSON.stringify(tricky, null, 1)}\n${JSON.stringify(eb(), null, 1)}`).events[0]!.errorMessage).toBe('bad "}{" ] [ \\');
+    // An unbalanced stream is still a broken document.
+    expect(() => parseInputText(`${JSON.stringify(eb(), null, 2)}\n{\n  "a": 1`)).toThrow(UsageError);
+  });
+
   it("accepts a BOM and CRLF line ends", () => {
     const r = parseInputText(`\uFEFF${JSON.stringify(eb())}\r\n${JSON.stringify(ebFailed())}\r\n`);
     expect(r.events).toHaveLength(2);

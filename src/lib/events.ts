@@ -362,6 +362,41 @@ export function normalizeValue(value: unknown): NormalizedInput {
   throw new UsageError(`not a supported input shape: ${SUPPORTED}`);
 }
 
+/**
+ * Concatenated JSON objects/arrays (whitespace between them), or null if the text is not exactly that.
+ * One linear scan that tracks strings and nesting depth.
+ */
+function parseJsonStream(text: string): unknown[] | null {
+  const values: unknown[] = [];
+  let depth = 0;
+  let inString = false;
+  let start = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i++;
+      else if (c === 34 /* " */) inString = false;
+      continue;
+    }
+    if (c === 34) {
+      if (depth === 0) return null;
+      inString = true;
+    } else if (c === 123 || c === 91 /* { [ */) {
+      if (depth++ === 0) start = i;
+    } else if (c === 125 || c === 93 /* } ] */) {
+      if (--depth < 0) return null;
+      if (depth === 0) {
+        try {
+          values.push(JSON.parse(text.slice(start, i + 1)));
+        } catch {
+          return null;
+        }
+      }
+    } else if (depth === 0 && c !== 32 && c !== 9 && c !== 10 && c !== 13) return null;
+  }
+  return depth === 0 && !inString ? values : null;
+}
+
 /** Text of any supported shape (JSON document or NDJSON) → events + unreadable records. */
 export function parseInputText(text: string): NormalizedInput {
   const body = text.replace(/^\uFEFF/, "");
@@ -387,6 +422,17 @@ export function parseInputText(text: string): NormalizedInput {
     first = undefined;
   }
   if (nonEmpty.length < 2 || !isObj(first)) {
+    // `jq '.Events[]'` prints pretty objects one after another: a stream of JSON values.
+    const stream = parseJsonStream(body);
+    if (stream && stream.length > 1) {
+      // Each value may itself be a list (an array, or a page of Records/Events/Messages).
+      const items = stream.flatMap((v) => {
+        if (Array.isArray(v)) return v;
+        if (isObj(v)) for (const k of ["Records", "Events", "Messages"]) if (Array.isArray(v[k])) return v[k] as unknown[];
+        return [v];
+      });
+      return normalizeList(items, false);
+    }
     // V8 quotes a snippet of the input, newlines included: keep the error on one line.
     const why = docError.replace(/\s+/g, " ").trim();
     throw new UsageError(`not valid JSON or NDJSON: ${why.length > 160 ? `${why.slice(0, 159)}…` : why}`);
