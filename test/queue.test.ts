@@ -1,0 +1,185 @@
+import { readFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { mockClient } from "aws-sdk-client-mock";
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { parseQueueArg, parseRedrive, peekMessages, peekWarnings, queueStats, resolveQueue, toPeeked } from "../src/lib/queue.js";
+import { startSqs, type RunningEmulator } from "../tools/emulators.js";
+
+const lambdaEvent = JSON.parse(readFileSync(new URL("./fixtures/sqs-lambda-event.json", import.meta.url), "utf8")) as {
+  Records: { body: string; messageId: string }[];
+};
+const body = lambdaEvent.Records[0]!.body;
+
+describe("queue arguments", () => {
+  it("takes a name, a URL or an ARN", () => {
+    expect(parseQueueArg("traildigest-events")).toEqual({ kind: "name", name: "traildigest-events" });
+    expect(parseQueueArg("https://sqs.ap-northeast-2.amazonaws.com/123456789012/q1")).toMatchObject({
+      kind: "url",
+      name: "q1",
+      region: "ap-northeast-2",
+      account: "123456789012",
+    });
+    expect(parseQueueArg("arn:aws:sqs:us-west-2:123456789012:q2-dlq")).toEqual({
+      kind: "arn",
+      name: "q2-dlq",
+      region: "us-west-2",
+      account: "123456789012",
+    });
+    expect(() => parseQueueArg("not a queue!")).toThrow(/not a queue name, URL or ARN/);
+  });
+
+  it("reads the redrive policy", () => {
+    expect(parseRedrive('{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:1:dlq","maxReceiveCount":"5"}')).toEqual({
+      dlqArn: "arn:aws:sqs:us-east-1:1:dlq",
+      maxReceiveCount: 5,
+    });
+    expect(parseRedrive(undefined)).toBeNull();
+    expect(parseRedrive("{bad")).toBeNull();
+  });
+});
+
+describe("peek (aws-sdk-client-mock)", () => {
+  const sqs = mockClient(SQSClient);
+  afterEach(() => sqs.reset());
+  // mockClient(SQSClient) stubs every instance: restore it before the fauxqs tests below.
+  afterAll(() => sqs.restore());
+  const msg = (id: string, count: number, b = body) => ({
+    MessageId: id,
+    ReceiptHandle: `rh-${id}-${count}`,
+    Body: b,
+    Attributes: { ApproximateReceiveCount: String(count), SentTimestamp: "1764162000000" },
+  });
+
+  it("receives with VisibilityTimeout 0 until nothing new, lists each message once, never deletes", async () => {
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [msg("a", 1), msg("b", 1)] })
+      .resolvesOnce({ Messages: [msg("a", 2), msg("c", 1, "plain text")] })
+      .resolvesOnce({ Messages: [msg("b", 2), msg("c", 2)] })
+      .resolves({ Messages: [msg("d", 1)] });
+    const r = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 10, waitSeconds: 2 });
+    expect(r.messages.map((m) => m.messageId)).toEqual(["a", "b", "c"]);
+    expect(r.receives).toBe(3);
+    expect(r.messages.find((m) => m.messageId === "a")!.receiveCount).toBe(2);
+    const c = r.messages.find((m) => m.messageId === "c")!;
+    expect(c.event).toBeNull();
+    expect(c.body).toBe("plain text");
+    const a = r.messages[0]!;
+    expect(a.event).toMatchObject({ eventName: "UpdateService", messageId: "a" });
+    expect(a.sentAt).toBe("2025-11-26T13:00:00.000Z");
+    for (const call of sqs.commandCalls(ReceiveMessageCommand)) {
+      expect(call.args[0].input).toMatchObject({
+        QueueUrl: "http://q",
+        VisibilityTimeout: 0,
+        WaitTimeSeconds: 2,
+        MessageSystemAttributeNames: ["All"],
+      });
+      expect(call.args[0].input.MaxNumberOfMessages).toBeLessThanOrEqual(10);
+    }
+    expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+  });
+
+  it("stops at --max distinct messages", async () => {
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1), msg("b", 1), msg("c", 1)] }).resolves({ Messages: [] });
+    const r = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 2, waitSeconds: 0 });
+    expect(r.messages.map((m) => m.messageId)).toEqual(["a", "b"]);
+    expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input.MaxNumberOfMessages).toBe(2);
+  });
+
+  it("warns that receives are spent, and louder for a message one receive from the DLQ", () => {
+    const ms = [toPeeked(msg("a", 1)), toPeeked(msg("z", 4))];
+    const w = peekWarnings(ms, 5, false);
+    expect(w[0]).toMatch(/no true peek: every receive counts toward maxReceiveCount \(5\)/);
+    expect(w[1]).toMatch(/1 message\(s\) are one receive or less from the DLQ \(received 4\/5\).*z/);
+    expect(peekWarnings([toPeeked(msg("a", 1))], 5, false)).toHaveLength(1);
+  });
+
+  it("resolves names with GetQueueUrl and reports a missing queue as a usage error", async () => {
+    sqs.on(GetQueueUrlCommand, { QueueName: "q" }).resolves({ QueueUrl: "https://sqs.us-east-1.amazonaws.com/1/q" });
+    const missing = Object.assign(new Error("The specified queue does not exist."), { name: "QueueDoesNotExist" });
+    sqs.on(GetQueueUrlCommand, { QueueName: "nope" }).rejects(missing);
+    const client = new SQSClient({ region: "us-east-1" });
+    expect(await resolveQueue(client, "q")).toEqual({ url: "https://sqs.us-east-1.amazonaws.com/1/q", name: "q" });
+    await expect(resolveQueue(client, "nope")).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('"nope" does not exist') });
+    sqs.on(GetQueueUrlCommand, { QueueName: "dlq", QueueOwnerAWSAccountId: "123456789012" }).resolves({ QueueUrl: "u-dlq" });
+    expect((await resolveQueue(client, "arn:aws:sqs:us-east-1:123456789012:dlq")).url).toBe("u-dlq");
+  });
+
+  it("reads counts, redrive and the DLQ's counts", async () => {
+    sqs.on(GetQueueAttributesCommand, { QueueUrl: "u-main" }).resolves({
+      Attributes: {
+        QueueArn: "arn:aws:sqs:us-east-1:123456789012:main",
+        ApproximateNumberOfMessages: "3",
+        ApproximateNumberOfMessagesNotVisible: "7",
+        ApproximateNumberOfMessagesDelayed: "0",
+        VisibilityTimeout: "480",
+        MessageRetentionPeriod: "345600",
+        RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:main-dlq","maxReceiveCount":5}',
+      },
+    });
+    sqs.on(GetQueueUrlCommand, { QueueName: "main-dlq" }).resolves({ QueueUrl: "u-dlq" });
+    sqs.on(GetQueueAttributesCommand, { QueueUrl: "u-dlq" }).resolves({
+      Attributes: { QueueArn: "arn:aws:sqs:us-east-1:123456789012:main-dlq", ApproximateNumberOfMessages: "2" },
+    });
+    const s = await queueStats(new SQSClient({ region: "us-east-1" }), { url: "u-main", name: "main" });
+    expect(s).toEqual({
+      queue: {
+        url: "u-main",
+        arn: "arn:aws:sqs:us-east-1:123456789012:main",
+        visible: 3,
+        inFlight: 7,
+        delayed: 0,
+        visibilityTimeout: 480,
+        retentionSeconds: 345600,
+        redrive: { dlqArn: "arn:aws:sqs:us-east-1:123456789012:main-dlq", maxReceiveCount: 5 },
+      },
+      dlq: {
+        url: "u-dlq",
+        arn: "arn:aws:sqs:us-east-1:123456789012:main-dlq",
+        visible: 2,
+        inFlight: 0,
+        delayed: 0,
+        visibilityTimeout: null,
+        retentionSeconds: null,
+        redrive: null,
+      },
+    });
+  });
+});
+
+describe("peek against fauxqs (in process)", () => {
+  let sqsServer: RunningEmulator;
+  beforeAll(async () => {
+    sqsServer = await startSqs();
+  });
+  afterAll(async () => sqsServer?.stop());
+
+  it("leaves every message in the queue", async () => {
+    const client = new SQSClient({
+      region: "us-east-1",
+      endpoint: sqsServer.endpoint,
+      useQueueUrlAsEndpoint: false,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: "peek-unit" }));
+    for (let i = 0; i < 4; i++) await client.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    const r = await peekMessages(client, QueueUrl!, { max: 10, waitSeconds: 0 });
+    expect(r.messages).toHaveLength(4);
+    expect(r.messages.every((m) => m.event?.eventName === "UpdateService")).toBe(true);
+    const attrs = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }));
+    // fauxqs counts a VisibilityTimeout-0 message as in flight until its next receive sweeps it back.
+    const a = attrs.Attributes!;
+    expect(Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible)).toBe(4);
+    const again = await peekMessages(client, QueueUrl!, { max: 10, waitSeconds: 0 });
+    expect(again.messages.map((m) => m.messageId).sort()).toEqual(r.messages.map((m) => m.messageId).sort());
+    expect(again.messages.every((m) => (m.receiveCount ?? 0) >= 2)).toBe(true);
+  });
+});
