@@ -104,6 +104,16 @@ describe("layout", () => {
     expect(secs[0]).toMatch(/Failed \(1\)[\s\S]*svc-3[\s\S]*AccessDeniedException/);
   });
 
+  it("shows a whole AccessDenied message and cuts a runaway one", () => {
+    const denied =
+      "User: arn:aws:sts::123456789012:assumed-role/traildigest-scheduler-role/a4cdb673bc3db689 is not authorized to perform: ecs:UpdateService on resource: arn:aws:ecs:ap-northeast-2:123456789012:service/dev/nestjs because no identity-based policy allows the ecs:UpdateService action";
+    const m = buildDigest([ev(1, { errorCode: "AccessDeniedException", errorMessage: denied }), ev(2, { errorCode: "E", errorMessage: "z".repeat(5000) })]).message!;
+    expect(sections(m)[0]).toContain(denied);
+    const long = eventLines(m).find((l) => l.includes("zzz"))!;
+    expect(long.length).toBeLessThan(700);
+    expect(long).toMatch(/z…$/);
+  });
+
   it("groups by cluster and shows desired count, running count at call time", () => {
     const m = buildDigest(lambdaBatch()).message!;
     expect(header(m)).toBe("ECS scale-down: 4 services in 1 cluster (1 failed)");

@@ -39,7 +39,7 @@ const FAILED_TITLE = "*❌ Failed";
 
 // One line never crowds out the rest: a long error message is cut, not the digest.
 const MAX_LINE = 600;
-const MAX_ERROR_MESSAGE = 200;
+const MAX_ERROR_MESSAGE = 320; // room for a whole AccessDenied message (~260 chars)
 const MAX_NAME = 120;
 
 // ---------- dedupe and batching ----------
