@@ -57,6 +57,16 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
   const todo = (resource: Resource, name?: string): PlanItem | undefined =>
     plan.plan.find((i) => i.resource === resource && (name === undefined || i.name === name) && i.action !== "noop");
 
+  // Checked before the first change, so a missing SLACK_WEBHOOK_URL never leaves a half-applied pipeline.
+  const needsWebhook = todo("webhook-secret") ?? todo("webhook-parameter");
+  const webhookUrl = process.env.SLACK_WEBHOOK_URL;
+  if (needsWebhook && !webhookUrl) {
+    throw new UsageError(
+      `${needsWebhook.resource === "webhook-secret" ? "secret" : "parameter"} ${needsWebhook.name} does not exist and SLACK_WEBHOOK_URL is not set: export SLACK_WEBHOOK_URL so setup can create it (the value is never printed), or create it yourself`,
+    );
+  }
+  if (webhookUrl) registerSecret(webhookUrl);
+
   const qArn = queueArn(id, cfg.queue.name);
   const dArn = queueArn(id, cfg.dlq.name);
   const rArn = ruleArn(id, cfg.rule.name);
@@ -125,12 +135,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
   const w = cfg.function.webhook;
   const secretItem = todo("webhook-secret") ?? todo("webhook-parameter");
   if (secretItem) {
-    const url = process.env.SLACK_WEBHOOK_URL;
-    if (!url) {
-      throw new UsageError(
-        `${secretItem.resource === "webhook-secret" ? "secret" : "parameter"} ${secretItem.name} does not exist and SLACK_WEBHOOK_URL is not set: export SLACK_WEBHOOK_URL so setup can create it, or create it yourself`,
-      );
-    }
+    const url = webhookUrl!;
     registerSecret(url);
     if ("secretId" in w) {
       const sm = await awsClient("secretsmanager", aws);

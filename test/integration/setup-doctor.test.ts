@@ -15,7 +15,7 @@ import {
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
-import { GetScheduleCommand, ListScheduleGroupsCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { CreateScheduleCommand, GetScheduleCommand, ListScheduleGroupsCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { startMoto, type RunningEmulator } from "../../tools/emulators.js";
@@ -101,7 +101,7 @@ describe("setup and doctor on moto", () => {
 
   it("setup apply refuses to run without --yes when not on a terminal", async () => {
     const r = await cli(["setup", "apply"]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain("refusing to apply without --yes when not on a terminal");
   });
 
@@ -304,5 +304,43 @@ describe("setup and doctor on moto", () => {
     const healthy = await cli(["doctor", "--json"]);
     expect(failed(JSON.parse(healthy.stdout))).toEqual([]);
     expect(healthy.code).toBe(0);
+  });
+
+  it("apply refuses, before changing anything, when the secret must be created and SLACK_WEBHOOK_URL is unset", async () => {
+    const other = { ...CONFIG, function: { ...CONFIG.function, webhook: { secretId: "td/other-webhook" } } };
+    await writeFile(join(dir, "other.json"), JSON.stringify(other));
+    const plan = await cli(["setup", "plan", "--config", "other.json"], { SLACK_WEBHOOK_URL: undefined });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/webhook-secret .*td\/other-webhook .*create/);
+    expect(plan.stdout).toContain("SLACK_WEBHOOK_URL is not set: apply will refuse until it is");
+    const r = await cli(["setup", "apply", "--yes", "--config", "other.json"], { SLACK_WEBHOOK_URL: undefined });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: secret td\/other-webhook does not exist and SLACK_WEBHOOK_URL is not set/m);
+    const fn = await new LambdaClient(clientCfg).send(new GetFunctionConfigurationCommand({ FunctionName: "td-digest" }));
+    expect(fn.Environment?.Variables?.SLACK_WEBHOOK_SECRET_ID).toBe("td/slack-webhook"); // untouched
+  });
+
+  it("--prune deletes only marked schedules in the config's groups that the config no longer names", async () => {
+    const sch = new SchedulerClient(clientCfg);
+    const base = {
+      GroupName: "td-nightly",
+      ScheduleExpression: "rate(1 hour)",
+      FlexibleTimeWindow: { Mode: "OFF" as const },
+      Target: { Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService", RoleArn: SCHED_ROLE, Input: "{}" },
+    };
+    await sch.send(new CreateScheduleCommand({ ...base, Name: "old-marked", Description: "api → 1 (managed-by:traildigest)" }));
+    await sch.send(new CreateScheduleCommand({ ...base, Name: "hand-made", Description: "made in the console" }));
+
+    const plain = await cli(["setup", "plan", "--exit-code", "--json"]);
+    expect(plain.code).toBe(0); // without --prune, extra schedules are not the plan's business
+    const plan = await cli(["setup", "plan", "--prune", "--json"]);
+    const deletes = (JSON.parse(plan.stdout).plan as { name: string; action: string }[]).filter((i) => i.action === "delete");
+    expect(deletes.map((i) => i.name)).toEqual(["td-nightly/old-marked"]);
+
+    const r = await cli(["setup", "apply", "--yes", "--prune", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).steps).toEqual([{ resource: "schedule", name: "td-nightly/old-marked", action: "delete" }]);
+    const left = (await sch.send(new ListSchedulesCommand({ GroupName: "td-nightly" }))).Schedules!.map((x) => x.Name).sort();
+    expect(left).toEqual(["api-night-down", "hand-made"]);
   });
 });
