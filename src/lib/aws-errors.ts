@@ -1,6 +1,6 @@
 // AWS SDK errors → one line a person can act on, exit 3 (design.md §4). No SDK import: works on the
 // error's shape (name, $metadata, code) plus the tags aws.ts's middleware adds (operation, host).
-import { firstLine, ServiceError, type CliError } from "./errors.js";
+import { firstLine, ServiceError, UsageError, type CliError } from "./errors.js";
 
 /** Added to every error by the middleware in aws.ts: which call failed, and where it was sent. */
 export interface AwsErrorTags {
@@ -123,6 +123,9 @@ export function translateAwsError(err: unknown): CliError | undefined {
   const op = e.$traildigestOperation;
   const opts = { cause: err };
 
+  if (/^Region is missing/i.test(msg)) {
+    return new UsageError("no AWS region: pass --region, set AWS_REGION, or set region in the profile or the config file", opts);
+  }
   if (EXPIRED.has(name) || /sso.*(expired|refresh)|token.*(has )?expired|expired.*token/i.test(msg)) {
     return new ServiceError(
       `your AWS SSO session has expired: run \`aws sso login --profile ${profileName()}\``,
