@@ -302,3 +302,105 @@ describe("audit with the real fire-time evaluator", () => {
     ]);
   });
 });
+
+describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
+  const ACCOUNT = "123456789012";
+  const lookupItem = (id: string, time: string, service: string, desiredCount: number, extra: Record<string, unknown> = {}) => ({
+    EventId: id,
+    EventName: "UpdateService",
+    EventTime: new Date(time),
+    CloudTrailEvent: JSON.stringify({
+      eventVersion: "1.11",
+      userIdentity: {
+        type: "AssumedRole",
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/traildigest-scheduler-role/abc`,
+        sessionContext: { sessionIssuer: { type: "Role", arn: ROLE, userName: "traildigest-scheduler-role" } },
+      },
+      eventTime: time,
+      eventSource: "ecs.amazonaws.com",
+      eventName: "UpdateService",
+      awsRegion: "us-east-1",
+      requestParameters: { cluster: "dev", service, desiredCount },
+      eventID: id,
+      recipientAccountId: ACCOUNT,
+      ...extra,
+    }),
+  });
+  const getSchedule = (name: string, service: string, desiredCount: number, expression: string) => ({
+    Name: name,
+    GroupName: "default",
+    State: "ENABLED" as const,
+    ScheduleExpression: expression,
+    ScheduleExpressionTimezone: "Asia/Seoul",
+    FlexibleTimeWindow: { Mode: "OFF" as const },
+    Target: {
+      Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService",
+      RoleArn: ROLE,
+      Input: JSON.stringify({ Cluster: "dev", Service: service, DesiredCount: desiredCount }),
+    },
+  });
+
+  it("one ListSchedules/GetSchedule pass and ONE LookupEvents scan over the period plus the window slack", async () => {
+    const { mockClient } = await import("aws-sdk-client-mock");
+    const { SchedulerClient, ListSchedulesCommand, GetScheduleCommand } = await import("@aws-sdk/client-scheduler");
+    const { CloudTrailClient, LookupEventsCommand } = await import("@aws-sdk/client-cloudtrail");
+    const { runAudit } = await import("../src/commands/audit.js");
+    const sm = mockClient(SchedulerClient);
+    const cm = mockClient(CloudTrailClient);
+    try {
+      sm.on(ListSchedulesCommand).resolves({
+        Schedules: [
+          { Name: "api-down", GroupName: "default" },
+          { Name: "web-down", GroupName: "default" },
+        ],
+      });
+      // 22:00 Seoul = 13:00Z.
+      sm.on(GetScheduleCommand, { Name: "api-down" }).resolves(getSchedule("api-down", "api", 0, "cron(0 22 * * ? *)"));
+      sm.on(GetScheduleCommand, { Name: "web-down" }).resolves(getSchedule("web-down", "web", 0, "cron(0 22 * * ? *)"));
+      cm.on(LookupEventsCommand).resolves({
+        Events: [
+          lookupItem("e2", "2026-11-25T13:00:05Z", "web", 0, { errorCode: "AccessDeniedException" }),
+          lookupItem("e1", "2026-11-25T13:00:02Z", "api", 0),
+        ],
+      });
+      const creds = { accessKeyId: "test", secretAccessKey: "test" };
+      const data = await runAudit(
+        {
+          scheduler: new SchedulerClient({ region: "us-east-1", credentials: creds }),
+          cloudtrail: new CloudTrailClient({ region: "us-east-1", credentials: creds }),
+          now: new Date("2026-11-26T12:00:00Z"),
+        },
+        { since: "24h", pendingMargin: "15m", tolerance: "60s" },
+      );
+      expect(data.fires.map((f) => [f.schedule, f.status, f.eventId, f.errorCode])).toEqual([
+        ["api-down", "ok", "e1", null],
+        ["web-down", "failed", "e2", "AccessDeniedException"],
+      ]);
+      expect(data.summary).toMatchObject({ ok: 1, failed: 1, missed: 0, pending: 0 });
+      const scans = cm.commandCalls(LookupEventsCommand);
+      expect(scans).toHaveLength(1);
+      const input = scans[0]!.args[0].input;
+      expect(input.LookupAttributes).toEqual([{ AttributeKey: "EventName", AttributeValue: "UpdateService" }]);
+      expect(new Date(input.StartTime as Date).toISOString()).toBe("2026-11-25T12:00:00.000Z");
+      // until = now (the window slack would reach past it).
+      expect(new Date(input.EndTime as Date).toISOString()).toBe("2026-11-26T12:00:00.000Z");
+      expect(sm.commandCalls(GetScheduleCommand)).toHaveLength(2);
+    } finally {
+      sm.restore();
+      cm.restore();
+    }
+  });
+
+  it("--since after --until is a usage error before any AWS call", async () => {
+    const { runAudit } = await import("../src/commands/audit.js");
+    const send = async () => {
+      throw new Error("no AWS call expected");
+    };
+    await expect(
+      runAudit(
+        { scheduler: { send } as never, cloudtrail: { send } as never, now: new Date("2026-11-26T12:00:00Z") },
+        { since: "2h", until: "3h", pendingMargin: "15m", tolerance: "60s" },
+      ),
+    ).rejects.toMatchObject({ exitCode: 2 });
+  });
+});

@@ -1,6 +1,7 @@
 // `traildigest schedules`: EventBridge Scheduler schedules: what scales what, and when.
 import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
+import { registerAudit } from "./audit.js";
 import { UsageError } from "../lib/errors.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import { formatRelative } from "../lib/duration.js";
@@ -57,7 +58,8 @@ export function register(program: Command): void {
     .option("--from <iso>", "compute fire times after this ISO time (default: now)")
     .action(action(show));
 
-  // `schedules audit` (expected fires vs CloudTrail calls) registers on this same group.
+  // `schedules audit` (expected fires vs CloudTrail calls): src/commands/audit.ts.
+  registerAudit(group);
 }
 
 function parseFrom(from: string | undefined): Date {

@@ -1,0 +1,237 @@
+// `traildigest schedules audit`: did every scheduled scale really happen? Expected fires of every
+// ECS UpdateService schedule vs ONE paced CloudTrail LookupEvents scan, shared by all schedules.
+// Registered on the `schedules` group by schedules.ts; the SDK and the matching load inside the action.
+import type { Command } from "commander";
+import { action, intOption, type Ctx } from "./action.js";
+import { UsageError } from "../lib/errors.js";
+import type { CommandResult, Ui } from "../lib/output.js";
+import type { AuditedFire, AuditResult, FireStatus, ScheduleLike } from "../lib/audit.js";
+import type { ApiCallEvent } from "../lib/events.js";
+import type { SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+
+export interface AuditOpts {
+  since: string;
+  until?: string;
+  group?: string;
+  pendingMargin: string;
+  tolerance: string;
+  concurrency?: number;
+}
+
+export interface AuditData {
+  fires: AuditedFire[];
+  unexpected: ApiCallEvent[];
+  summary: AuditResult["summary"];
+  period: { since: string; until: string };
+  scanned: { since: string; until: string; calls: number };
+}
+
+export function registerAudit(schedules: Command): void {
+  schedules
+    .command("audit")
+    .description("did every scheduled scale happen? expected fires vs CloudTrail UpdateService calls")
+    .option("--since <when>", "start of the period: a duration ago (24h, 7d) or an ISO time", "24h")
+    .option("--until <when>", "end of the period: a duration ago or an ISO time (default: now)")
+    .option("--group <name>", "report only this schedule group's fires (every group still explains calls)")
+    .option("--pending-margin <duration>", "fires more recent than this may not be in CloudTrail yet: pending", "15m")
+    .option("--tolerance <duration>", "slack after a fire's flexible window (the scheduler's 60 s precision)", "60s")
+    .option("--concurrency <n>", "parallel GetSchedule calls", intOption("--concurrency", { max: 50 }), 8)
+    .addHelpText(
+      "after",
+      `
+A fire is ok when its role called UpdateService on that cluster/service with that desired count
+within [fire, fire + flexible window + tolerance]; failed when that call has an errorCode; missed when
+there is no such call; pending when it is too recent for CloudTrail (about 5 min, not guaranteed).
+Calls no schedule explains (a person scaling by hand) are listed as unexpected.
+
+Examples:
+  $ traildigest schedules audit                      the last 24 hours
+  $ traildigest schedules audit --since 7d --json    a week, for a script
+  $ traildigest schedules audit --since 2026-11-25T00:00:00Z --until 2026-11-26T00:00:00Z
+
+Exit codes: 0 every fire ok or pending · 1 a fire missed or failed · 2 usage · 3 AWS error`,
+    )
+    .action(action(auditCommand));
+}
+
+async function auditCommand({ opts, ui }: Ctx, o: AuditOpts): Promise<CommandResult> {
+  const [{ awsClient }, { trailClient }] = await Promise.all([import("../lib/aws.js"), import("../lib/trail.js")]);
+  // The trail client has SDK retries off: lookupEvents paces and retries every attempt itself.
+  const [scheduler, cloudtrail] = await Promise.all([awsClient("scheduler", opts), trailClient(opts)]);
+  const data = await runAudit({ scheduler, cloudtrail, ui }, o);
+  const problems = data.summary.missed + data.summary.failed > 0;
+  return { data, render: (d, u) => renderAudit(d as AuditData, u), exitCode: problems ? 1 : 0 };
+}
+
+export interface AuditDeps {
+  scheduler: Pick<SchedulerClient, "send">;
+  cloudtrail: Pick<CloudTrailClient, "send">;
+  ui?: Pick<Ui, "info" | "warn" | "spinner">;
+  now?: Date;
+}
+
+/** The whole command minus rendering: fetch schedules, one trail scan, match. Exported for tests. */
+export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData> {
+  const [{ parseDuration, parseTimeArg }, audit, { fetchSchedules }, { decodeScheduleDetail }, trail] = await Promise.all([
+    import("../lib/duration.js"),
+    import("../lib/audit.js"),
+    import("../lib/schedules-fetch.js"),
+    import("../lib/schedules.js"),
+    import("../lib/trail.js"),
+  ]);
+  const now = deps.now ?? new Date();
+  const from = parseTimeArg(o.since, "--since", now);
+  let to = o.until !== undefined ? parseTimeArg(o.until, "--until", now) : now;
+  if (to > now) to = now; // fires after now are not due yet
+  if (from >= to) throw new UsageError(`--since (${from.toISOString()}) must be before --until (${to.toISOString()})`);
+  const pendingMarginMs = parseDuration(o.pendingMargin, "--pending-margin");
+  const toleranceMs = parseDuration(o.tolerance, "--tolerance");
+
+  const spin = deps.ui?.spinner("reading schedules…");
+  let schedules: ScheduleLike[];
+  let calls: ApiCallEvent[];
+  let range: { since: Date; until: Date };
+  try {
+    // Every group: a call made by another group's schedule is explained, not unexpected.
+    const raws = await fetchSchedules(deps.scheduler, {
+      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+      onProgress: (done, total) => spin?.update(`reading schedules ${done}/${total}…`),
+    });
+    schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }) as ScheduleLike);
+    range = audit.scanRange(schedules, { from, to, now, toleranceMs });
+    spin?.update("reading UpdateService calls from CloudTrail…");
+    calls = await trail.lookupEvents(
+      {
+        eventName: "UpdateService",
+        since: range.since,
+        until: range.until,
+        onPage: (page, total) => spin?.update(`reading UpdateService calls from CloudTrail… page ${page}, ${total} calls`),
+      },
+      deps.cloudtrail,
+    );
+  } finally {
+    spin?.stop();
+  }
+
+  const auditable = audit.auditableSchedules(schedules);
+  if (o.group !== undefined && !schedules.some((s) => s.group === o.group)) {
+    deps.ui?.warn(`no schedule in group "${o.group}"`);
+  }
+  deps.ui?.info(
+    `read ${schedules.length} schedule${schedules.length === 1 ? "" : "s"} (${auditable.length} scaling ECS services) from EventBridge Scheduler ` +
+      `and ${calls.length} UpdateService call${calls.length === 1 ? "" : "s"} from CloudTrail LookupEvents, ` +
+      `${range.since.toISOString()} → ${range.until.toISOString()}`,
+  );
+  const result = audit.audit(schedules, calls, {
+    from,
+    to,
+    now,
+    toleranceMs,
+    pendingMarginMs,
+    ...(o.group !== undefined ? { group: o.group } : {}),
+  });
+  return {
+    fires: result.fires,
+    unexpected: result.unexpected,
+    summary: result.summary,
+    period: { since: from.toISOString(), until: to.toISOString() },
+    scanned: { since: range.since.toISOString(), until: range.until.toISOString(), calls: calls.length },
+  };
+}
+
+// ---------- the human view ----------
+
+function shortUtc(iso: string): string {
+  return iso.replace("T", " ").replace(/:\d{2}(\.\d+)?Z$/, "Z");
+}
+
+function inZone(iso: string, timeZone: string): string {
+  if (timeZone === "UTC") return shortUtc(iso);
+  try {
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZoneName: "short",
+    }).formatToParts(new Date(iso));
+    const g = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+    return `${g("year")}-${g("month")}-${g("day")} ${g("hour")}:${g("minute")} ${g("timeZoneName")}`;
+  } catch {
+    return shortUtc(iso);
+  }
+}
+
+function statusCell(s: FireStatus, ui: Ui): string {
+  const c = ui.c;
+  return { ok: c.green("ok"), failed: c.red.bold("FAILED"), missed: c.red.bold("MISSED"), pending: c.yellow("pending") }[s];
+}
+
+function callCell(f: AuditedFire, ui: Ui): string {
+  if (f.status === "missed") return ui.c.dim("no UpdateService call in the window");
+  if (f.status === "pending") return ui.c.dim("not in CloudTrail yet");
+  const d = f.delaySeconds;
+  const delay = d === null ? "" : d < 120 ? `+${d}s` : `+${Math.floor(d / 60)}m ${d % 60}s`;
+  const retries = f.attempts > 1 ? ` after ${f.attempts - 1} failed attempt${f.attempts > 2 ? "s" : ""}` : "";
+  const err = f.errorCode ? ui.c.red(f.errorCode) + " " : "";
+  return `${err}${delay}${retries}\n${ui.c.dim(f.eventId ?? "")}`;
+}
+
+function callerLabel(e: ApiCallEvent): string {
+  const c = e.caller;
+  if (c.role && c.session && c.name !== c.role) return `${c.name} (${c.role})`;
+  return c.name || c.arn || c.type;
+}
+
+export function renderAudit(d: AuditData, ui: Ui): string {
+  const out: string[] = [];
+  const c = ui.c;
+  out.push(c.dim(`period ${shortUtc(d.period.since)} → ${shortUtc(d.period.until)}`));
+  if (d.fires.length === 0) out.push("No scheduled ECS scaling was due in this period.");
+  else
+    out.push(
+      ui.table({
+        head: ["expected at", "schedule", "target", "status", "call"],
+        rows: d.fires.map((f) => [
+          `${inZone(f.expectedAt, f.timezone)}${f.timezone !== "UTC" ? `\n${c.dim(shortUtc(f.expectedAt))}` : ""}`,
+          f.group === "default" ? f.schedule : `${f.group}/${f.schedule}`,
+          `${f.cluster}/${f.service} → ${f.desiredCount ?? "?"}`,
+          statusCell(f.status, ui),
+          callCell(f, ui),
+        ]),
+      }),
+    );
+  if (d.unexpected.length > 0) {
+    out.push("");
+    out.push(c.bold(`Unexpected UpdateService calls (no schedule explains them): ${d.unexpected.length}`));
+    out.push(
+      ui.table({
+        head: ["time (UTC)", "target", "caller", "result"],
+        rows: d.unexpected.map((e) => [
+          shortUtc(new Date(e.eventTime).toISOString()),
+          `${e.cluster ?? "default"}/${e.service ?? "?"}${e.desiredCount !== undefined ? ` → ${e.desiredCount}` : ""}`,
+          callerLabel(e),
+          e.errorCode ? c.red(e.errorCode) : c.green("ok"),
+        ]),
+      }),
+    );
+  }
+  const s = d.summary;
+  const parts = [
+    c.green(`${s.ok} ok`),
+    s.failed ? c.red(`${s.failed} failed`) : `${s.failed} failed`,
+    s.missed ? c.red(`${s.missed} missed`) : `${s.missed} missed`,
+    s.pending ? c.yellow(`${s.pending} pending`) : `${s.pending} pending`,
+  ];
+  out.push("");
+  out.push(
+    `${d.fires.length} expected fire${d.fires.length === 1 ? "" : "s"} of ${s.schedules} schedule${s.schedules === 1 ? "" : "s"}: ${parts.join(", ")}` +
+      ` · ${s.unexpected} unexpected call${s.unexpected === 1 ? "" : "s"}`,
+  );
+  if (s.pending) out.push(c.dim("pending: CloudTrail usually shows a call within about 5 minutes (not guaranteed); run again later."));
+  return out.join("\n");
+}
