@@ -45,7 +45,7 @@ describe("npm run demo", () => {
   it("runs the wave through local run: every digest, then the summary; exits 0 and stops its SQS", async () => {
     const run = await runDemo();
     expect(run.stderr).not.toMatch(/error|demo:/i);
-    expect(run.code).toBe(0);
+    expect(run.code, run.stderr).toBe(0);
     const out = run.stdout;
 
     // The set-up it announces.
@@ -87,7 +87,7 @@ describe("npm run demo", () => {
     const slack = await startFakeSlack();
     try {
       const run = await runDemo(["--webhook-url", slack.url]);
-      expect(run.code).toBe(0);
+      expect(run.code, run.stderr).toBe(0);
       expect(slack.requests).toHaveLength(4);
       const texts = slack.requests.map((r) => JSON.stringify(r.json));
       expect(texts.join("\n")).toContain("ServiceNotFoundException");
