@@ -149,10 +149,20 @@ Examples:
             onNote: (line) => ui.info(line),
             onInvocation: (r) => ui.info(liveLine(r)),
             invoke: async (event, { deadline, n }) => {
+              let postError: string | undefined;
               const outcome = await processBatch(event, {
                 deadline,
                 timeZone,
-                log: (line) => ui.debug(line),
+                log: (line) => {
+                  ui.debug(line);
+                  // The handler's structured log says why a post failed; surface it on the live line.
+                  try {
+                    const e = (JSON.parse(line) as { error?: unknown }).error;
+                    if (typeof e === "string") postError = `digest not posted: ${e}`;
+                  } catch {
+                    /* not JSON: nothing to surface */
+                  }
+                },
                 post: async (message, postOpts) => {
                   if (webhookUrl) {
                     await postMessage(webhookUrl, message, { deadline: postOpts.deadline, log: (l) => ui.debug(l) });
@@ -160,7 +170,7 @@ Examples:
                   if (showPreview) write(`${ui.c.dim(`── digest #${n} ${"─".repeat(50)}`)}\n${renderPreview(message, ui.c)}\n`);
                 },
               });
-              return { ...outcome, message: showPreview ? undefined : outcome.message };
+              return { ...outcome, message: showPreview ? undefined : outcome.message, error: postError };
             },
           });
         } finally {

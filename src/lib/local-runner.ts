@@ -46,6 +46,8 @@ export interface HandlerOutcome {
   response: SQSBatchResponse | null | undefined;
   posted: boolean;
   message?: unknown;
+  /** Why the handler handed records back although it returned normally (e.g. Slack refused the post). */
+  error?: string;
 }
 export type Invoke = (event: SQSEvent, ctx: { deadline: number; n: number }) => Promise<HandlerOutcome>;
 
@@ -303,7 +305,7 @@ export async function runLocal(opts: RunnerOptions): Promise<RunResult> {
       trigger,
       posted: Boolean(outcome?.posted) && !error,
       failures: s.leaveIds.length,
-      ...(error ? { error } : {}),
+      ...(error || outcome?.error ? { error: error ?? outcome?.error } : {}),
       ...(outcome?.message !== undefined ? { message: outcome.message } : {}),
     };
     invocations.push(report);

@@ -12,6 +12,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { startMoto, type RunningEmulator } from "../../tools/emulators.js";
 import { BIN, runCli } from "../support/run-cli.js";
 import { spawn } from "node:child_process";
+import { startFakeSlack } from "../support/fake-slack.js";
 
 const REGION = "us-east-1";
 const creds = { accessKeyId: "test", secretAccessKey: "test" };
@@ -255,5 +256,47 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
     expect(stdout).not.toContain("held-1"); // no digest: the batch was abandoned, not invoked
     const a = await attrs(q.url);
     expect([a.ApproximateNumberOfMessages, a.ApproximateNumberOfMessagesNotVisible]).toEqual(["2", "0"]);
+  });
+
+  it("--sink slack: a refused post leaves the batch in the queue and says why, never the URL", async () => {
+    const q = await pipeline("traildigest-e2e-slack");
+    const slack = await startFakeSlack();
+    slack.setFallback({ status: 404, body: "channel_not_found" });
+    await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: "aws.ecs",
+            DetailType: "AWS API Call via CloudTrail",
+            Detail: JSON.stringify(cloudTrailDetail({ cluster: "dev", service: "api", desiredCount: 0, running: 1, eventID: "slack-1" })),
+          },
+        ],
+      }),
+    );
+    await waitForMessages(q.url, 1);
+    const child = spawn(
+      process.execPath,
+      [BIN, "local", "run", "--queue", "traildigest-e2e-slack", "--endpoint-url", moto.endpoint, "--window", "1s", "--handler-timeout", "5s", "--webhook-url", slack.url],
+      { env: { ...process.env, ...cliEnv, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+    try {
+      for (let i = 0; i < 150 && !/^#1 /m.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await slack.close();
+    }
+    expect(slack.requests.length).toBeGreaterThan(0);
+    expect(out).toMatch(/#1 {2}1 record {2}trigger=window {2}no digest {2}failures=1 {2}\(digest not posted: [^\n]*channel_not_found/);
+    expect(out).not.toContain(slack.url);
+    expect(out).not.toContain("s3cr3tW3bh00kT0k3nXYZ");
+    // Not deleted: it waits out its visibility timeout, as with the real mapping.
+    const a = await attrs(q.url);
+    expect(Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible)).toBe(1);
   });
 });
