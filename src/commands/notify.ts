@@ -2,11 +2,12 @@
 // from the same digest code. Where the events come from lives in notify-input.ts.
 import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
-import type { Ui } from "../lib/output.js";
+import type { GlobalOptions, Ui } from "../lib/output.js";
+import { addLiveInputOptions, registerForecast, type LiveInputOptions } from "./notify-live.js";
 import type { Digests, SourcedInput } from "./notify-input.js";
 import type { SlackMessage } from "../lib/digest.js";
 
-export interface NotifyOptions {
+export interface NotifyOptions extends LiveInputOptions {
   input?: string;
   sample?: boolean;
   batchSize: number;
@@ -23,18 +24,20 @@ const SEND_PACE_MS = 1_100;
 
 /** The input options dry-run and send share (new sources such as --from-queue are added here). */
 export function addInputOptions(cmd: Command): Command {
-  return cmd
+  const withInputs = cmd
     .option("--input <file>", "events to digest: a file, or - for stdin (any shape: Lambda SQS event, EventBridge events, NDJSON, CloudTrail log, lookup-events output)")
     .option("--sample", "use a bundled, realistic wave of 32 scale-down events (shown in Asia/Seoul unless --timezone or DIGEST_TIMEZONE)")
     .option("--batch-size <n>", "events per digest for inputs that are not a Lambda SQS event", intOption("--batch-size", { max: 10_000 }), 10)
     .option("--timezone <tz>", "time zone of the digest's time range (default: DIGEST_TIMEZONE or UTC)")
     .option("--block-kit-url", "also print a Slack Block Kit Builder link per message");
+  return addLiveInputOptions(withInputs); // --from-queue / --from-trail: notify-live.ts
 }
 
-async function prepare(opts: NotifyOptions, ui: Ui): Promise<{ input: SourcedInput; digests: Digests; timeZone: string }> {
+async function prepare(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<{ input: SourcedInput; digests: Digests; timeZone: string }> {
   const { resolveInput, digestInput, checkTimeZone } = await import("./notify-input.js");
   if (opts.timezone) checkTimeZone(opts.timezone);
-  const input = await resolveInput(opts);
+  // Live sources first (--from-queue / --from-trail, notify-live.ts); else --input / --sample.
+  const input = (await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui })) ?? (await resolveInput(opts));
   const envTz = process.env.DIGEST_TIMEZONE || undefined;
   const timeZone = opts.timezone ?? (envTz ? checkTimeZone(envTz, "DIGEST_TIMEZONE") : (input.defaultTimeZone ?? "UTC"));
   reportInvalid(input, ui);
@@ -108,7 +111,7 @@ list of events is cut into --batch-size batches in time order.
   ).action(
     action(async (ctx: Ctx, opts: NotifyOptions) => {
       const { renderPreview, blockKitBuilderUrl } = await import("../lib/preview.js");
-      const { input, digests, timeZone } = await prepare(opts, ctx.ui);
+      const { input, digests, timeZone } = await prepare(opts, ctx.ui, ctx.opts);
       const data = {
         messages: digests.messages,
         stats: digests.stats,
@@ -142,7 +145,7 @@ list of events is cut into --batch-size batches in time order.
       const { validateWebhookUrl, postMessage, SlackError } = await import("../lib/slack.js");
       const url = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
       const { renderPreview, blockKitBuilderUrl } = await import("../lib/preview.js");
-      const { input, digests, timeZone } = await prepare(opts, ctx.ui);
+      const { input, digests, timeZone } = await prepare(opts, ctx.ui, ctx.opts);
 
       const results: { status: number; answer: string; attempts: number }[] = [];
       const total = digests.messages.length;
@@ -189,4 +192,6 @@ list of events is cut into --batch-size batches in time order.
       };
     }),
   );
+
+  registerForecast(notify); // `notify forecast`: notify-live.ts
 }
