@@ -217,14 +217,13 @@ describe("computePlan", () => {
     expect(by(plan, "webhook-secret")).toHaveLength(0);
     const role = one(plan, "role");
     expect(role.action).toBe("update");
-    expect(role.changes.map((c) => c.field)).toEqual(["inlinePolicy"]);
-    const to = role.changes[0]!.to as { Statement: { Sid: string; Action: string; Resource: string }[] };
-    expect(to.Statement.find((s) => s.Sid === "ReadWebhook")).toEqual({
-      Sid: "ReadWebhook",
-      Effect: "Allow",
-      Action: "ssm:GetParameter",
-      Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/traildigest/webhook",
-    });
+    expect(role.changes).toEqual([
+      {
+        field: "inlinePolicy.ReadWebhook",
+        from: { Sid: "ReadWebhook", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:traildigest/slack-webhook-??????" },
+        to: { Sid: "ReadWebhook", Effect: "Allow", Action: "ssm:GetParameter", Resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/traildigest/webhook" },
+      },
+    ]);
     const fn = one(plan, "function");
     expect(fn.changes).toEqual([
       {
@@ -285,6 +284,20 @@ describe("computePlan", () => {
     expect(computePlan(desired(), live).plan.some((i) => i.action === "delete")).toBe(false);
     const deletes = computePlan(desired(), live, { prune: true }).plan.filter((i) => i.action === "delete");
     expect(deletes.map((i) => `${i.resource}:${i.name}`)).toEqual(["schedule:nightly/old-marked"]);
+  });
+
+  it("diffs the role's inline policy statement by statement, and adds a missing policy whole", () => {
+    const live = deployed();
+    const doc = live.role!.inlinePolicy as { Statement: Record<string, unknown>[] };
+    doc.Statement = doc.Statement.filter((x) => x.Sid !== "WriteLogs");
+    doc.Statement.push({ Sid: "Extra", Effect: "Allow", Action: "s3:*", Resource: "*" });
+    const role = one(computePlan(desired(), live).plan, "role");
+    expect(role.changes.map((c) => [c.field, c.from === null, c.to === null])).toEqual([
+      ["inlinePolicy.WriteLogs", true, false],
+      ["inlinePolicy.Extra", false, true],
+    ]);
+    delete live.role!.inlinePolicy;
+    expect(one(computePlan(desired(), live).plan, "role").changes.map((c) => c.field)).toEqual(["inlinePolicy"]);
   });
 
   it("does not plan a group for schedules in the default group", () => {

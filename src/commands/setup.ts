@@ -57,14 +57,45 @@ async function prepare(ctx: Ctx, prune: boolean): Promise<Prepared> {
   }
 }
 
-function show(v: unknown): string {
+/** A table cell for one value: policy documents by their statements, long values cut (JSON has them whole). */
+function show(v: unknown, cut = true): string {
   if (v === null || v === undefined) return "—";
-  const s = typeof v === "string" ? v : JSON.stringify(v);
-  return s.length > 90 ? s.slice(0, 87) + "…" : s;
+  const st = (v as { Statement?: unknown }).Statement;
+  const o = v as { Effect?: string; Action?: unknown; Resource?: unknown };
+  let s: string;
+  if (Array.isArray(st)) {
+    s = "statements: " + st
+      .map((x: { Sid?: string; Action?: unknown; Principal?: { Service?: unknown } }) => x.Sid ?? [x.Principal?.Service, x.Action].filter(Boolean).join(" "))
+      .join(", ");
+  } else if (o.Effect && o.Action) {
+    const actions = [o.Action].flat();
+    s = `${actions[0]}${actions.length > 1 ? ` +${actions.length - 1}` : ""} on ${[o.Resource].flat().join(",")}`;
+  } else {
+    s = typeof v === "string" ? v : JSON.stringify(v);
+  }
+  // Cut in the middle: ARNs differ at both ends (region, account … name).
+  return cut && s.length > 72 ? s.slice(0, 34) + "…" + s.slice(-37) : s;
+}
+
+/** An update's from/to, cut to a window around where they first differ. */
+function fromTo(from: unknown, to: unknown): [string, string] {
+  const a = show(from, false);
+  const b = show(to, false);
+  if (Math.max(a.length, b.length) <= 72) return [a, b];
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  const start = Math.max(0, p - 20);
+  const win = (x: string) => (start > 0 ? "…" : "") + x.slice(start, start + 66) + (x.length > start + 66 ? "…" : "");
+  return [win(a), win(b)];
 }
 
 function changeLines(i: PlanItem): string {
-  const lines = i.changes.map((c) => (i.action === "create" ? `${c.field}: ${show(c.to)}` : `${c.field}: ${show(c.from)} → ${show(c.to)}`));
+  const lines = i.changes.map((c) => {
+    if (i.action === "create") return `${c.field}: ${show(c.to)}`;
+    const [from, to] = fromTo(c.from, c.to);
+    const line = `${c.field}: ${from} → ${to}`;
+    return line.length <= 80 ? line : `${c.field}:\n  - ${from}\n  + ${to}`;
+  });
   if (i.note) lines.push(i.note);
   return lines.join("\n");
 }

@@ -167,7 +167,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     } else if (roleItem.changes.some((c) => c.field === "trustPolicy")) {
       await iam.send(new iamMod.UpdateAssumeRolePolicyCommand({ RoleName: cfg.function.roleName, PolicyDocument: trust }));
     }
-    if (roleItem.action === "create" || roleItem.changes.some((c) => c.field === "inlinePolicy")) {
+    if (roleItem.action === "create" || roleItem.changes.some((c) => c.field.startsWith("inlinePolicy"))) {
       await iam.send(new iamMod.PutRolePolicyCommand({ RoleName: cfg.function.roleName, PolicyName: ROLE_INLINE_POLICY, PolicyDocument: inline }));
     }
     done({ resource: "role", name: cfg.function.roleName, action: roleItem.action as "create" | "update" });

@@ -133,6 +133,22 @@ class Diff {
   }
 }
 
+/** Statement by statement (keyed by Sid), so a plan says which permission changes. */
+function statementDiff(d: Diff, field: string, from: unknown, to: unknown): void {
+  const bySid = (doc: unknown) => {
+    const st = (doc as { Statement?: unknown } | undefined)?.Statement;
+    const list = (Array.isArray(st) ? st : st ? [st] : []) as Record<string, unknown>[];
+    return new Map(list.map((x, i) => [String(x.Sid ?? `#${i}`), x]));
+  };
+  const a = bySid(from);
+  const b = bySid(to);
+  if ([...a.keys()].some((k) => k.startsWith("#"))) {
+    d.check(field, from, to); // statements without Sids: compare whole documents
+    return;
+  }
+  for (const sid of new Set([...b.keys(), ...a.keys()])) d.check(`${field}.${sid}`, a.get(sid), b.get(sid));
+}
+
 function item(resource: Resource, name: string, exists: boolean, diff: Diff, note?: string): PlanItem {
   const action: Action = !exists ? "create" : diff.changes.length ? "update" : "noop";
   return { resource, name, action, changes: diff.changes, ...(note ? { note } : {}) };
@@ -236,16 +252,11 @@ export function computePlan(want: Desired, live: LiveState, opts: { prune?: bool
   }
 
   // Execution role
-  items.push(
-    item(
-      "role",
-      cfg.function.roleName,
-      !!live.role,
-      new Diff()
-        .check("trustPolicy", live.role?.trustPolicy, lambdaTrustPolicy())
-        .check("inlinePolicy", live.role?.inlinePolicy, lambdaInlinePolicy(id, cfg)),
-    ),
-  );
+  const roleDiff = new Diff().check("trustPolicy", live.role?.trustPolicy, lambdaTrustPolicy());
+  const wantInline = lambdaInlinePolicy(id, cfg);
+  if (!live.role?.inlinePolicy) roleDiff.check("inlinePolicy", undefined, wantInline);
+  else statementDiff(roleDiff, "inlinePolicy", live.role.inlinePolicy, wantInline);
+  items.push(item("role", cfg.function.roleName, !!live.role, roleDiff));
 
   // Function
   const f = live.function;
