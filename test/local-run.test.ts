@@ -123,13 +123,34 @@ describe("local run engine on fauxqs", () => {
     const delivered = h.batches.flatMap((b) => b.Records.map((r) => r.messageId));
     expect(delivered.sort()).toEqual([...ids].sort());
     expect(h.batches.every((b) => b.Records.length <= 10)).toBe(true);
-    expect(reports.filter((r) => r.trigger === "full").length).toBeGreaterThanOrEqual(Math.floor(events.length / 10) - 1);
+    // The whole wave was queued before the run: full batches, then the rest when the window closes.
+    const fullBatches = Math.floor(events.length / 10);
+    expect(reports.map((r) => [r.records, r.trigger])).toEqual([
+      ...Array.from({ length: fullBatches }, () => [10, "full"]),
+      ...(events.length % 10 ? [[events.length % 10, "window"]] : []),
+    ]);
     // One digest per batch; each event named in exactly one digest.
     expect(h.posts).toHaveLength(h.batches.length);
     expect(result.summary.digests).toBe(h.batches.length);
     const inDigests = h.posts.flatMap((p) => p.eventIds);
     expect(inDigests.sort()).toEqual(events.map((e) => e.detail.eventID).sort());
     for (const p of h.posts) expect(p.message.text.length).toBeGreaterThan(0);
+    expect(await depth(q.url)).toBe(0);
+  });
+
+  it("25 messages at BatchSize 10 → 10/10/5 (full, full, window); BatchSize 25 gathers them in one invocation", async () => {
+    const q = await makeQueue({ visibility: 10 });
+    await send(q.url, Array.from({ length: 25 }, (_, i) => JSON.stringify({ i })));
+    const ok = async () => ({ response: { batchItemFailures: [] }, posted: true });
+    const r10 = await runLocal({ client, queue: q.name, settings: { batchSize: 10, windowMs: 1000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: ok });
+    expect(r10.invocations.map((i) => [i.records, i.trigger])).toEqual([
+      [10, "full"],
+      [10, "full"],
+      [5, "window"],
+    ]);
+    await send(q.url, Array.from({ length: 25 }, (_, i) => JSON.stringify({ i })));
+    const r25 = await runLocal({ client, queue: q.name, settings: { batchSize: 25, windowMs: 2000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: ok });
+    expect(r25.invocations.map((i) => [i.records, i.trigger])).toEqual([[25, "full"]]);
     expect(await depth(q.url)).toBe(0);
   });
 
