@@ -404,3 +404,18 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
     ).rejects.toMatchObject({ exitCode: 2 });
   });
 });
+
+describe("audit robustness", () => {
+  it("a schedule whose expression cannot be evaluated is skipped (reported), the others are audited", () => {
+    const bad: ScheduleLike = {
+      name: "broken",
+      expression: "cron(61 25 * * ? *)",
+      roleArn: ROLE,
+      target: { kind: "ecs:updateService", cluster: "dev", service: "api", desiredCount: 0 },
+    };
+    const good: ScheduleLike = { ...bad, name: "good", expression: "cron(0 22 * * ? *)" };
+    const r = audit([bad, good], [], { ...base, firesBetween: undefined });
+    expect(r.skipped).toEqual([expect.objectContaining({ schedule: "broken", group: "default" })]);
+    expect(r.fires.map((f) => [f.schedule, f.status])).toEqual([["good", "missed"]]);
+  });
+});

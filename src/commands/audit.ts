@@ -22,6 +22,7 @@ export interface AuditOpts {
 export interface AuditData {
   fires: AuditedFire[];
   unexpected: ApiCallEvent[];
+  skipped: AuditResult["skipped"];
   summary: AuditResult["summary"];
   period: { since: string; until: string };
   scanned: { since: string; until: string; calls: number };
@@ -131,9 +132,11 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     pendingMarginMs,
     ...(o.group !== undefined ? { group: o.group } : {}),
   });
+  for (const k of result.skipped) deps.ui?.warn(`${k.group}/${k.schedule}: not audited, its fire times cannot be computed (${k.reason})`);
   return {
     fires: result.fires,
     unexpected: result.unexpected,
+    skipped: result.skipped,
     summary: result.summary,
     period: { since: from.toISOString(), until: to.toISOString() },
     scanned: { since: range.since.toISOString(), until: range.until.toISOString(), calls: calls.length },

@@ -157,6 +157,9 @@ export interface ForecastWaveView {
   last: string;
   calls: number;
   digests: number;
+  /** Calls with a flexible time window: they may come up to `maxFlexibleMinutes` later, possibly in another batch. */
+  flexibleCalls: number;
+  maxFlexibleMinutes: number;
   services: { schedule: string; group: string; cluster: string; service: string; desiredCount: number | null; at: string }[];
   preview: SlackMessage | null;
 }
@@ -277,7 +280,9 @@ export async function runForecast(
       `${from.toISOString()} → ${to.toISOString()}, BatchSize ${batchSize}, window ${windowSeconds} s (${batchingSource})`,
   );
 
-  const waves = forecast.forecastWaves(schedules, { from, to, batchSize, windowSeconds });
+  const skipped: { schedule: string; group: string; reason: string }[] = [];
+  const waves = forecast.forecastWaves(schedules, { from, to, batchSize, windowSeconds, skipped });
+  for (const k of skipped) deps.ui.warn(`${k.group}/${k.schedule}: left out, its fire times cannot be computed (${k.reason})`);
   const views: ForecastWaveView[] = waves.map((w) => {
     const events = forecast.synthesizeEvents(forecast.firstBatch(w, batchSize), { region });
     return {
@@ -285,6 +290,8 @@ export async function runForecast(
       last: w.last.toISOString(),
       calls: w.calls.length,
       digests: w.digests,
+      flexibleCalls: w.calls.filter((c) => c.flexibleWindowMinutes > 0).length,
+      maxFlexibleMinutes: Math.max(0, ...w.calls.map((c) => c.flexibleWindowMinutes)),
       services: w.calls.map((c) => ({
         schedule: c.schedule,
         group: c.group,
@@ -325,7 +332,10 @@ export function renderForecast(d: ForecastData, ui: Ui): string {
         const names = w.services.map((s) => `${s.cluster}/${s.service} → ${s.desiredCount ?? "?"}`);
         const shown = names.length > 6 ? [...names.slice(0, 6), c.dim(`…and ${names.length - 6} more`)] : names;
         const span = w.last !== w.at ? `\n${c.dim(`to ${shortUtc(w.last)}`)}` : "";
-        return [`${shortUtc(w.at)}${span}`, w.calls, w.digests, shown.join("\n")];
+        const flex = w.flexibleCalls
+          ? `\n${c.dim(`${w.flexibleCalls} flexible: up to +${w.maxFlexibleMinutes} min`)}`
+          : "";
+        return [`${shortUtc(w.at)}${span}${flex}`, w.calls, w.digests, shown.join("\n")];
       }),
     }),
   );

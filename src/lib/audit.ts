@@ -62,6 +62,8 @@ export interface AuditedFire {
 export interface AuditResult {
   fires: AuditedFire[];
   unexpected: ApiCallEvent[];
+  /** Schedules whose fires could not be computed (unreadable expression or zone): not audited. */
+  skipped: { schedule: string; group: string; reason: string }[];
   summary: Record<FireStatus, number> & { unexpected: number; schedules: number };
 }
 
@@ -106,7 +108,12 @@ export interface ExpectOptions {
   /** Also compute fires this long before `from` as context (default: the largest window among the schedules). */
   lookbackMs?: number;
   firesBetween?: FiresBetweenFn;
+  /** Filled with the schedules whose fires could not be computed, instead of failing the whole audit. */
+  skipped?: AuditResult["skipped"];
 }
+
+/** A week of rate(1 minute) is 10,080 fires: allow far more than the evaluator's default cap. */
+const FIRE_LIMIT = 200_000;
 
 /** Expected fires of every auditable schedule in [from, to), honouring zone, DST and Start/EndDate (via firesBetween). */
 export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): ExpectedFire[] {
@@ -124,7 +131,14 @@ export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): E
     const ed = toDate(s.endDate);
     if (sd) fireOpts.startDate = sd;
     if (ed) fireOpts.endDate = ed;
-    for (const at of fb(s.expression, start, opts.to, fireOpts)) {
+    let times: Date[];
+    try {
+      times = fb(s.expression, start, opts.to, fireOpts, FIRE_LIMIT);
+    } catch (err) {
+      opts.skipped?.push({ schedule: s.name, group: s.group ?? "default", reason: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
+    for (const at of times) {
       out.push({
         schedule: s.name,
         group: s.group ?? "default",
@@ -224,7 +238,7 @@ export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: M
   const summary = { ok: 0, failed: 0, missed: 0, pending: 0, unexpected: unexpected.length, schedules: 0 };
   for (const f of audited) summary[f.status]++;
   summary.schedules = new Set(audited.map((f) => `${f.group}/${f.schedule}`)).size;
-  return { fires: audited, unexpected, summary };
+  return { fires: audited, unexpected, skipped: [], summary };
 }
 
 export interface AuditOptions {
@@ -250,10 +264,12 @@ export function scanRange(schedules: ScheduleLike[], opts: Pick<AuditOptions, "f
 
 /** The whole audit: expected fires of every schedule, matched against the calls of the scan. */
 export function audit(schedules: ScheduleLike[], calls: ApiCallEvent[], opts: AuditOptions): AuditResult {
+  const skipped: AuditResult["skipped"] = [];
   const fires = expectedFires(schedules, {
     from: opts.from,
     to: opts.to,
     toleranceMs: opts.toleranceMs,
+    skipped,
     ...(opts.firesBetween ? { firesBetween: opts.firesBetween } : {}),
   });
   const result = matchFires(fires, calls, {
@@ -263,12 +279,13 @@ export function audit(schedules: ScheduleLike[], calls: ApiCallEvent[], opts: Au
     pendingMarginMs: opts.pendingMarginMs,
     ...(opts.group !== undefined ? { onlyTargetsOf: fires.filter((f) => f.group === opts.group) } : {}),
   });
+  result.skipped = skipped;
   if (opts.group === undefined) return result;
   const kept = result.fires.filter((f) => f.group === opts.group);
   const summary = { ...result.summary, ok: 0, failed: 0, missed: 0, pending: 0 };
   for (const f of kept) summary[f.status]++;
   summary.schedules = new Set(kept.map((f) => f.schedule)).size;
-  return { fires: kept, unexpected: result.unexpected, summary };
+  return { fires: kept, unexpected: result.unexpected, skipped: skipped.filter((k) => k.group === opts.group), summary };
 }
 
 /** Exit 1 when a scheduled scale did not happen or failed. */

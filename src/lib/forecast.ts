@@ -34,6 +34,8 @@ export interface ForecastOptions {
   firesBetween?: FiresBetweenFn;
   /** Safety cap on fires per schedule. */
   limit?: number;
+  /** Filled with schedules whose fire times cannot be computed (they are left out, not fatal). */
+  skipped?: { schedule: string; group: string; reason: string }[];
 }
 
 /** Every upcoming UpdateService call of the enabled ECS schedules in [from, to), in time order. */
@@ -47,7 +49,14 @@ export function upcomingCalls(schedules: ScheduleLike[], opts: ForecastOptions):
     const ed = toDate(s.endDate);
     if (sd) fo.startDate = sd;
     if (ed) fo.endDate = ed;
-    for (const at of fb(s.expression, opts.from, opts.to, fo, opts.limit)) {
+    let times: Date[];
+    try {
+      times = fb(s.expression, opts.from, opts.to, fo, opts.limit ?? 200_000);
+    } catch (err) {
+      opts.skipped?.push({ schedule: s.name, group: s.group ?? "default", reason: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
+    for (const at of times) {
       calls.push({
         schedule: s.name,
         group: s.group ?? "default",
