@@ -186,7 +186,7 @@ export function register(program: Command): void {
         const changed = p.plan.plan.filter((i) => i.action !== "noop");
         if (changed.length === 0) {
           return {
-            data: { plan: p.plan.plan, steps: [] as AppliedStep[] },
+            data: { plan: p.plan.plan, steps: [] as AppliedStep[], applied: false },
             render: () => "No changes: the pipeline matches the config.",
           };
         }
