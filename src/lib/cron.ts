@@ -2,7 +2,7 @@
 // Semantics follow the EventBridge cron reference (eb-scheduled-rule-pattern / eb-cron-expressions) and, where
 // AWS is silent, Quartz (whose syntax AWS's mirrors): see docs/readme/schedules-expressions.md.
 
-import type { Zone } from "./zoned-time.js";
+import { resolveOnTransitionDay, type Zone } from "./zoned-time.js";
 
 export const MIN_YEAR = 1970;
 export const MAX_YEAR = 2199;
@@ -253,10 +253,11 @@ export function* cronFires(c: CronSpec, zone: Zone, lowMs: number, inclusive: bo
         // Past the upper bound even for the easternmost zone: nothing more can fire.
         if (Date.UTC(year, month - 1, day) - 14 * HOUR > highMs) return;
         if (!dayMatches(c, year, month, day, dim)) continue;
-        const off = zone.dayOffset(year, month, day);
+        const off = zone.dayOffsets(year, month, day);
         for (const h of c.hours) {
           for (const m of c.minutes) {
-            const t = off !== null ? Date.UTC(year, month - 1, day, h, m) - off : zone.resolve(year, month, day, h, m);
+            const wall = Date.UTC(year, month - 1, day, h, m);
+            const t = typeof off === "number" ? wall - off : resolveOnTransitionDay(wall, off);
             if (t === null) continue; // skipped by spring-forward: no fire that day
             if (t > highMs) return;
             if (t > lowMs || (inclusive && t === lowMs)) yield t;

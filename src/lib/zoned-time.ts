@@ -48,7 +48,7 @@ export class Zone {
   private readonly fmt: Intl.DateTimeFormat | undefined;
   // Cache of the last day looked up by dayOffset (cron iterates day by day).
   private cachedDayKey = NaN;
-  private cachedDayOffset: number | null = null;
+  private cachedDayOffsets: number | DayTransition = 0;
 
   constructor(readonly name: string = "UTC") {
     this.fmt = name === "UTC" || name === "Etc/UTC" ? undefined : formatter(name);
@@ -101,21 +101,54 @@ export class Zone {
   }
 
   /**
-   * The single offset in force for every wall time of a local day, or null when a transition touches it
-   * (then resolve() each time). Lets cron iteration cost two Intl calls per matching day.
+   * Offsets for the wall times of a local day: one number when a single offset covers the whole day, else the
+   * transition (found once by bisection, so a DST day costs ~20 Intl calls instead of several per fire).
+   * Lets cron iteration cost two Intl calls per ordinary matching day.
    */
-  dayOffset(year: number, month: number, day: number): number | null {
+  dayOffsets(year: number, month: number, day: number): number | DayTransition {
     const dayStart = Date.UTC(year, month - 1, day);
-    if (dayStart === this.cachedDayKey) return this.cachedDayOffset;
-    let result: number | null;
+    if (dayStart === this.cachedDayKey) return this.cachedDayOffsets;
+    let result: number | DayTransition;
     if (!this.fmt) result = 0;
     else {
-      const a = this.offsetAt(dayStart - 14 * HOUR);
-      const b = this.offsetAt(dayStart + DAY + 12 * HOUR);
-      result = a === b ? a : null;
+      let lo = dayStart - 14 * HOUR;
+      let hi = dayStart + DAY + 12 * HOUR;
+      const before = this.offsetAt(lo);
+      const after = this.offsetAt(hi);
+      if (before === after) result = before;
+      else {
+        // Invariant: offsetAt(lo) === before, offsetAt(hi) !== before. Offsets change on whole seconds.
+        while (hi - lo > 1000) {
+          const mid = Math.floor((lo + hi) / 2000) * 1000;
+          if (mid <= lo) break;
+          if (this.offsetAt(mid) === before) lo = mid;
+          else hi = mid;
+        }
+        result = { before, after, at: hi };
+      }
     }
     this.cachedDayKey = dayStart;
-    this.cachedDayOffset = result;
+    this.cachedDayOffsets = result;
     return result;
   }
+}
+
+/** A local day that contains an offset change: `before` applies to instants < `at`, `after` from `at` on. */
+export interface DayTransition {
+  before: number;
+  after: number;
+  at: number;
+}
+
+/**
+ * UTC instant of a wall time (given as if it were UTC ms) on a transition day: null when skipped, the earlier
+ * instant when repeated.
+ */
+export function resolveOnTransitionDay(wallMs: number, tr: DayTransition): number | null {
+  const t1 = wallMs - tr.before;
+  const t2 = wallMs - tr.after;
+  const ok1 = t1 < tr.at;
+  const ok2 = t2 >= tr.at;
+  if (ok1 && ok2) return Math.min(t1, t2);
+  return ok1 ? t1 : ok2 ? t2 : null;
 }
