@@ -102,7 +102,7 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }) as ScheduleLike);
     range = audit.scanRange(schedules, { from, to, now, toleranceMs });
     spin?.update("reading UpdateService calls from CloudTrail…");
-    calls = await trail.lookupEvents(
+    const scan = await trail.scanTrail(
       {
         eventName: "UpdateService",
         since: range.since,
@@ -111,6 +111,16 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
       },
       deps.cloudtrail,
     );
+    calls = scan.events;
+    // Never guessed at, but said: an unreadable record could be a scale that would change a status.
+    if (scan.unreadable.length) {
+      deps.ui?.warn(
+        `${scan.unreadable.length} CloudTrail record(s) could not be read and were left out: ${scan.unreadable
+          .slice(0, 3)
+          .map((u) => `${u.eventId ?? "?"} (${u.reason})`)
+          .join("; ")}`,
+      );
+    }
   } finally {
     spin?.stop();
   }
