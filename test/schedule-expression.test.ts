@@ -93,6 +93,10 @@ const vectors: Vector[] = [
   { name: "London fall-back: 01:30 once, in BST", expr: "cron(30 1 * * ? *)", from: "2026-10-24T12:00:00Z", count: 2, opts: LON, want: ["2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"] },
   { name: "London weekdays 22:00 in summer (BST)", expr: "cron(0 22 ? * MON-FRI *)", from: "2026-07-01T00:00:00Z", count: 4, opts: LON, want: ["2026-07-01T21:00:00Z", "2026-07-02T21:00:00Z", "2026-07-03T21:00:00Z", "2026-07-06T21:00:00Z"] },
   { name: "London weekdays 22:00 in winter (GMT)", expr: "cron(0 22 ? * MON-FRI *)", from: "2026-11-27T00:00:00Z", count: 3, opts: LON, want: ["2026-11-27T22:00:00Z", "2026-11-30T22:00:00Z", "2026-12-01T22:00:00Z"] },
+  // Odd zones: a whole skipped day, and 30-minute DST shifts (instants from zdump -v)
+  { name: "Pacific/Apia skipped 2011-12-30 entirely", expr: "cron(0 12 * * ? *)", from: "2011-12-28T00:00:00Z", count: 3, opts: { timezone: "Pacific/Apia" }, want: ["2011-12-28T22:00:00Z", "2011-12-29T22:00:00Z", "2011-12-30T22:00:00Z"] },
+  { name: "Lord Howe fall-back by 30 min: 01:45 once, at +11", expr: "cron(45 1 * * ? *)", from: "2026-04-04T00:00:00Z", count: 2, opts: { timezone: "Australia/Lord_Howe" }, want: ["2026-04-04T14:45:00Z", "2026-04-05T15:15:00Z"] },
+  { name: "Lord Howe spring-forward by 30 min: 02:15 skipped, 02:45 fires", expr: "cron(15,45 2 * * ? *)", from: "2026-10-03T00:00:00Z", count: 3, opts: { timezone: "Australia/Lord_Howe" }, want: ["2026-10-03T15:45:00Z", "2026-10-04T15:15:00Z", "2026-10-04T15:45:00Z"] },
 ];
 
 describe("nextFires vectors", () => {
