@@ -391,6 +391,66 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
     }
   });
 
+  it("missed, a person's call, a pending fire and a DST-skipped fire, through the mocked clients", async () => {
+    const { mockClient } = await import("aws-sdk-client-mock");
+    const { SchedulerClient, ListSchedulesCommand, GetScheduleCommand } = await import("@aws-sdk/client-scheduler");
+    const { CloudTrailClient, LookupEventsCommand } = await import("@aws-sdk/client-cloudtrail");
+    const { runAudit } = await import("../src/commands/audit.js");
+    const sm = mockClient(SchedulerClient);
+    const cm = mockClient(CloudTrailClient);
+    try {
+      sm.on(ListSchedulesCommand).resolves({
+        Schedules: [
+          { Name: "ny-0230", GroupName: "default" },
+          { Name: "recent", GroupName: "default" },
+        ],
+      });
+      sm.on(GetScheduleCommand, { Name: "ny-0230" }).resolves({
+        ...getSchedule("ny-0230", "api", 0, "cron(30 2 * * ? *)"),
+        ScheduleExpressionTimezone: "America/New_York",
+      });
+      // 2026-03-10T05:50Z, 10 minutes before "now".
+      sm.on(GetScheduleCommand, { Name: "recent" }).resolves({
+        ...getSchedule("recent", "web", 0, "cron(50 5 * * ? *)"),
+        ScheduleExpressionTimezone: "UTC",
+      });
+      cm.on(LookupEventsCommand).resolves({
+        Events: [
+          lookupItem("p1", "2026-03-08T15:00:00Z", "api", 5, {
+            userIdentity: {
+              type: "AssumedRole",
+              arn: `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Admin_0123/jane@example.com`,
+              sessionContext: { sessionIssuer: { type: "Role", userName: "AWSReservedSSO_Admin_0123" } },
+            },
+          }),
+          lookupItem("c1", "2026-03-07T07:30:03Z", "api", 0),
+        ],
+      });
+      const creds = { accessKeyId: "test", secretAccessKey: "test" };
+      const data = await runAudit(
+        {
+          scheduler: new SchedulerClient({ region: "us-east-1", credentials: creds }),
+          cloudtrail: new CloudTrailClient({ region: "us-east-1", credentials: creds }),
+          now: new Date("2026-03-10T06:00:00Z"),
+        },
+        { since: "2026-03-07T00:00:00Z", pendingMargin: "15m", tolerance: "60s" },
+      );
+      const rows = data.fires.map((f) => [f.schedule, f.expectedAt, f.status]);
+      // ny-0230: 07:30Z on the 7th (ok), nothing on the 8th (02:30 does not exist), 06:30Z on the 9th (missed).
+      expect(rows.filter((r) => r[0] === "ny-0230")).toEqual([
+        ["ny-0230", "2026-03-07T07:30:00.000Z", "ok"],
+        ["ny-0230", "2026-03-09T06:30:00.000Z", "missed"],
+      ]);
+      // recent: daily 05:50Z; the fire 10 minutes ago has no call yet → pending; the earlier ones missed.
+      expect(rows.filter((r) => r[0] === "recent").map((r) => r[2])).toEqual(["missed", "missed", "missed", "pending"]);
+      expect(data.unexpected.map((e) => [e.eventId, e.caller.name])).toEqual([["p1", "jane@example.com"]]);
+      expect(data.summary).toMatchObject({ ok: 1, missed: 4, pending: 1, failed: 0, unexpected: 1 });
+    } finally {
+      sm.restore();
+      cm.restore();
+    }
+  });
+
   it("--since after --until is a usage error before any AWS call", async () => {
     const { runAudit } = await import("../src/commands/audit.js");
     const send = async () => {
