@@ -3,8 +3,7 @@
 // becomes a "could not check" note on its check rather than aborting the whole run.
 import { awsClient, type AwsOptions } from "./aws.js";
 import type { Config } from "./config.js";
-import type { DoctorState, TrailInfo } from "./doctor.js";
-import { sampleEcsCallEvent } from "./event-pattern.js";
+import { doctorSampleEvent, type DoctorState, type TrailInfo } from "./doctor.js";
 import { isNotFound, orMissing, readLiveState, resolveIdentity, sdk } from "./live-state.js";
 
 function errText(err: unknown): string {
@@ -62,7 +61,7 @@ export async function gatherDoctorState(aws: AwsOptions, cfg: Config): Promise<D
     try {
       const eb = await awsClient("eventbridge", aws);
       const m = await sdk.eventbridge();
-      const event = sampleEcsCallEvent({ account: identity.account, region: identity.region });
+      const event = doctorSampleEvent(cfg, identity);
       const r = await eb.send(new m.TestEventPatternCommand({ EventPattern: JSON.stringify(live.rule.pattern), Event: JSON.stringify(event) }));
       // Emulators (moto) answer with no Result at all: leave it undefined so doctor matches locally.
       if (typeof r.Result === "boolean") state.testEventPattern = r.Result;

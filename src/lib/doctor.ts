@@ -44,6 +44,12 @@ export interface DoctorState {
   scheduleRoles: Record<string, "exists" | "missing" | string>;
 }
 
+/** The event rule.pattern must match: an UpdateService call (or the first configured name without it). */
+export function doctorSampleEvent(cfg: Config, id: Identity): Record<string, unknown> {
+  const names = cfg.rule.eventNames;
+  return sampleEcsCallEvent({ account: id.account, region: id.region, eventName: names.includes("UpdateService") ? "UpdateService" : names[0] });
+}
+
 const SUPPORTED_RUNTIMES = ["nodejs22.x", "nodejs24.x"];
 const DEPRECATED_SOON = ["nodejs20.x"];
 
@@ -81,7 +87,8 @@ export function runChecks(s: DoctorState): Check[] {
   } else {
     add("rule", "rule.exists", "pass", `rule ${cfg.rule.name} exists`);
     add("rule", "rule.enabled", rule.state.startsWith("ENABLED") ? "pass" : "fail", `rule state is ${rule.state}`, `aws events enable-rule --name ${cfg.rule.name}`);
-    const sample = sampleEcsCallEvent({ account: id.account, region: id.region });
+    const sample = doctorSampleEvent(cfg, id);
+    const callName = String((sample.detail as { eventName: string }).eventName);
     let matches: boolean | undefined = s.testEventPattern;
     let how = "TestEventPattern";
     if (matches === undefined) {
@@ -93,7 +100,7 @@ export function runChecks(s: DoctorState): Check[] {
       }
     }
     if (matches === undefined) add("rule", "rule.pattern", "warn", `could not evaluate the pattern (unsupported operator); TestEventPattern gave no answer`, apply);
-    else add("rule", "rule.pattern", matches ? "pass" : "fail", matches ? `pattern matches an ECS UpdateService call (${how})` : `pattern does not match an ECS UpdateService call (${how}): ${JSON.stringify(rule.pattern)}`, apply);
+    else add("rule", "rule.pattern", matches ? "pass" : "fail", matches ? `pattern matches an ECS ${callName} call (${how})` : `pattern does not match an ECS ${callName} call (${how}): ${JSON.stringify(rule.pattern)}`, apply);
     const t = live.targets.find((x) => x.arn === qArn);
     if (!t) add("rule", "rule.target", "fail", `rule does not target queue ${cfg.queue.name}${live.targets.length ? ` (targets: ${live.targets.map((x) => x.arn).join(", ")})` : ""}`, apply);
     else if (t.roleArn) add("rule", "rule.target", "warn", `the queue target has RoleArn ${t.roleArn}: SQS delivery may fail with a role`, `${apply} (it removes the RoleArn)`);
