@@ -69,11 +69,24 @@ async function main(): Promise<number> {
   let client: SQSClient | undefined;
   let child: ReturnType<typeof spawn> | undefined;
   const cleanup = async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const c = child;
+    if (c && c.exitCode === null && c.signalCode === null) {
+      // Wait for the CLI to go (SIGKILL after 5 s) so nothing outlives the demo.
+      const gone = new Promise<void>((r) => c.once("exit", () => r()));
+      c.kill("SIGTERM");
+      const t = setTimeout(() => c.kill("SIGKILL"), 5000);
+      await gone;
+      clearTimeout(t);
+    }
     client?.destroy();
     await sqs?.stop();
   };
-  const onSignal = () => void cleanup().then(() => process.exit(130));
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    process.stderr.write("demo: interrupted, stopping the local SQS\n");
+    void cleanup().then(() => process.exit(130));
+  };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
 
@@ -158,6 +171,7 @@ async function main(): Promise<number> {
       child.on("error", reject);
       child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     });
+    if (interrupted) return 130;
     if (code !== 0) {
       process.stderr.write(`demo: traildigest local run exited with code ${code}\n`);
       return code;
