@@ -93,6 +93,7 @@ describe("decoding GetSchedule", () => {
       timezone: "Asia/Seoul",
       startDate: new Date("2026-01-01T00:00:00Z"),
       endDate: new Date("2027-01-01T00:00:00Z"),
+      createdAt: new Date("2026-03-03T02:11:09Z"),
     });
     expect(v.nextFires).toEqual(["2026-11-27T13:00:00.000Z"]);
     expect(v.flexibleWindowMinutes).toBe(15);

@@ -12,6 +12,7 @@ export interface RawSchedule {
   ScheduleExpressionTimezone?: string;
   StartDate?: Date | string;
   EndDate?: Date | string;
+  CreationDate?: Date | string;
   FlexibleTimeWindow?: { Mode?: string; MaximumWindowInMinutes?: number };
   ActionAfterCompletion?: string;
   Target?: {
@@ -65,7 +66,7 @@ export type NextFiresFn = (
   expression: string,
   from: Date,
   count: number,
-  opts?: { timezone?: string; startDate?: Date; endDate?: Date },
+  opts?: { timezone?: string; startDate?: Date; endDate?: Date; createdAt?: Date },
 ) => Date[];
 
 export interface DecodeOptions {
@@ -175,6 +176,8 @@ export function decodeSchedule(raw: RawSchedule, opts: DecodeOptions): ScheduleV
             timezone,
             startDate: toDate(raw.StartDate),
             endDate: toDate(raw.EndDate),
+            // rate() without StartDate is anchored at creation (schedule-expression.ts)
+            createdAt: toDate(raw.CreationDate),
           })
           .map((d) => d.toISOString());
       } catch (err) {
