@@ -346,58 +346,71 @@ export async function runLocal(opts: RunnerOptions): Promise<RunResult> {
     carry = [];
   };
 
-  for (;;) {
-    if (opts.signal?.aborted) {
-      await release();
-      break;
-    }
-    let now = clock.now();
-    gather = restartIfIdle(gather, settings, now);
-    let d = decide(gather, settings, now);
-    // Held records must be processed before their visibility timeout ends (only a record carried
-    // over by a payload cut can be that old).
-    const oldest = Math.min(...[...held, ...carry].map((h) => h.receivedAt));
-    if (!("invoke" in d) && now >= oldest + q.visibilityTimeoutMs - opts.handlerTimeoutMs) {
-      d = { invoke: "window" };
-    }
-    if ("invoke" in d) {
-      await invoke(d.invoke);
-      continue;
-    }
-    if (gather.count === 0 && opts.untilEmpty && now - lastActivity >= quietMs) {
-      if ((await queueDepth(client, q.url)) === 0) {
-        stoppedBy = "empty";
+  /** Gather, invoke, settle — until stopped or (with untilEmpty) the queue stays empty. */
+  const loop = async (): Promise<void> => {
+    for (;;) {
+      if (opts.signal?.aborted) {
+        await release();
         break;
       }
-      lastActivity = now; // something is in flight or delayed (e.g. a failed record): look again in a window
+      let now = clock.now();
+      gather = restartIfIdle(gather, settings, now);
+      let d = decide(gather, settings, now);
+      // Held records must be processed before their visibility timeout ends (only a record carried
+      // over by a payload cut can be that old).
+      const oldest = Math.min(...[...held, ...carry].map((h) => h.receivedAt));
+      if (!("invoke" in d) && now >= oldest + q.visibilityTimeoutMs - opts.handlerTimeoutMs) {
+        d = { invoke: "window" };
+      }
+      if ("invoke" in d) {
+        await invoke(d.invoke);
+        continue;
+      }
+      if (gather.count === 0 && opts.untilEmpty && now - lastActivity >= quietMs) {
+        if ((await queueDepth(client, q.url)) === 0) {
+          stoppedBy = "empty";
+          break;
+        }
+        lastActivity = now; // something is in flight or delayed (e.g. a failed record): look again in a window
+      }
+      const room = Math.min(MAX_RECEIVE, settings.batchSize - gather.count);
+      const remainingMs = gather.count === 0 ? quietMs : d.waitUntil - now;
+      const waitSeconds = Math.max(0, Math.min(maxPoll, 20, Math.floor(remainingMs / 1000)));
+      // A message's visibility clock may start any time during the long poll: count from its start.
+      const requestedAt = clock.now();
+      const res = await sqs<{ Messages?: Message[] }>(
+        client,
+        new ReceiveMessageCommand({
+          QueueUrl: q.url,
+          MaxNumberOfMessages: room,
+          WaitTimeSeconds: gather.count === 0 ? Math.max(1, waitSeconds) : waitSeconds,
+          VisibilityTimeout: q.visibilityTimeoutMs / 1000,
+          MessageSystemAttributeNames: ["All"],
+          MessageAttributeNames: ["All"],
+        }),
+        "ReceiveMessage",
+      );
+      now = clock.now();
+      const got = res.Messages ?? [];
+      for (const m of got) {
+        if (m.MessageId) seen.add(m.MessageId);
+        carry.push({ message: m, receivedAt: requestedAt });
+        lastActivity = now;
+      }
+      fill();
+      if (!got.length && waitSeconds === 0 && gather.count > 0) {
+        // Less than a second of window left: short polls, a little apart.
+        await clock.sleep(Math.min(200, Math.max(0, d.waitUntil - now)));
+      }
     }
-    const room = Math.min(MAX_RECEIVE, settings.batchSize - gather.count);
-    const remainingMs = gather.count === 0 ? quietMs : d.waitUntil - now;
-    const waitSeconds = Math.max(0, Math.min(maxPoll, 20, Math.floor(remainingMs / 1000)));
-    const res = await sqs<{ Messages?: Message[] }>(
-      client,
-      new ReceiveMessageCommand({
-        QueueUrl: q.url,
-        MaxNumberOfMessages: room,
-        WaitTimeSeconds: gather.count === 0 ? Math.max(1, waitSeconds) : waitSeconds,
-        VisibilityTimeout: q.visibilityTimeoutMs / 1000,
-        MessageSystemAttributeNames: ["All"],
-        MessageAttributeNames: ["All"],
-      }),
-      "ReceiveMessage",
-    );
-    now = clock.now();
-    const got = res.Messages ?? [];
-    for (const m of got) {
-      if (m.MessageId) seen.add(m.MessageId);
-      carry.push({ message: m, receivedAt: now });
-      lastActivity = now;
-    }
-    fill();
-    if (!got.length && waitSeconds === 0 && gather.count > 0) {
-      // Less than a second of window left: short polls, a little apart.
-      await clock.sleep(Math.min(200, Math.max(0, d.waitUntil - now)));
-    }
+  };
+
+  try {
+    await loop();
+  } catch (err) {
+    // Do not leave a gathered batch invisible for its whole timeout because a call failed.
+    await release().catch(() => {});
+    throw err;
   }
 
   const dlqAfter = q.dlq ? await queueDepth(client, q.dlq.url) : 0;
