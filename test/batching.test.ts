@@ -121,6 +121,15 @@ describe("simulate (fake clock, fake queue)", () => {
     for (const inv of r.invocations) expect(inv.at % (5 * S)).toBe(0);
   });
 
+  it("window 0 (the default): each record is invoked as soon as it is received", () => {
+    const r = simulate({ settings: { batchSize: 10, windowMs: 0 }, messages: msgs(3, (i) => i * 5 * S), visibilityTimeoutMs: 30 * S });
+    expect(r.invocations.map((i) => [i.at, i.ids.length, i.trigger])).toEqual([
+      [0, 1, "window"],
+      [5 * S, 1, "window"],
+      [10 * S, 1, "window"],
+    ]);
+  });
+
   it("cuts a batch at 6 MB: big messages go 6 to a batch even at BatchSize 10", () => {
     const body = "x".repeat(1_000_000);
     const r = simulate({ settings: { batchSize: 10, windowMs: 10 * S }, messages: msgs(10, () => 0, () => body), visibilityTimeoutMs: 60 * S });
