@@ -373,3 +373,14 @@ describe("batchEvents", () => {
     expect(() => batchEvents([ev(1)], 1.5)).toThrow(UsageError);
   });
 });
+
+describe("context line: account", () => {
+  it("names one account, says unknown when events carry none, counts many", () => {
+    const ctx = (events: ApiCallEvent[]) => contextTexts(buildDigest(events).message!).join(" | ");
+    expect(ctx([ev(1)])).toContain("account 123456789012");
+    const none = ctx([ev(1, { account: "" }), ev(2, { account: "" })]);
+    expect(none).toContain("account unknown");
+    expect(none).not.toContain("unknown account");
+    expect(ctx([1, 2, 3, 4].map((i) => ev(i, { account: `11111111111${i}` })))).toContain("4 accounts");
+  });
+});

@@ -378,7 +378,9 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
   const range = formatTimeRange(first, last, timeZone);
   const regions = uniq(sorted.map((e) => e.region));
   const accounts = uniq(sorted.map((e) => e.account));
-  const where = `${listOrCount(regions, "region")} · account ${listOrCount(accounts, "account")}`;
+  // "account 123…", "account unknown" (emulators send none), or "4 accounts".
+  const accountText = accounts.length > 3 ? listOrCount(accounts, "account") : `account ${accounts.map(name).join(", ") || "unknown"}`;
+  const where = `${listOrCount(regions, "region")} · ${accountText}`;
   const context: string[] = [`🕙 ${range}`, where];
   if (!showCaller) context.push(`by ${name(callers[0]!)}`);
   if (duplicates) context.push(`${plural(duplicates, "duplicate")} dropped`);
