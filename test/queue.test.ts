@@ -87,6 +87,13 @@ describe("peek (aws-sdk-client-mock)", () => {
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
   });
 
+  it("spends no second receive when it has already seen as many messages as the queue held", async () => {
+    sqs.on(ReceiveMessageCommand).resolves({ Messages: [msg("a", 1), msg("b", 1)] });
+    const r = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 10, waitSeconds: 2, knownVisible: 2 });
+    expect(r.messages).toHaveLength(2);
+    expect(r.receives).toBe(1);
+  });
+
   it("stops at --max distinct messages", async () => {
     sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1), msg("b", 1), msg("c", 1)] }).resolves({ Messages: [] });
     const r = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 2, waitSeconds: 0 });

@@ -80,10 +80,13 @@ function countsRows(c: QueueCounts, ui: Ui): [string, string][] {
   ];
 }
 
+const ref = (url: string) => url.split("/").pop() ?? url;
+
 function renderStats(d: QueueStats, ui: Ui): string {
   const q = d.queue;
   const rows: [string, string][] = [
     ["queue", q.url],
+    ["url", q.url],
     ["arn", q.arn ?? "—"],
     ...countsRows(q, ui),
     ["visibility timeout", q.visibilityTimeout === null ? "—" : `${q.visibilityTimeout} s`],
@@ -106,7 +109,7 @@ function renderStats(d: QueueStats, ui: Ui): string {
   } else if (q.visible > 0) {
     notes.push("Visible messages and none in flight: no consumer is receiving. Is the event source mapping enabled?");
   }
-  return [ui.table({ head: ["", ""], rows }), ...notes.map((n) => ui.c.dim(n))].join("\n");
+  return [ui.table({ head: ["queue", ref(q.url)], rows: rows.slice(1) }), ...notes.map((n) => ui.c.dim(n))].join("\n");
 }
 
 async function peek({ opts, ui }: Ctx, o: PeekOpts): Promise<CommandResult> {
@@ -123,10 +126,11 @@ async function peek({ opts, ui }: Ctx, o: PeekOpts): Promise<CommandResult> {
     url = (await q.resolveQueue(client, counts.redrive.dlqArn)).url;
   }
   const maxReceiveCount = o.dlq ? null : (counts.redrive?.maxReceiveCount ?? null);
+  const visibleBefore = o.dlq ? (await q.queueCounts(client, url)).visible : counts.visible;
   const spin = ui.spinner(`receiving from ${url.split("/").pop()} (VisibilityTimeout 0, nothing deleted)…`);
   let result;
   try {
-    result = await q.peekMessages(client, url, { max: o.max, waitSeconds: o.wait });
+    result = await q.peekMessages(client, url, { max: o.max, waitSeconds: o.wait, knownVisible: visibleBefore });
   } finally {
     spin.stop();
   }

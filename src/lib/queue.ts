@@ -133,6 +133,11 @@ export interface PeekOptions {
   waitSeconds: number;
   /** Stop after this many receives whatever happens (each one costs a receive on every message returned). */
   maxReceives?: number;
+  /**
+   * ApproximateNumberOfMessages read just before: once that many distinct messages are seen, stop
+   * rather than spend one more receive on every message only to learn that nothing is new.
+   */
+  knownVisible?: number;
 }
 
 export interface PeekResult {
@@ -164,6 +169,7 @@ export async function peekMessages(client: Sender, url: string, opts: PeekOption
   const seen = new Map<string, PeekedMessage>();
   let receives = 0;
   const limit = opts.maxReceives ?? Math.ceil(opts.max / 10) * 3 + 2;
+  const enough = Math.min(opts.max, opts.knownVisible ?? Infinity);
   while (seen.size < opts.max && receives < limit) {
     const r = await client.send(
       new ReceiveMessageCommand({
@@ -190,7 +196,7 @@ export async function peekMessages(client: Sender, url: string, opts: PeekOption
       seen.set(m.MessageId, p);
       fresh++;
     }
-    if (fresh === 0) break;
+    if (fresh === 0 || (receives > 0 && seen.size >= enough && enough > 0)) break;
   }
   return { messages: [...seen.values()], receives };
 }
