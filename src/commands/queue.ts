@@ -65,7 +65,7 @@ async function stats({ opts, ui }: Ctx, o: StatsOpts): Promise<CommandResult> {
   if (data.dlq && data.dlq.visible + data.dlq.inFlight + data.dlq.delayed > 0) {
     const n = data.dlq.visible + data.dlq.inFlight + data.dlq.delayed;
     ui.warn(
-      `the dead-letter queue holds ${n} message${n === 1 ? "" : "s"}: events the Lambda failed ${data.queue.redrive?.maxReceiveCount ?? "maxReceiveCount"} times; read them with \`traildigest queue peek --dlq\``,
+      `the dead-letter queue holds ${n} message${n === 1 ? "" : "s"}: messages received more than ${data.queue.redrive?.maxReceiveCount ?? "maxReceiveCount"} times without being deleted (the Lambda failed them); read them with \`traildigest queue peek --dlq\``,
     );
   }
   if (!data.queue.redrive) ui.warn("the queue has no redrive policy: a message the Lambda cannot process retries until retention expires");
