@@ -105,6 +105,31 @@ describe("setup and doctor on moto", () => {
     expect(r.stderr).toContain("refusing to apply without --yes when not on a terminal");
   });
 
+  it("on a terminal, setup apply shows the plan, asks, and applies nothing on \"n\"", async () => {
+    // util-linux `script` gives the CLI a pseudo-terminal; the answer is typed once the question shows.
+    const { spawn } = await import("node:child_process");
+    const { BIN } = await import("../support/run-cli.js");
+    const cmd = `stty cols 150 rows 40; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} setup apply --endpoint-url ${moto.endpoint}`;
+    const child = spawn("script", ["-qefc", cmd, "/dev/null"], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: "1" }, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let answered = false;
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (!answered && out.includes("Apply these changes? [y/N]")) {
+        answered = true;
+        child.stdin.write("n\r");
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(answered, out).toBe(true);
+    expect(code).toBe(0);
+    expect(out).toContain("Plan: 11 to create, 0 to update, 0 unchanged.");
+    expect(out).toContain("Nothing applied.");
+    const plan = await cli(["setup", "plan", "--exit-code", "--json"]);
+    expect(plan.code).toBe(1);
+    expect((JSON.parse(plan.stdout).plan as { action: string }[]).every((i) => i.action === "create")).toBe(true);
+  });
+
   it("setup apply --yes creates every part, as configured, without printing the webhook", async () => {
     const r = await cli(["setup", "apply", "--yes", "--json"]);
     expect(r.code, r.stderr).toBe(0);
