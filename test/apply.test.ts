@@ -106,6 +106,21 @@ describe("applyPlan waits", () => {
     });
   });
 
+  it("retries CreateEventSourceMapping while the role's new SQS permissions propagate; a mapping that stays Disabled is an error", async () => {
+    const live = liveWithoutFunction();
+    live.function = { arn: "f", runtime: "nodejs22.x", memory: 256, timeout: 60, handler: "index.handler", role: "arn:aws:iam::123456789012:role/traildigest-digest-role", codeSha256: "NEW", env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" }, state: "Active" };
+    const plan = computePlan(want, live);
+    expect(plan.plan.filter((i) => i.action !== "noop").map((i) => i.resource)).toEqual(["event-source-mapping"]);
+    const notYet = Object.assign(new Error("The provided execution role does not have permissions to call ReceiveMessage on SQS"), { name: "InvalidParameterValueException" });
+    lambda.on(CreateEventSourceMappingCommand).rejectsOnce(notYet).resolves({ UUID: "m-2" });
+    lambda.on(GetEventSourceMappingCommand).resolves({ State: "Disabled", StateTransitionReason: "USER_INITIATED" });
+    await expect(applyPlan({ aws, want, live, plan, zip: new Uint8Array(), report: () => {}, sleep: async () => {} })).rejects.toThrow(
+      /event source mapping m-2 is Disabled \(USER_INITIATED\), not Enabled/,
+    );
+    expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(2);
+    expect(lambda.commandCalls(GetEventSourceMappingCommand)).toHaveLength(5);
+  });
+
   it("does not retry other CreateFunction errors", async () => {
     const live = liveWithoutFunction();
     lambda.on(CreateFunctionCommand).rejects(Object.assign(new Error("Memory size out of range"), { name: "InvalidParameterValueException" }));

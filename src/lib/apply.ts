@@ -240,17 +240,32 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     };
     let uuid = live.mapping?.uuid;
     if (mItem.action === "create") {
-      const out = await lambda.send(new lmMod.CreateEventSourceMappingCommand({ ...common, EventSourceArn: qArn, FunctionName: cfg.function.name }));
-      uuid = out.UUID;
+      // A role policy written seconds ago may not be visible to Lambda yet: retry only that error.
+      const deadline = Date.now() + waitMs;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const out = await lambda.send(new lmMod.CreateEventSourceMappingCommand({ ...common, EventSourceArn: qArn, FunctionName: cfg.function.name }));
+          uuid = out.UUID;
+          break;
+        } catch (err) {
+          const e = err as { name?: string; message?: string };
+          const propagating = e.name === "InvalidParameterValueException" && /execution role does not have permissions/i.test(e.message ?? "");
+          if (!propagating || Date.now() > deadline) throw err;
+          await sleep(Math.min(2000 * (attempt + 1), 10_000));
+        }
+      }
     } else {
       await lambda.send(new lmMod.UpdateEventSourceMappingCommand({ ...common, UUID: uuid!, FunctionName: cfg.function.name }));
     }
     done({ resource: "event-source-mapping", name: mItem.name, action: mItem.action as "create" | "update" });
     const deadline = Date.now() + waitMs;
+    // Right after an update the state can still read Disabled; only a Disabled that stays is an error.
+    let disabledPolls = 0;
     for (;;) {
       const m = await lambda.send(new lmMod.GetEventSourceMappingCommand({ UUID: uuid! }));
       if (m.State === "Enabled" || m.State === undefined) break;
-      if (m.State === "Disabled" || Date.now() > deadline) {
+      if (m.State === "Disabled") disabledPolls++;
+      if (disabledPolls >= 5 || Date.now() > deadline) {
         throw new ServiceError(`event source mapping ${uuid} is ${m.State}${m.StateTransitionReason ? ` (${m.StateTransitionReason})` : ""}, not Enabled`);
       }
       await sleep(2000);
