@@ -188,6 +188,20 @@ describe("runChecks", () => {
     expect(notPass(runChecks(s))).toEqual(["function.exists:fail"]);
   });
 
+  it("warns 'could not read' for parts the gather could not read, instead of calling them missing", () => {
+    const s = healthy();
+    delete s.live.rule;
+    delete s.live.function;
+    delete s.live.mapping;
+    s.live.targets = [];
+    s.live.unreadable = { rule: "AccessDeniedException: no events:DescribeRule", function: "AccessDeniedException: no lambda:GetFunctionConfiguration", dlq: "AccessDenied: x" };
+    const checks = runChecks(s);
+    expect(notPass(checks)).toEqual(["rule.exists:warn", "dlq.depth:warn", "mapping.exists:warn", "function.exists:warn"]);
+    expect(checks.find((c) => c.id === "rule.exists")!.message).toContain("could not read the rule: AccessDeniedException");
+    expect(doctorExitCode(checks)).toBe(0);
+    expect(doctorExitCode(checks, true)).toBe(1);
+  });
+
   it("checks each schedule's service, role and retry policy", () => {
     const s = healthy();
     s.ecsServices = { "dev/api": "MISSING" };

@@ -48,7 +48,7 @@ async function gatherTrails(aws: AwsOptions): Promise<TrailInfo[]> {
 
 export async function gatherDoctorState(aws: AwsOptions, cfg: Config): Promise<DoctorState> {
   const identity = await resolveIdentity(aws);
-  const live = await readLiveState(aws, cfg, identity);
+  const live = await readLiveState(aws, cfg, identity, { tolerant: true });
   const state: DoctorState = { config: cfg, identity, live, ecsServices: {}, scheduleRoles: {} };
 
   try {

@@ -82,7 +82,10 @@ export function runChecks(s: DoctorState): Check[] {
 
   // Rule
   const rule = live.rule;
-  if (!rule) {
+  const cannot = live.unreadable ?? {};
+  if (cannot.rule) {
+    add("rule", "rule.exists", "warn", `could not read the rule: ${cannot.rule}`, "grant events:DescribeRule and events:ListTargetsByRule");
+  } else if (!rule) {
     add("rule", "rule.exists", "fail", `rule ${cfg.rule.name} not found on the default bus`, apply);
   } else {
     add("rule", "rule.exists", "pass", `rule ${cfg.rule.name} exists`);
@@ -109,7 +112,9 @@ export function runChecks(s: DoctorState): Check[] {
 
   // Queue
   const q = live.queue;
-  if (!q) {
+  if (cannot.queue) {
+    add("queue", "queue.exists", "warn", `could not read queue ${cfg.queue.name}: ${cannot.queue}`, "grant sqs:GetQueueUrl and sqs:GetQueueAttributes");
+  } else if (!q) {
     add("queue", "queue.exists", "fail", `queue ${cfg.queue.name} not found`, apply);
   } else {
     add("queue", "queue.exists", "pass", `queue ${cfg.queue.name} exists`);
@@ -130,7 +135,9 @@ export function runChecks(s: DoctorState): Check[] {
     } else {
       add("dlq", "dlq.configured", "pass", `redrive to ${r.deadLetterTargetArn.split(":").pop()}`);
       add("dlq", "dlq.max-receive", r.maxReceiveCount >= 5 ? "pass" : "warn", `maxReceiveCount ${r.maxReceiveCount}${r.maxReceiveCount >= 5 ? "" : " (< 5: a throttled or briefly failing batch reaches the DLQ early)"}`, `set dlq.maxReceiveCount to 5 or more and ${apply}`);
-      if (s.dlqDepth) {
+      if (cannot.dlq) {
+        add("dlq", "dlq.depth", "warn", `could not read DLQ ${cfg.dlq.name}: ${cannot.dlq}`, "grant sqs:GetQueueUrl and sqs:GetQueueAttributes on the DLQ");
+      } else if (s.dlqDepth) {
         const n = s.dlqDepth.visible + s.dlqDepth.inFlight;
         add("dlq", "dlq.depth", n === 0 ? "pass" : "warn", n === 0 ? "DLQ is empty" : `DLQ holds ${n} message(s): digests that never reached Slack`, "inspect them with `traildigest queue peek --dlq`, fix the cause, then redrive (aws sqs start-message-move-task)");
       }
@@ -139,7 +146,9 @@ export function runChecks(s: DoctorState): Check[] {
 
   // Mapping
   const m = live.mapping;
-  if (!m) {
+  if (cannot.function) {
+    add("mapping", "mapping.exists", "warn", `could not read the mapping: ${cannot.function}`, "grant lambda:GetFunctionConfiguration and lambda:ListEventSourceMappings");
+  } else if (!m) {
     add("mapping", "mapping.exists", "fail", `no event source mapping from ${cfg.queue.name} to ${cfg.function.name}`, apply);
   } else {
     add("mapping", "mapping.exists", "pass", `mapping ${m.uuid}`);
@@ -154,7 +163,9 @@ export function runChecks(s: DoctorState): Check[] {
 
   // Function
   const f = live.function;
-  if (!f) {
+  if (cannot.function) {
+    add("function", "function.exists", "warn", `could not read function ${cfg.function.name}: ${cannot.function}`, "grant lambda:GetFunctionConfiguration");
+  } else if (!f) {
     add("function", "function.exists", "fail", `function ${cfg.function.name} not found`, apply);
   } else {
     add("function", "function.exists", "pass", `function ${cfg.function.name} exists (${f.state ?? "state unknown"})`);
@@ -177,6 +188,10 @@ export function runChecks(s: DoctorState): Check[] {
   for (const sc of cfg.schedules) {
     const l = live.schedules.find((x) => x.name === sc.name && x.group === sc.group);
     const key = `schedule.${sc.name}`;
+    if (cannot.schedules) {
+      add("schedules", `${key}.exists`, "warn", `could not read schedules: ${cannot.schedules}`, "grant scheduler:ListScheduleGroups, scheduler:ListSchedules and scheduler:GetSchedule");
+      continue;
+    }
     if (!l) {
       add("schedules", `${key}.exists`, "fail", `schedule ${sc.group}/${sc.name} not found`, apply);
       continue;

@@ -156,63 +156,92 @@ export async function webhookExists(aws: AwsOptions, cfg: Config): Promise<boole
   return false;
 }
 
-/** Everything plan and doctor compare against. */
-export async function readLiveState(aws: AwsOptions, cfg: Config, id: Identity): Promise<LiveState> {
-  const [queue, dlq] = await Promise.all([readQueue(aws, cfg.queue.name), readQueue(aws, cfg.dlq.name)]);
+export type LivePart = "queue" | "dlq" | "rule" | "webhook" | "role" | "function" | "schedules";
 
-  const eb = await awsClient("eventbridge", aws);
-  const { DescribeRuleCommand, ListTargetsByRuleCommand } = await sdk.eventbridge();
-  const ruleOut = await orMissing(eb.send(new DescribeRuleCommand({ Name: cfg.rule.name })));
-  let targets: LiveState["targets"] = [];
-  if (ruleOut) {
-    const t = await eb.send(new ListTargetsByRuleCommand({ Rule: cfg.rule.name }));
-    targets = (t.Targets ?? []).map((x) => ({ id: x.Id ?? "", arn: x.Arn ?? "", ...(x.RoleArn ? { roleArn: x.RoleArn } : {}) }));
-  }
+/**
+ * Everything plan and doctor compare against. Plan must not guess, so by default any error other
+ * than "not found" propagates; doctor passes `tolerant` and gets the part in `unreadable` instead.
+ */
+export async function readLiveState(aws: AwsOptions, cfg: Config, id: Identity, opts: { tolerant?: boolean } = {}): Promise<LiveState> {
+  const unreadable: Partial<Record<LivePart, string>> = {};
+  const guard = async <T>(part: LivePart, fallback: T, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!opts.tolerant) throw err;
+      const e = err as { name?: string; message?: string };
+      unreadable[part] = `${e?.name ?? "Error"}: ${(e?.message ?? String(err)).split("\n")[0]}`;
+      return fallback;
+    }
+  };
 
-  const iam = await awsClient("iam", aws);
-  const { GetRoleCommand, GetRolePolicyCommand } = await sdk.iam();
-  const roleOut = await orMissing(iam.send(new GetRoleCommand({ RoleName: cfg.function.roleName })));
-  let role: LiveState["role"];
-  if (roleOut?.Role) {
+  const [queue, dlq] = await Promise.all([
+    guard("queue", undefined, () => readQueue(aws, cfg.queue.name)),
+    guard("dlq", undefined, () => readQueue(aws, cfg.dlq.name)),
+  ]);
+
+  const { ruleOut, targets } = await guard("rule", { ruleOut: undefined, targets: [] as LiveState["targets"] }, async () => {
+    const eb = await awsClient("eventbridge", aws);
+    const { DescribeRuleCommand, ListTargetsByRuleCommand } = await sdk.eventbridge();
+    const ruleOut = await orMissing(eb.send(new DescribeRuleCommand({ Name: cfg.rule.name })));
+    let targets: LiveState["targets"] = [];
+    if (ruleOut) {
+      const t = await eb.send(new ListTargetsByRuleCommand({ Rule: cfg.rule.name }));
+      targets = (t.Targets ?? []).map((x) => ({ id: x.Id ?? "", arn: x.Arn ?? "", ...(x.RoleArn ? { roleArn: x.RoleArn } : {}) }));
+    }
+    return { ruleOut, targets };
+  });
+
+  const role = await guard("role", undefined, async (): Promise<LiveState["role"]> => {
+    const iam = await awsClient("iam", aws);
+    const { GetRoleCommand, GetRolePolicyCommand } = await sdk.iam();
+    const roleOut = await orMissing(iam.send(new GetRoleCommand({ RoleName: cfg.function.roleName })));
+    if (!roleOut?.Role) return undefined;
     const inline = await orMissing(iam.send(new GetRolePolicyCommand({ RoleName: cfg.function.roleName, PolicyName: ROLE_INLINE_POLICY })));
-    role = {
+    return {
       arn: roleOut.Role.Arn ?? "",
       trustPolicy: parsePolicyDocument(roleOut.Role.AssumeRolePolicyDocument),
       ...(inline?.PolicyDocument ? { inlinePolicy: parsePolicyDocument(inline.PolicyDocument) } : {}),
     };
-  }
+  });
 
-  const lambda = await awsClient("lambda", aws);
-  const { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } = await sdk.lambda();
-  const fn = await orMissing(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: cfg.function.name })));
-  let mapping: LiveState["mapping"];
-  if (fn) {
-    const qArn = queueArn(id, cfg.queue.name);
-    const list = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: cfg.function.name }));
-    // Only the mapping from this queue counts: one from an old queue is left alone (setup never deletes).
-    const m = (list.EventSourceMappings ?? []).find((x) => x.EventSourceArn === qArn);
-    if (m?.UUID) {
-      mapping = {
-        uuid: m.UUID,
-        eventSourceArn: m.EventSourceArn ?? "",
-        ...(m.BatchSize !== undefined ? { batchSize: m.BatchSize } : {}),
-        ...(m.MaximumBatchingWindowInSeconds !== undefined ? { windowSeconds: m.MaximumBatchingWindowInSeconds } : {}),
-        functionResponseTypes: m.FunctionResponseTypes ?? [],
-        ...(m.ScalingConfig?.MaximumConcurrency ? { maximumConcurrency: m.ScalingConfig.MaximumConcurrency } : {}),
-        ...(m.State ? { state: m.State } : {}),
-      };
+  const { fn, mapping } = await guard("function", { fn: undefined, mapping: undefined }, async () => {
+    const lambda = await awsClient("lambda", aws);
+    const { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } = await sdk.lambda();
+    const fn = await orMissing(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: cfg.function.name })));
+    let mapping: LiveState["mapping"];
+    if (fn) {
+      const qArn = queueArn(id, cfg.queue.name);
+      const list = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: cfg.function.name }));
+      // Only the mapping from this queue counts: one from an old queue is left alone (setup never deletes).
+      const m = (list.EventSourceMappings ?? []).find((x) => x.EventSourceArn === qArn);
+      if (m?.UUID) {
+        mapping = {
+          uuid: m.UUID,
+          eventSourceArn: m.EventSourceArn ?? "",
+          ...(m.BatchSize !== undefined ? { batchSize: m.BatchSize } : {}),
+          ...(m.MaximumBatchingWindowInSeconds !== undefined ? { windowSeconds: m.MaximumBatchingWindowInSeconds } : {}),
+          functionResponseTypes: m.FunctionResponseTypes ?? [],
+          ...(m.ScalingConfig?.MaximumConcurrency ? { maximumConcurrency: m.ScalingConfig.MaximumConcurrency } : {}),
+          ...(m.State ? { state: m.State } : {}),
+        };
+      }
     }
-  }
+    return { fn, mapping };
+  });
 
   const groups = [...new Set(cfg.schedules.map((s) => s.group))];
-  const sched = groups.length ? await readSchedules(aws, groups) : { groups: [], schedules: [] };
+  const sched = await guard("schedules", { groups: [] as string[], schedules: [] as LiveSchedule[] }, () =>
+    groups.length ? readSchedules(aws, groups) : Promise.resolve({ groups: [], schedules: [] }),
+  );
+  const hook = await guard("webhook", false, () => webhookExists(aws, cfg));
 
   return {
     ...(queue ? { queue } : {}),
     ...(dlq ? { dlq } : {}),
     ...(ruleOut ? { rule: { arn: ruleOut.Arn ?? "", state: ruleOut.State ?? "", pattern: ruleOut.EventPattern ? JSON.parse(ruleOut.EventPattern) : undefined } } : {}),
     targets,
-    webhookExists: await webhookExists(aws, cfg),
+    webhookExists: hook,
     ...(role ? { role } : {}),
     ...(fn
       ? {
@@ -232,5 +261,6 @@ export async function readLiveState(aws: AwsOptions, cfg: Config, id: Identity):
     ...(mapping ? { mapping } : {}),
     scheduleGroups: sched.groups,
     schedules: sched.schedules,
+    ...(Object.keys(unreadable).length ? { unreadable } : {}),
   };
 }

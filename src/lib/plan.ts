@@ -79,6 +79,8 @@ export interface LiveState {
   scheduleGroups: string[];
   /** Every schedule in the config's groups (so --prune can see the ones the config dropped). */
   schedules: LiveSchedule[];
+  /** Parts that could not be read (doctor only; plan reads strictly): part → error text. */
+  unreadable?: Partial<Record<"queue" | "dlq" | "rule" | "webhook" | "role" | "function" | "schedules", string>>;
 }
 
 export interface Desired {
