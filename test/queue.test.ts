@@ -12,6 +12,10 @@ import {
 } from "@aws-sdk/client-sqs";
 import { parseQueueArg, parseRedrive, peekMessages, peekWarnings, queueStats, resolveQueue, toPeeked } from "../src/lib/queue.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "./support/run-cli.js";
 
 const lambdaEvent = JSON.parse(readFileSync(new URL("./fixtures/sqs-lambda-event.json", import.meta.url), "utf8")) as {
   Records: { body: string; messageId: string }[];
@@ -188,5 +192,28 @@ describe("peek against fauxqs (in process)", () => {
     const again = await peekMessages(client, QueueUrl!, { max: 10, waitSeconds: 0 });
     expect(again.messages.map((m) => m.messageId).sort()).toEqual(r.messages.map((m) => m.messageId).sort());
     expect(again.messages.every((m) => (m.receiveCount ?? 0) >= 2)).toBe(true);
+  });
+
+  it("takes the queue from the config file when --queue is not given", async () => {
+    const client = new SQSClient({
+      region: "us-east-1",
+      endpoint: sqsServer.endpoint,
+      useQueueUrlAsEndpoint: false,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    await client.send(new CreateQueueCommand({ QueueName: "from-config" }));
+    const dir = mkdtempSync(join(tmpdir(), "td-queue-"));
+    writeFileSync(join(dir, "traildigest.config.json"), JSON.stringify({ region: "us-east-1", queue: { name: "from-config" } }));
+    const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "eu-west-1" };
+    const r = await runCli(["queue", "stats", "--endpoint-url", sqsServer.endpoint, "--json"], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    const d = JSON.parse(r.stdout);
+    expect(d.queue.url).toMatch(/from-config$/);
+    expect(d.dlq).toBeNull();
+    expect(r.stderr).toContain("no redrive policy");
+
+    const none = await runCli(["queue", "peek", "--endpoint-url", sqsServer.endpoint], { cwd: mkdtempSync(join(tmpdir(), "td-noconf-")), env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("--queue is required");
   });
 });
