@@ -66,6 +66,9 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     );
   }
   if (webhookUrl) registerSecret(webhookUrl);
+  if (needsWebhook && needsWebhook.name.startsWith("arn:")) {
+    throw new UsageError(`${needsWebhook.name} does not exist: setup creates a secret or parameter only when the config names it by name, not by ARN`);
+  }
 
   const qArn = queueArn(id, cfg.queue.name);
   const dArn = queueArn(id, cfg.dlq.name);
