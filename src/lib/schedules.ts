@@ -1,5 +1,6 @@
 // GetSchedule output → the schedule object of the command contract (design.md §4). Pure: no SDK
 // import; the fire-time function is passed in so this module stays testable on its own.
+import { clusterName, serviceRef } from "./events.js";
 
 /** The GetSchedule fields we read (SDK output or its JSON form: dates may be Date or ISO strings). */
 export interface RawSchedule {
@@ -77,19 +78,9 @@ export interface DecodeOptions {
 
 const UNIVERSAL = /^arn:aws[\w-]*:scheduler:::aws-sdk:([^:]+):(.+)$/;
 
-/** "arn:aws:ecs:r:a:cluster/dev" → "dev"; a plain name stays as it is. */
-export function clusterName(value: string): string {
-  const m = /^arn:aws[\w-]*:ecs:[^:]*:[^:]*:cluster\/(.+)$/.exec(value);
-  return m ? m[1]! : value;
-}
-
-/** Service name or ARN (new form service/<cluster>/<name>, old form service/<name>). */
-export function serviceName(value: string): { service: string; cluster?: string } {
-  const m = /^arn:aws[\w-]*:ecs:[^:]*:[^:]*:service\/(.+)$/.exec(value);
-  if (!m) return { service: value };
-  const parts = m[1]!.split("/");
-  return parts.length >= 2 ? { cluster: parts[0], service: parts.slice(1).join("/") } : { service: parts[0]! };
-}
+// Cluster and service ARNs → names: the same rules as for CloudTrail events.
+export { clusterName };
+const serviceName = serviceRef;
 
 /** Read a key in PascalCase or camelCase (the API documents PascalCase; be lenient). */
 function pick(obj: Record<string, unknown>, key: string): unknown {
