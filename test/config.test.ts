@@ -185,5 +185,8 @@ describe("CLI: init", () => {
     const c = await loadConfig(undefined, dir);
     expect(c?.region).toBe("eu-west-1");
     expect(c?.queue.visibilityTimeout).toBe(660);
+    const json = await runCli(["init"], { cwd: dir });
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/traildigest\.config\.yaml already exists: edit it, or remove it/);
   });
 });

@@ -149,6 +149,12 @@ export function register(program: Command): void {
         if (format !== "json" && format !== "yaml") throw new UsageError(`--format: "${format}" is not one of json, yaml`);
         const file = resolve(ctx.opts.config ?? `traildigest.config.${format}`);
         if (existsSync(file) && !o.force) throw new UsageError(`${file} already exists: pass --force to overwrite it`);
+        if (!ctx.opts.config) {
+          // Two default files would be ambiguous (the JSON one wins): do not create a second.
+          const { DEFAULT_CONFIG_FILES } = await import("../lib/config.js");
+          const other = DEFAULT_CONFIG_FILES.map((f) => resolve(f)).find((f) => f !== file && existsSync(f));
+          if (other) throw new UsageError(`${other} already exists: edit it, or remove it before \`traildigest init --format ${format}\``);
+        }
         const { renderStarter } = await import("../lib/config-starter.js");
         await writeFile(file, await renderStarter(format, ctx.opts.region));
         return {
