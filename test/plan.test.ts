@@ -84,7 +84,7 @@ function deployed(cfg = config()): LiveState {
         expression: "cron(0 22 ? * MON-FRI *)",
         timezone: "Europe/Berlin",
         state: "ENABLED",
-        description: `api → 0 (${SCHEDULE_MARKER})`,
+        description: `scale dev/api to 0 (${SCHEDULE_MARKER})`,
         targetArn: "arn:aws:scheduler:::aws-sdk:ecs:updateService",
         roleArn: ROLE,
         input: { Cluster: "dev", Service: "api", DesiredCount: 0 },

@@ -140,7 +140,7 @@ export function scheduleInput(s: ScheduleConfig): Record<string, unknown> {
 }
 
 export function scheduleDescription(s: ScheduleConfig): string {
-  return `${s.service} → ${s.desiredCount} (${SCHEDULE_MARKER})`;
+  return `scale ${s.cluster}/${s.service} to ${s.desiredCount} (${SCHEDULE_MARKER})`;
 }
 
 /** JSON with sorted keys, for order-insensitive comparison of policy documents and patterns. */

@@ -353,7 +353,7 @@ describe("setup and doctor on moto", () => {
       FlexibleTimeWindow: { Mode: "OFF" as const },
       Target: { Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService", RoleArn: SCHED_ROLE, Input: "{}" },
     };
-    await sch.send(new CreateScheduleCommand({ ...base, Name: "old-marked", Description: "api → 1 (managed-by:traildigest)" }));
+    await sch.send(new CreateScheduleCommand({ ...base, Name: "old-marked", Description: "scale dev/api to 1 (managed-by:traildigest)" }));
     await sch.send(new CreateScheduleCommand({ ...base, Name: "hand-made", Description: "made in the console" }));
 
     const plain = await cli(["setup", "plan", "--exit-code", "--json"]);
