@@ -30,7 +30,7 @@ describe("pacer", () => {
   it("never lets more than 2 starts into any rolling second", async () => {
     const clock = fakeClock();
     const pacer = createPacer({ max: 2, windowMs: 1000, clock });
-    for (let i = 0; i < 9; i++) await pacer.take();
+    for (let i = 0; i < 9; i++) (await pacer.take())();
     expect(pacer.starts).toHaveLength(9);
     expect(maxInWindow([...pacer.starts])).toBe(2);
     // 9 starts at 2 per second need a little over 4 s, not much more.
@@ -42,18 +42,41 @@ describe("pacer", () => {
   it("does not wait when the window has room", async () => {
     const clock = fakeClock();
     const pacer = createPacer({ max: 2, windowMs: 1000, clock });
-    await pacer.take();
+    (await pacer.take())();
     clock.t += 1500;
-    await pacer.take();
-    await pacer.take();
+    (await pacer.take())();
+    (await pacer.take())();
     expect(clock.sleeps).toEqual([]);
   });
 
   it("serialises concurrent callers", async () => {
     const clock = fakeClock();
     const pacer = createPacer({ max: 2, windowMs: 1000, clock });
-    await Promise.all(Array.from({ length: 6 }, () => pacer.take()));
+    await Promise.all(Array.from({ length: 6 }, async () => (await pacer.take())()));
     expect(maxInWindow([...pacer.starts])).toBe(2);
+  });
+
+  it("holds a slot while its request is in flight and for a window after the answer", async () => {
+    const clock = fakeClock(0);
+    const pacer = createPacer({ max: 2, windowMs: 1000, clock });
+    const done0 = await pacer.take(); // starts at 0, answered at 300 (a slow first request)
+    clock.t = 300;
+    done0();
+    (await pacer.take())(); // starts at 300
+    const done2 = await pacer.take();
+    // The server may have seen request 0 as late as 300: request 2 must not start before 1300.
+    expect(pacer.starts[2]).toBeGreaterThan(1300);
+    done2();
+    // With both slots in flight nothing else may start until one answers.
+    const a = await pacer.take();
+    const b = pacer.take();
+    let started = false;
+    void b.then(() => (started = true));
+    for (let i = 0; i < 5; i++) await clock.sleep(0);
+    a();
+    await b;
+    expect(started).toBe(true);
+    expect(maxInWindow([...pacer.starts])).toBeLessThanOrEqual(2);
   });
 });
 

@@ -48,8 +48,8 @@ export interface LookupResult {
 
 type Sender = Pick<CloudTrailClient, "send">;
 
-/** 2 per rolling second, with a margin so network jitter cannot squeeze three into one on the server. */
-export const LOOKUP_RATE = { max: 2, windowMs: 1000, marginMs: 100 };
+/** 2 per rolling second; a request holds its slot until its answer (see rate-limit.ts), plus a small margin. */
+export const LOOKUP_RATE = { max: 2, windowMs: 1000, marginMs: 20 };
 let sharedPacer: Pacer | undefined;
 export function defaultPacer(): Pacer {
   return (sharedPacer ??= createPacer({ ...LOOKUP_RATE, clock: realClock }));
@@ -83,11 +83,12 @@ async function sendPaced(
 ): Promise<LookupEventsCommandOutput> {
   const maxAttempts = deps.maxAttempts ?? 6;
   for (let attempt = 1; ; attempt++) {
-    await pacer.take();
+    const done = await pacer.take();
     count();
     try {
       return await client.send(new LookupEventsCommand(input));
     } catch (err) {
+      done();
       if (!isRetryable(err) || attempt >= maxAttempts) {
         if (err && typeof err === "object") {
           const e = err as { $metadata?: Record<string, unknown> };
@@ -97,6 +98,8 @@ async function sendPaced(
       }
       const backoff = Math.min((deps.backoffBaseMs ?? 500) * 2 ** (attempt - 1), deps.backoffCapMs ?? 8000);
       await clock.sleep(backoff);
+    } finally {
+      done();
     }
   }
 }
