@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { createPacer, type Clock } from "../src/lib/rate-limit.js";
@@ -81,9 +81,12 @@ describe("pacer", () => {
 });
 
 describe("LookupEvents scan (aws-sdk-client-mock)", () => {
-  const ct = mockClient(CloudTrailClient);
+  // Stub one instance only: the real-client tests below must reach the network.
+  const instance = new CloudTrailClient({ region: "us-east-1" });
+  const ct = mockClient(instance);
   afterEach(() => ct.reset());
-  const client = () => new CloudTrailClient({ region: "us-east-1" });
+  afterAll(() => ct.restore());
+  const client = () => instance;
   const since = new Date("2026-11-26T12:00:00Z");
   const until = new Date("2026-11-26T14:00:00Z");
 
@@ -164,6 +167,37 @@ describe("LookupEvents scan (aws-sdk-client-mock)", () => {
     expect(f(ev)).toBe(true);
     expect(eventFilter({ caller: "alice" })!(ev)).toBe(false);
     expect(eventFilter({})).toBeUndefined();
+  });
+});
+
+describe("lookupEvents with a client that has SDK retries", () => {
+  it("still sends every retry through the pacer: never more than 2 requests in a second", async () => {
+    const base = Date.now();
+    const events = Array.from({ length: 9 }, (_, i) =>
+      updateServiceEvent({ time: new Date(base - (i + 1) * 60_000).toISOString(), cluster: "dev", service: `s${i}`, desiredCount: 0 }),
+    );
+    const fake = await startFakeCloudTrail({ events, pageSize: 3, throttleRequests: [2, 3] });
+    try {
+      const client = new CloudTrailClient({
+        region: "us-east-1",
+        endpoint: fake.endpoint,
+        credentials: { accessKeyId: "test", secretAccessKey: "test" },
+        maxAttempts: 5,
+      });
+      const { tagErrors } = await import("../src/lib/aws.js");
+      tagErrors(client as never);
+      const { createPacer: mk } = await import("../src/lib/rate-limit.js");
+      const got = await lookupEvents(
+        { eventName: "UpdateService", since: new Date(base - 3_600_000), until: new Date(base) },
+        client,
+        { pacer: mk({ max: 2, windowMs: 1000 }), backoffBaseMs: 50 },
+      );
+      expect(got).toHaveLength(9);
+      expect(fake.requests.map((q) => q.outcome)).toEqual(["page", "throttled", "throttled", "page", "page"]);
+      expect(maxInWindow(fake.requests.map((q) => q.at))).toBeLessThanOrEqual(2);
+    } finally {
+      await fake.stop();
+    }
   });
 });
 

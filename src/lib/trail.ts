@@ -73,6 +73,38 @@ function isRetryable(err: unknown): boolean {
   return e.code === "ECONNRESET" || e.code === "EPIPE" || e.name === "TimeoutError";
 }
 
+/** Thrown on the SDK's own second attempt so that every retry goes back through the pacer. */
+class SdkRetryStopped extends Error {
+  constructor(readonly failure: unknown) {
+    super("retry left to the paced loop");
+    this.name = "SdkRetryStopped";
+  }
+}
+
+type Stackable = { middlewareStack: { add(mw: unknown, opts: Record<string, unknown>): void } };
+/**
+ * A client built with SDK retries (maxAttempts > 1) would retry a throttled call unpaced. A
+ * per-command middleware inside the retry loop lets the first attempt through and stops any
+ * second one, handing the original error back to our loop. (Mocked clients skip middleware and
+ * have no SDK retries anyway.)
+ */
+function oneAttempt<C>(command: C): C {
+  let failure: { err: unknown } | undefined;
+  (command as unknown as Stackable).middlewareStack.add(
+    (next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
+      if (failure) throw new SdkRetryStopped(failure.err);
+      try {
+        return await next(args);
+      } catch (err) {
+        failure = { err };
+        throw err;
+      }
+    },
+    { step: "finalizeRequest", priority: "low", name: "traildigestOneAttempt" },
+  );
+  return command;
+}
+
 async function sendPaced(
   client: Sender,
   input: LookupEventsCommandInput,
@@ -86,8 +118,16 @@ async function sendPaced(
     const done = await pacer.take();
     count();
     try {
-      return await client.send(new LookupEventsCommand(input));
-    } catch (err) {
+      return await client.send(oneAttempt(new LookupEventsCommand(input)));
+    } catch (caught) {
+      let err = caught;
+      if (caught instanceof SdkRetryStopped) {
+        err = caught.failure;
+        // The operation tags (aws.ts) were put on the wrapper on its way out: carry them over.
+        if (err && typeof err === "object") {
+          for (const [k, v] of Object.entries(caught)) if (k.startsWith("$traildigest")) (err as Record<string, unknown>)[k] ??= v;
+        }
+      }
       done();
       if (!isRetryable(err) || attempt >= maxAttempts) {
         if (err && typeof err === "object") {
