@@ -23,6 +23,9 @@ async function buildCli() {
     target: "node20.19",
     outExtension: { ".js": ".mjs" },
     chunkNames: "chunks/[name]-[hash]",
+    // Prefer the packages' ES module builds: real named exports for dynamic import() (no CommonJS
+    // interop under `default`) and better tree-shaking of the AWS SDK.
+    mainFields: ["module", "main"],
     minify: true,
     legalComments: "none",
     define,

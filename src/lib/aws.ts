@@ -40,27 +40,17 @@ export interface ClientMap {
 export type ServiceName = keyof ClientMap;
 
 type Ctor = new (config: Record<string, unknown>) => unknown;
-/**
- * esbuild's code-split bundle turns a dynamic import() of a CommonJS package (the SDK's dist-cjs)
- * into a module whose only export is `default`; unbundled (tests, tsx) the names are on the module.
- */
-function exportOf(mod: unknown, name: string): Ctor {
-  const m = mod as Record<string, unknown> & { default?: Record<string, unknown> };
-  const found = m[name] ?? m.default?.[name];
-  if (typeof found !== "function") throw new Error(`AWS SDK export ${name} not found`);
-  return found as Ctor;
-}
 const loaders: Record<ServiceName, () => Promise<Ctor>> = {
-  sqs: async () => exportOf(await import("@aws-sdk/client-sqs"), "SQSClient"),
-  scheduler: async () => exportOf(await import("@aws-sdk/client-scheduler"), "SchedulerClient"),
-  cloudtrail: async () => exportOf(await import("@aws-sdk/client-cloudtrail"), "CloudTrailClient"),
-  eventbridge: async () => exportOf(await import("@aws-sdk/client-eventbridge"), "EventBridgeClient"),
-  lambda: async () => exportOf(await import("@aws-sdk/client-lambda"), "LambdaClient"),
-  iam: async () => exportOf(await import("@aws-sdk/client-iam"), "IAMClient"),
-  ecs: async () => exportOf(await import("@aws-sdk/client-ecs"), "ECSClient"),
-  sts: async () => exportOf(await import("@aws-sdk/client-sts"), "STSClient"),
-  secretsmanager: async () => exportOf(await import("@aws-sdk/client-secrets-manager"), "SecretsManagerClient"),
-  ssm: async () => exportOf(await import("@aws-sdk/client-ssm"), "SSMClient"),
+  sqs: async () => (await import("@aws-sdk/client-sqs")).SQSClient as unknown as Ctor,
+  scheduler: async () => (await import("@aws-sdk/client-scheduler")).SchedulerClient as unknown as Ctor,
+  cloudtrail: async () => (await import("@aws-sdk/client-cloudtrail")).CloudTrailClient as unknown as Ctor,
+  eventbridge: async () => (await import("@aws-sdk/client-eventbridge")).EventBridgeClient as unknown as Ctor,
+  lambda: async () => (await import("@aws-sdk/client-lambda")).LambdaClient as unknown as Ctor,
+  iam: async () => (await import("@aws-sdk/client-iam")).IAMClient as unknown as Ctor,
+  ecs: async () => (await import("@aws-sdk/client-ecs")).ECSClient as unknown as Ctor,
+  sts: async () => (await import("@aws-sdk/client-sts")).STSClient as unknown as Ctor,
+  secretsmanager: async () => (await import("@aws-sdk/client-secrets-manager")).SecretsManagerClient as unknown as Ctor,
+  ssm: async () => (await import("@aws-sdk/client-ssm")).SSMClient as unknown as Ctor,
 };
 
 /** The client config every service shares; exported for tests. */
@@ -73,10 +63,7 @@ export async function clientConfig(opts: AwsOptions): Promise<Record<string, unk
   if (opts.region) config.region = opts.region;
   if (opts.endpointUrl) config.endpoint = opts.endpointUrl;
   if (opts.profile) {
-    const fromNodeProviderChain = exportOf(
-      await import("@aws-sdk/credential-providers"),
-      "fromNodeProviderChain",
-    ) as unknown as (init: { profile: string }) => unknown;
+    const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
     config.credentials = fromNodeProviderChain({ profile: opts.profile });
     config.profile = opts.profile;
   }

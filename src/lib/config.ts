@@ -176,10 +176,9 @@ export function parseConfig(doc: unknown, source = "config"): Config {
   return { ...rest, queue: { ...p.queue, visibilityTimeout: vis } };
 }
 
-/** The yaml module; in the bundle its exports can sit under `default` (CommonJS interop). */
+/** The yaml module, loaded only for .yaml files. */
 export async function loadYaml(): Promise<typeof import("yaml")> {
-  const m = (await import("yaml")) as typeof import("yaml") & { default?: typeof import("yaml") };
-  return typeof m.parse === "function" ? m : m.default!;
+  return import("yaml");
 }
 
 /** The config file to read: `--config` when given, else the first default name present in `cwd`. */

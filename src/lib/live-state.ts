@@ -5,24 +5,18 @@ import type { Config } from "./config.js";
 import type { LiveQueue, LiveSchedule, LiveState } from "./plan.js";
 import { ROLE_INLINE_POLICY, parsePolicyDocument, queueArn, type Identity } from "./policies.js";
 
-/** esbuild's CommonJS interop can leave an SDK module's exports under `default` in the bundle. */
-function interop<T extends object>(mod: T): T {
-  const d = (mod as { default?: unknown }).default;
-  return d && typeof d === "object" ? ({ ...(d as object), ...mod } as T) : mod;
-}
-
 /** SDK modules (commands and types), loaded lazily. */
 export const sdk = {
-  sqs: async () => interop(await import("@aws-sdk/client-sqs")),
-  eventbridge: async () => interop(await import("@aws-sdk/client-eventbridge")),
-  iam: async () => interop(await import("@aws-sdk/client-iam")),
-  lambda: async () => interop(await import("@aws-sdk/client-lambda")),
-  scheduler: async () => interop(await import("@aws-sdk/client-scheduler")),
-  secretsmanager: async () => interop(await import("@aws-sdk/client-secrets-manager")),
-  ssm: async () => interop(await import("@aws-sdk/client-ssm")),
-  sts: async () => interop(await import("@aws-sdk/client-sts")),
-  cloudtrail: async () => interop(await import("@aws-sdk/client-cloudtrail")),
-  ecs: async () => interop(await import("@aws-sdk/client-ecs")),
+  sqs: async () => await import("@aws-sdk/client-sqs"),
+  eventbridge: async () => await import("@aws-sdk/client-eventbridge"),
+  iam: async () => await import("@aws-sdk/client-iam"),
+  lambda: async () => await import("@aws-sdk/client-lambda"),
+  scheduler: async () => await import("@aws-sdk/client-scheduler"),
+  secretsmanager: async () => await import("@aws-sdk/client-secrets-manager"),
+  ssm: async () => await import("@aws-sdk/client-ssm"),
+  sts: async () => await import("@aws-sdk/client-sts"),
+  cloudtrail: async () => await import("@aws-sdk/client-cloudtrail"),
+  ecs: async () => await import("@aws-sdk/client-ecs"),
 };
 
 const NOT_FOUND = new Set([
