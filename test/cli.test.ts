@@ -22,4 +22,12 @@ describe("cli framework", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
+
+  it.each(["notify", "schedules", "queue", "trail", "local", "setup", "doctor"])("%s --help lists examples", async (group) => {
+    const r = await runCli([group, "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: traildigest ${group}`);
+    const examples = r.stdout.split("Examples:")[1] ?? "";
+    expect(examples).toMatch(new RegExp(`\\$ .*traildigest ${group}|npm run demo`));
+  });
 });

@@ -40,7 +40,15 @@ export function register(program: Command): void {
     .command("doctor")
     .description("Check the deployed pipeline end to end (trail, rule, queue, DLQ, mapping, function, schedules)")
     .option("--strict", "exit 1 on warnings too")
-    .addHelpText("after", "\nExit codes: 0 every check passed · 1 a check failed (--strict: or warned) · 2 bad config · 3 AWS error")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ traildigest doctor                                      the pipeline named in ./traildigest.config.json
+  $ traildigest doctor --strict --json                      in CI: exit 1 on warnings too
+
+Exit codes: 0 every check passed · 1 a check failed (--strict: or warned) · 2 bad config · 3 AWS error`,
+    )
     .action(
       action(async (ctx, o: { strict?: boolean }) => {
         const { loadConfig, parseConfig, awsOptionsFor } = await import("../lib/config.js");

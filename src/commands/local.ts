@@ -56,7 +56,17 @@ function renderSummary(result: RunResult, ui: Ui): string {
 }
 
 export function register(program: Command): void {
-  const local = program.command("local").description("Run the pipeline locally against any SQS endpoint");
+  const local = program
+    .command("local")
+    .description("Run the pipeline locally against any SQS endpoint")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ npm run demo                                            (in a clone) the whole pipeline on an embedded SQS
+  $ traildigest local run --queue traildigest-events --endpoint-url http://127.0.0.1:5000 --until-empty
+  $ traildigest local run --queue q --batch-size 25 --window 30s --webhook-url "$SLACK_WEBHOOK_URL"`,
+    );
 
   local
     .command("run")

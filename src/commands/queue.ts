@@ -17,7 +17,17 @@ interface PeekOpts {
 }
 
 export function register(program: Command): void {
-  const queue = program.command("queue").description("The SQS queue between EventBridge and the Lambda");
+  const queue = program
+    .command("queue")
+    .description("The SQS queue between EventBridge and the Lambda")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ traildigest queue stats                                 the config file's queue and its DLQ
+  $ traildigest queue stats --queue traildigest-events --json
+  $ traildigest queue peek --dlq --max 5                    what ended up in the dead-letter queue (never deletes)`,
+    );
   queue
     .command("stats")
     .description("message counts, visibility timeout, retention, redrive policy and the DLQ's counts")

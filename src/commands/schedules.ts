@@ -33,7 +33,16 @@ interface ShowOpts extends CommonOpts {
 export function register(program: Command): void {
   const group = program
     .command("schedules")
-    .description("EventBridge Scheduler schedules: what scales what, and when");
+    .description("EventBridge Scheduler schedules: what scales what, and when")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ traildigest schedules list                              every group, soonest fire first
+  $ traildigest schedules list --group night --next 5 --json
+  $ traildigest schedules show nestjs-night-down            target input, role, retry policy, next fires
+  $ traildigest schedules audit --since 24h                 did every scheduled scale happen? (exit 1 if not)`,
+    );
 
   group
     .command("list")

@@ -165,7 +165,18 @@ export function register(program: Command): void {
       }),
     );
 
-  const setup = program.command("setup").description("Create or update the pipeline from the config file");
+  const setup = program
+    .command("setup")
+    .description("Create or update the pipeline from the config file")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ traildigest init                                        write a starter traildigest.config.json
+  $ traildigest setup plan                                  what would change, per resource and field
+  $ traildigest setup plan --exit-code                      CI drift check: exit 1 when anything differs
+  $ SLACK_WEBHOOK_URL=… traildigest setup apply --yes        apply in dependency order; deletes nothing`,
+    );
 
   setup
     .command("plan")
@@ -200,7 +211,7 @@ export function register(program: Command): void {
           if (!process.stdin.isTTY || !process.stderr.isTTY) {
             throw new UsageError("refusing to apply without --yes when not on a terminal");
           }
-          process.stderr.write(renderPlan(p.plan, ui) + "\n");
+          ui.info(renderPlan(p.plan, ui));
           if (!(await confirm("Apply these changes? [y/N] "))) {
             return { data: { plan: p.plan.plan, steps: [] as AppliedStep[], applied: false }, render: () => "Nothing applied." };
           }

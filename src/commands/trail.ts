@@ -30,7 +30,17 @@ export interface TrailEvent {
 }
 
 export function register(program: Command): void {
-  const trail = program.command("trail").description("CloudTrail API calls (LookupEvents)");
+  const trail = program
+    .command("trail")
+    .description("CloudTrail API calls (LookupEvents)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ traildigest trail recent UpdateService --since 2h
+  $ traildigest trail recent UpdateService --since 7d --cluster dev --service nestjs
+  $ traildigest trail recent UpdateService --since 2026-11-26T12:00:00Z --until 2026-11-26T14:00:00Z --json`,
+    );
   trail
     .command("recent <eventName>")
     .description("recent calls of one API (e.g. UpdateService): who, what, and whether it failed; newest first")
