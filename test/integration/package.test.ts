@@ -1,20 +1,22 @@
 // The published package, as `npx` meets it: packed, installed into an empty folder with an empty
 // npm cache, and run from there — not from the repo.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installTarball, installedBytes, pack, packageCount, type Installed } from "../../bench/package-lib.js";
+import { startMoto } from "../../tools/emulators.js";
 
 const root = new URL("../..", import.meta.url).pathname;
 const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version as string;
 let inst: Installed;
 
-function run(args: string[]) {
+function run(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [inst.bin, ...args], {
     cwd: inst.dir,
     encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -65,6 +67,23 @@ describe("installed tarball", () => {
     expect(doc.messages.length).toBeGreaterThan(0);
     expect(doc.stats.events).toBeGreaterThan(doc.messages.length);
     for (const m of doc.messages) expect(typeof m.text).toBe("string");
+  });
+
+  it("setup finds the handler zip inside the installed package", async () => {
+    const moto = await startMoto();
+    try {
+      const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
+      expect(run(["init"], env).code).toBe(0);
+      const r = run(["setup", "plan", "--json", "--endpoint-url", moto.endpoint], env);
+      expect(r.stderr).not.toMatch(/building|missing/);
+      expect(r.code).toBe(0);
+      const fn = JSON.parse(r.stdout).plan.find((i: { resource: string }) => i.resource === "function");
+      const zip = readFileSync(join(inst.dir, "node_modules", "traildigest", "dist", "handler.zip"));
+      const sha = createHash("sha256").update(zip).digest("base64");
+      expect(fn.changes).toContainEqual(expect.objectContaining({ field: "codeSha256", to: sha }));
+    } finally {
+      await moto.stop();
+    }
   });
 });
 
