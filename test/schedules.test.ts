@@ -8,13 +8,13 @@ import {
   decodeScheduleDetail,
   decodeTarget,
   describeTarget,
-  formatInZone,
   sortByNextFire,
   targetKind,
   type RawSchedule,
 } from "../src/lib/schedules.js";
 import { fetchSchedules, findSchedule, listScheduleSummaries } from "../src/lib/schedules-fetch.js";
 import { mapLimit } from "../src/lib/concurrency.js";
+import { formatInZone } from "../src/lib/zoned-time.js";
 import { runCli } from "./support/run-cli.js";
 import { ecsSchedules, startFakeScheduler, type FakeScheduler } from "./support/fake-scheduler.js";
 

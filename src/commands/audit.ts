@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
 import { UsageError } from "../lib/errors.js";
+import { formatInZone, isTimeZone } from "../lib/zoned-time.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import type { AuditedFire, AuditResult, FireStatus, ScheduleLike } from "../lib/audit.js";
 import type { ApiCallEvent } from "../lib/events.js";
@@ -160,23 +161,7 @@ function shortUtc(iso: string): string {
 }
 
 function inZone(iso: string, timeZone: string): string {
-  if (timeZone === "UTC") return shortUtc(iso);
-  try {
-    const parts = new Intl.DateTimeFormat("en-CA", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZoneName: "short",
-    }).formatToParts(new Date(iso));
-    const g = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-    return `${g("year")}-${g("month")}-${g("day")} ${g("hour")}:${g("minute")} ${g("timeZoneName")}`;
-  } catch {
-    return shortUtc(iso);
-  }
+  return timeZone === "UTC" || !isTimeZone(timeZone) ? shortUtc(iso) : formatInZone(iso, timeZone);
 }
 
 function statusCell(s: FireStatus, ui: Ui): string {

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
 import { parseDuration } from "../lib/duration.js";
 import { UsageError } from "../lib/errors.js";
+import { validateTimeZone } from "../lib/zoned-time.js";
 import type { Ui } from "../lib/output.js";
 import type { InvocationReport, RunResult } from "../lib/local-runner.js";
 
@@ -21,15 +22,6 @@ interface RunOptions {
 /** "300s", "5m", or a bare number of seconds (as MaximumBatchingWindowInSeconds). */
 function seconds(text: string, flag: string): number {
   return /^\d+$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text, flag);
-}
-
-function checkTimeZone(tz: string): string {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return tz;
-  } catch {
-    throw new UsageError(`--timezone: "${tz}" is not an IANA time zone (e.g. UTC, Europe/Berlin, Asia/Seoul)`);
-  }
 }
 
 export function liveLine(r: InvocationReport): string {
@@ -105,7 +97,7 @@ Examples:
         }
         const { validateSettings } = await import("../lib/batching.js");
         const settings = validateSettings({ batchSize: opts.batchSize, windowMs });
-        const timeZone = checkTimeZone(opts.timezone ?? (process.env.DIGEST_TIMEZONE || "UTC"));
+        const timeZone = validateTimeZone(opts.timezone ?? (process.env.DIGEST_TIMEZONE || "UTC"), "--timezone");
 
         const sink = opts.sink ?? (opts.webhookUrl ? "slack" : "stdout");
         if (sink !== "stdout" && sink !== "slack") throw new UsageError(`--sink: "${sink}" is not one of stdout, slack`);

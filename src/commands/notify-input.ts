@@ -128,13 +128,3 @@ export async function digestInput(
   }
   return { messages, perMessage, stats: { events, duplicates, invalid: input.invalid.length, batches: batches.length } };
 }
-
-/** --timezone: an IANA zone Intl knows. */
-export function checkTimeZone(tz: string, label = "--timezone"): string {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-  } catch {
-    throw new UsageError(`${label}: "${tz}" is not a known IANA time zone (e.g. UTC, Asia/Seoul, Europe/Berlin)`);
-  }
-  return tz;
-}

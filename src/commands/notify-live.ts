@@ -229,10 +229,11 @@ export async function runForecast(
   deps: { scheduler?: Pick<SchedulerClient, "send">; opts: GlobalOptions; ui: Pick<Ui, "info" | "warn" | "spinner">; now?: Date },
   o: ForecastOpts,
 ): Promise<ForecastData> {
-  const [{ loadConfig }, forecast, { buildDigest, validateTimeZone }] = await Promise.all([
+  const [{ loadConfig }, forecast, { buildDigest }, { validateTimeZone }] = await Promise.all([
     import("../lib/config.js"),
     import("../lib/forecast.js"),
     import("../lib/digest.js"),
+    import("../lib/zoned-time.js"),
   ]);
   const now = deps.now ?? new Date();
   let from = now;

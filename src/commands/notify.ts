@@ -34,12 +34,15 @@ export function addInputOptions(cmd: Command): Command {
 }
 
 async function prepare(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<{ input: SourcedInput; digests: Digests; timeZone: string }> {
-  const { resolveInput, digestInput, checkTimeZone } = await import("./notify-input.js");
-  if (opts.timezone) checkTimeZone(opts.timezone);
+  const [{ resolveInput, digestInput }, { validateTimeZone }] = await Promise.all([
+    import("./notify-input.js"),
+    import("../lib/zoned-time.js"),
+  ]);
+  if (opts.timezone) validateTimeZone(opts.timezone, "--timezone");
   // Live sources first (--from-queue / --from-trail, notify-live.ts); else --input / --sample.
   const input = (await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui })) ?? (await resolveInput(opts));
   const envTz = process.env.DIGEST_TIMEZONE || undefined;
-  const timeZone = opts.timezone ?? (envTz ? checkTimeZone(envTz, "DIGEST_TIMEZONE") : (input.defaultTimeZone ?? "UTC"));
+  const timeZone = opts.timezone ?? (envTz ? validateTimeZone(envTz, "DIGEST_TIMEZONE") : (input.defaultTimeZone ?? "UTC"));
   reportInvalid(input, ui);
   const digests = await digestInput(input, { batchSize: opts.batchSize, timeZone });
   if (digests.messages.length === 0) ui.warn(`no readable API-call events in ${input.label}: nothing to digest`);

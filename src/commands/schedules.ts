@@ -5,11 +5,11 @@ import { registerAudit } from "./audit.js";
 import { UsageError } from "../lib/errors.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import { formatRelative } from "../lib/duration.js";
+import { formatInZone } from "../lib/zoned-time.js";
 import {
   decodeSchedule,
   decodeScheduleDetail,
   describeTarget,
-  formatInZone,
   sortByNextFire,
   type NextFiresFn,
   type ScheduleDetail,

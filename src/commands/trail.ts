@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
 import { UsageError } from "../lib/errors.js";
 import { parseTimeArg } from "../lib/duration.js";
+import { formatInZone } from "../lib/zoned-time.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import type { ApiCallEvent } from "../lib/events.js";
 
@@ -113,22 +114,6 @@ async function recent({ opts, ui }: Ctx, eventName: string, o: RecentOpts): Prom
   return { data: { events }, render: (_d, u) => renderRecent(events, u, { eventName, since, until }) };
 }
 
-function localTime(iso: string): string {
-  const d = new Date(iso);
-  const parts = new Intl.DateTimeFormat("en-US", {
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-    timeZoneName: "short",
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")}:${get("second")} ${get("timeZoneName")}`;
-}
-
 function renderRecent(events: TrailEvent[], ui: Ui, q: { eventName: string; since: Date; until: Date }): string {
   if (events.length === 0) {
     return `No ${q.eventName} calls between ${q.since.toISOString()} and ${q.until.toISOString()}.\n${ui.c.dim(
@@ -138,7 +123,7 @@ function renderRecent(events: TrailEvent[], ui: Ui, q: { eventName: string; sinc
   const table = ui.table({
     head: ["time", "cluster/service", "desired", "caller", "result"],
     rows: events.map((e) => [
-      localTime(e.eventTime),
+      formatInZone(e.eventTime, undefined, { seconds: true }), // this machine's zone
       e.service ? `${e.cluster ?? "default"}/${e.service}` : "—",
       e.desiredCount ?? "—",
       e.caller.name,

@@ -4,7 +4,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { postMessage } from "../lib/slack.js";
 import { processBatch } from "./process.js";
 import { getWebhookUrl } from "./webhook.js";
-import { validateTimeZone } from "../lib/digest.js";
+import { validateTimeZone } from "../lib/zoned-time.js";
 
 /** Leave room to return batchItemFailures before Lambda kills the invocation. */
 function safetyMarginMs(remaining: number): number {

@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { UsageError } from "./errors.js";
+import { isTimeZone } from "./zoned-time.js";
 import * as scheduleExpression from "./schedule-expression.js";
 
 export const DEFAULT_CONFIG_FILES = ["traildigest.config.json", "traildigest.config.yaml", "traildigest.config.yml"];
@@ -108,15 +109,6 @@ export function fieldPath(path: readonly PropertyKey[]): string {
     else out += out ? `.${String(p)}` : String(p);
   }
   return out || "(top level)";
-}
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

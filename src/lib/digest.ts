@@ -4,6 +4,7 @@ import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock 
 import { UsageError } from "./errors.js";
 import type { ApiCallEvent } from "./events.js";
 import { escapeMrkdwn, truncateMrkdwn, truncatePlain } from "./mrkdwn.js";
+import { formatInZone, isTimeZone } from "./zoned-time.js";
 
 export interface SlackMessage {
   text: string;
@@ -80,42 +81,10 @@ export function batchEvents(events: ApiCallEvent[], size: number): ApiCallEvent[
 
 // ---------- time ----------
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** A formatter for the zone; throws UsageError for a zone Intl does not know. */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat("en-CA", {
-        timeZone,
-        year: "numeric",
-        month: "2-digit",
-        day: "2-digit",
-        hour: "2-digit",
-        minute: "2-digit",
-        second: "2-digit",
-        hourCycle: "h23",
-      });
-    } catch {
-      throw new UsageError(`invalid time zone "${timeZone}": use an IANA name such as UTC or Asia/Seoul`);
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Validate a zone name (for DIGEST_TIMEZONE / --timezone) before any digest is built. */
-export function validateTimeZone(timeZone: string): string {
-  formatterFor(timeZone);
-  return timeZone;
-}
-
 /** "2026-11-26" and "22:00:00" in the zone. */
 function localParts(ms: number, timeZone: string): { date: string; time: string } {
-  const p: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) p[part.type] = part.value;
-  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}` };
+  const [date, time] = formatInZone(ms, timeZone, { seconds: true, zoneName: false }).split(" ") as [string, string];
+  return { date, time };
 }
 
 /** "2026-11-26 22:00:00–22:00:40 Asia/Seoul" (both dates when the range crosses midnight). */
@@ -321,7 +290,8 @@ function listOrCount(xs: string[], one: string, max = 3): string {
 
 export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): DigestResult {
   const timeZone = opts.timeZone ?? "UTC";
-  formatterFor(timeZone); // validate even when there is nothing to show
+  // Validate even when there is nothing to show; digests keep their own wording ("invalid time zone").
+  if (!isTimeZone(timeZone)) throw new UsageError(`invalid time zone "${timeZone}": use an IANA name such as UTC or Asia/Seoul`);
   const { unique, duplicates } = dedupeEvents(events);
   const sorted = byTime(unique);
   const failedEvents = sorted.filter((e) => e.errorCode !== undefined);

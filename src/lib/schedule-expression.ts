@@ -10,8 +10,6 @@ import { UsageError } from "./errors.js";
 import { CronSyntaxError, DAY_NAMES, MAX_YEAR, cronFires, parseCron, type CronSpec } from "./cron.js";
 import { Zone } from "./zoned-time.js";
 
-export { validateTimezone } from "./zoned-time.js";
-
 export interface FireOptions {
   /** IANA zone (ScheduleExpressionTimezone); default UTC. */
   timezone?: string;

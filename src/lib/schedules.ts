@@ -210,28 +210,6 @@ export function sortByNextFire<T extends ScheduleView>(views: T[]): T[] {
   });
 }
 
-/** "2026-11-27 22:00 GMT+9" in the schedule's zone. */
-export function formatInZone(iso: string | Date, timezone: string): string {
-  const d = typeof iso === "string" ? new Date(iso) : iso;
-  let parts: Intl.DateTimeFormatPart[];
-  try {
-    parts = new Intl.DateTimeFormat("en-US", {
-      timeZone: timezone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZoneName: "short",
-    }).formatToParts(d);
-  } catch {
-    return d.toISOString();
-  }
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${get("year")}-${get("month")}-${get("day")} ${get("hour")}:${get("minute")} ${get("timeZoneName")}`;
-}
-
 /** "dev/nestjs → 0" for ECS targets; the kind otherwise. */
 export function describeTarget(t: ScheduleTarget): string {
   if (t.service) {

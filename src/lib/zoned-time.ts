@@ -15,33 +15,80 @@ export interface WallTime {
   second: number;
 }
 
+// One formatter per zone, shared by the fire-time arithmetic below and every human-readable time in the CLI
+// and the digest, so a zone is checked and set up once per process.
 const formatters = new Map<string, Intl.DateTimeFormat>();
+let localFormatter: Intl.DateTimeFormat | undefined;
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
+function makeFormatter(timeZone: string | undefined): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    timeZoneName: "short",
+  });
+}
+
+/** The zone's formatter, or undefined when Intl does not know the zone. */
+function formatterOf(timeZone: string): Intl.DateTimeFormat | undefined {
   let f = formatters.get(timeZone);
   if (!f) {
     try {
-      f = new Intl.DateTimeFormat("en-US", {
-        timeZone,
-        hourCycle: "h23",
-        year: "numeric",
-        month: "numeric",
-        day: "numeric",
-        hour: "numeric",
-        minute: "numeric",
-        second: "numeric",
-      });
+      f = makeFormatter(timeZone);
     } catch {
-      throw new UsageError(`unknown time zone "${timeZone}" (expected an IANA name such as Europe/London or UTC)`);
+      return undefined;
     }
     formatters.set(timeZone, f);
   }
   return f;
 }
 
-/** Throws UsageError unless `timeZone` is an IANA zone this runtime knows. */
-export function validateTimezone(timeZone: string): void {
-  formatter(timeZone);
+/** True when `timeZone` is an IANA zone this runtime knows. */
+export function isTimeZone(timeZone: string): boolean {
+  return formatterOf(timeZone) !== undefined;
+}
+
+/**
+ * Returns `timeZone`, or throws UsageError unless it is an IANA zone this runtime knows. `label` names where the
+ * value came from ("--timezone", "DIGEST_TIMEZONE") and prefixes the message.
+ */
+export function validateTimeZone(timeZone: string, label?: string): string {
+  if (!isTimeZone(timeZone)) {
+    throw new UsageError(
+      `${label ? `${label}: ` : ""}unknown time zone "${timeZone}" (expected an IANA name such as UTC, Europe/Berlin or Asia/Seoul)`,
+    );
+  }
+  return timeZone;
+}
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  return formatterOf(validateTimeZone(timeZone))!;
+}
+
+export interface ZonedFormat {
+  /** Append ":ss" (default false). */
+  seconds?: boolean;
+  /** Append the short zone name, " KST"/" GMT+9"/" EDT" (default true). */
+  zoneName?: boolean;
+}
+
+/**
+ * "2026-11-27 22:00 GMT+9" in `timeZone` (undefined: this machine's zone); with `{ seconds: true, zoneName: false }`
+ * "2026-11-27 22:00:00". Throws UsageError for a zone Intl does not know.
+ */
+export function formatInZone(date: Date | string | number, timeZone: string | undefined, opts: ZonedFormat = {}): string {
+  const f = timeZone === undefined ? (localFormatter ??= makeFormatter(undefined)) : formatter(timeZone);
+  const p: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const part of f.formatToParts(new Date(date))) p[part.type] = part.value;
+  let out = `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  if (opts.seconds) out += `:${p.second}`;
+  if (opts.zoneName ?? true) out += ` ${p.timeZoneName}`;
+  return out;
 }
 
 export class Zone {
