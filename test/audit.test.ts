@@ -11,6 +11,7 @@ import {
   type ScheduleLike,
 } from "../src/lib/audit.js";
 import type { ApiCallEvent } from "../src/lib/events.js";
+import { decodeScheduleDetail } from "../src/lib/schedules.js";
 
 // A stand-in for firesBetween: the expression `fixed(ISO,ISO,…)` fires at exactly those instants.
 const fixedFires: FiresBetweenFn = (expression, from, to) =>
@@ -281,6 +282,38 @@ describe("audit with the real fire-time evaluator", () => {
       ["2027-03-15T06:30:00.000Z", "ok"],
       ["2027-03-16T06:30:00.000Z", "ok"],
     ]);
+    expect(auditHasProblems(r)).toBe(false);
+  });
+
+  it("rate() without StartDate is anchored at the schedule's CreationDate: calls at :17 match a schedule created at :17", () => {
+    // Decoded as `schedules audit` decodes GetSchedule output; an epoch anchor would expect :00 and report missed.
+    const s = decodeScheduleDetail(
+      {
+        Name: "api-hourly",
+        GroupName: "default",
+        State: "ENABLED",
+        ScheduleExpression: "rate(1 hour)",
+        ScheduleExpressionTimezone: "UTC",
+        CreationDate: "2026-11-20T08:17:00Z",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        Target: {
+          Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService",
+          RoleArn: ROLE,
+          Input: JSON.stringify({ Cluster: "dev", Service: "api", DesiredCount: 1 }),
+        },
+      },
+      { from: base.from, count: 0 },
+    );
+    const from = new Date("2026-11-25T20:00:00Z");
+    const to = new Date("2026-11-25T23:00:00Z");
+    const calls = [call("api", 1, "2026-11-25T20:17:04Z"), call("api", 1, "2026-11-25T21:17:02Z"), call("api", 1, "2026-11-25T22:17:09Z")];
+    const r = audit([s], calls, { from, to, now: to, toleranceMs: 60_000, pendingMarginMs: 15 * 60_000 });
+    expect(r.fires.map((f) => [f.expectedAt, f.status])).toEqual([
+      ["2026-11-25T20:17:00.000Z", "ok"],
+      ["2026-11-25T21:17:00.000Z", "ok"],
+      ["2026-11-25T22:17:00.000Z", "ok"],
+    ]);
+    expect(r.unexpected).toEqual([]);
     expect(auditHasProblems(r)).toBe(false);
   });
 

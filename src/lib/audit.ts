@@ -14,6 +14,8 @@ export interface ScheduleLike {
   timezone?: string;
   startDate?: Date | string | null;
   endDate?: Date | string | null;
+  /** CreationDate: the rate() anchor when there is no StartDate. */
+  createdAt?: Date | string | null;
   /** null or undefined: FlexibleTimeWindow OFF. */
   flexibleWindowMinutes?: number | null;
   roleArn?: string | null;
@@ -94,6 +96,19 @@ export function toDate(d: Date | string | null | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
+/** What firesBetween needs of a schedule: zone, Start/EndDate, and CreationDate (anchors rate() without StartDate). */
+export function fireOptions(s: ScheduleLike): FireOptions {
+  const o: FireOptions = {};
+  if (s.timezone) o.timezone = s.timezone;
+  const sd = toDate(s.startDate);
+  const ed = toDate(s.endDate);
+  const created = toDate(s.createdAt);
+  if (sd) o.startDate = sd;
+  if (ed) o.endDate = ed;
+  if (created) o.createdAt = created;
+  return o;
+}
+
 /** Schedules whose target is ECS UpdateService and that can fire (DISABLED ones cannot). */
 export function auditableSchedules<S extends ScheduleLike>(schedules: S[]): S[] {
   return schedules.filter(
@@ -125,15 +140,9 @@ export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): E
   const out: ExpectedFire[] = [];
   for (const s of auditable) {
     const flex = s.flexibleWindowMinutes ?? 0;
-    const fireOpts: FireOptions = {};
-    if (s.timezone) fireOpts.timezone = s.timezone;
-    const sd = toDate(s.startDate);
-    const ed = toDate(s.endDate);
-    if (sd) fireOpts.startDate = sd;
-    if (ed) fireOpts.endDate = ed;
     let times: Date[];
     try {
-      times = fb(s.expression, start, opts.to, fireOpts, FIRE_LIMIT);
+      times = fb(s.expression, start, opts.to, fireOptions(s), FIRE_LIMIT);
     } catch (err) {
       opts.skipped?.push({ schedule: s.name, group: s.group ?? "default", reason: err instanceof Error ? err.message : String(err) });
       continue;

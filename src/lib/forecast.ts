@@ -1,8 +1,8 @@
 // `notify forecast`, the pure part: upcoming schedule fires → waves of UpdateService calls → how many
 // digests the event source mapping will make of each wave (best case) and the events of its first one.
 import type { ApiCallEvent } from "./events.js";
-import { auditableSchedules, resourceName, roleNameFromArn, toDate, type FiresBetweenFn, type ScheduleLike } from "./audit.js";
-import { firesBetween as defaultFiresBetween, type FireOptions } from "./schedule-expression.js";
+import { auditableSchedules, fireOptions, resourceName, roleNameFromArn, type FiresBetweenFn, type ScheduleLike } from "./audit.js";
+import { firesBetween as defaultFiresBetween } from "./schedule-expression.js";
 
 export interface ForecastCall {
   schedule: string;
@@ -43,15 +43,9 @@ export function upcomingCalls(schedules: ScheduleLike[], opts: ForecastOptions):
   const fb = opts.firesBetween ?? defaultFiresBetween;
   const calls: ForecastCall[] = [];
   for (const s of auditableSchedules(schedules)) {
-    const fo: FireOptions = {};
-    if (s.timezone) fo.timezone = s.timezone;
-    const sd = toDate(s.startDate);
-    const ed = toDate(s.endDate);
-    if (sd) fo.startDate = sd;
-    if (ed) fo.endDate = ed;
     let times: Date[];
     try {
-      times = fb(s.expression, opts.from, opts.to, fo, opts.limit ?? 200_000);
+      times = fb(s.expression, opts.from, opts.to, fireOptions(s), opts.limit ?? 200_000);
     } catch (err) {
       opts.skipped?.push({ schedule: s.name, group: s.group ?? "default", reason: err instanceof Error ? err.message : String(err) });
       continue;

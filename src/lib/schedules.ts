@@ -60,6 +60,8 @@ export interface ScheduleDetail extends ScheduleView {
   deadLetterArn: string | null;
   startDate: string | null;
   endDate: string | null;
+  /** CreationDate (ISO): audit and forecast anchor rate() on it when there is no StartDate. */
+  createdAt: string | null;
   actionAfterCompletion: string | null;
 }
 
@@ -194,6 +196,7 @@ export function decodeScheduleDetail(raw: RawSchedule, opts: DecodeOptions): Sch
     deadLetterArn: raw.Target?.DeadLetterConfig?.Arn ?? null,
     startDate: iso(raw.StartDate),
     endDate: iso(raw.EndDate),
+    createdAt: iso(raw.CreationDate),
     actionAfterCompletion: raw.ActionAfterCompletion ?? null,
   };
 }
