@@ -2,7 +2,7 @@
 // from the same digest code. Where the events come from lives in notify-input.ts.
 import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
-import type { GlobalOptions, Ui } from "../lib/output.js";
+import type { CommandResult, GlobalOptions, Ui } from "../lib/output.js";
 import { addLiveInputOptions, registerForecast, type LiveInputOptions } from "./notify-live.js";
 import type { Digests, SourcedInput } from "./notify-input.js";
 import type { SlackMessage } from "../lib/digest.js";
@@ -86,6 +86,43 @@ function heading(ui: Ui, i: number, total: number, st: Digests["perMessage"][num
   return ui.c.dim(`──${title}${"─".repeat(Math.max(4, 62 - title.length))}`);
 }
 
+interface SlackResult {
+  status: number;
+  answer: string;
+  attempts: number;
+}
+
+/**
+ * dry-run's and send's result: the messages (and, for send, Slack's answers) as JSON; as a table, per message its
+ * heading, preview, Slack's answer and Block Kit link, then the summary line.
+ */
+function digestsResult(
+  preview: typeof import("../lib/preview.js"),
+  { input, digests, timeZone }: { input: SourcedInput; digests: Digests; timeZone: string },
+  opts: NotifyOptions,
+  results?: SlackResult[],
+): CommandResult {
+  const data = {
+    messages: digests.messages,
+    ...(results ? { results } : {}),
+    stats: digests.stats,
+    invalid: input.invalid,
+    ...(opts.blockKitUrl ? { blockKitUrls: digests.messages.map(preview.blockKitBuilderUrl) } : {}),
+  };
+  const render = (_d: unknown, ui: Ui): string => {
+    const parts = data.messages.map((m: SlackMessage, i: number) => {
+      let body = `${heading(ui, i, data.messages.length, digests.perMessage[i])}\n${preview.renderPreview(m, ui.c)}`;
+      const r = results?.[i];
+      if (r) body += `\n\n${ui.c.green("→ Slack:")} ${r.status} ${r.answer}${r.attempts > 1 ? ` (after ${r.attempts} attempts)` : ""}`;
+      if (opts.blockKitUrl) body += `${r ? "\n" : "\n\n"}${ui.c.dim("Block Kit Builder:")} ${preview.blockKitBuilderUrl(m)}`;
+      return body;
+    });
+    parts.push(ui.c.bold(summary(digests, input, timeZone, opts.batchSize, results ? "sent" : "would be posted")));
+    return parts.join("\n\n");
+  };
+  return { data, render };
+}
+
 export function register(program: Command): void {
   const notify = program
     .command("notify")
@@ -113,26 +150,8 @@ list of events is cut into --batch-size batches in time order.
       ),
   ).action(
     action(async (ctx: Ctx, opts: NotifyOptions) => {
-      const { renderPreview, blockKitBuilderUrl } = await import("../lib/preview.js");
-      const { input, digests, timeZone } = await prepare(opts, ctx.ui, ctx.opts);
-      const data = {
-        messages: digests.messages,
-        stats: digests.stats,
-        invalid: input.invalid,
-        ...(opts.blockKitUrl ? { blockKitUrls: digests.messages.map(blockKitBuilderUrl) } : {}),
-      };
-      return {
-        data,
-        render: (_d, ui) => {
-          const d = data;
-          const parts = d.messages.map((m: SlackMessage, i: number) => {
-            const link = opts.blockKitUrl ? `\n\n${ui.c.dim("Block Kit Builder:")} ${blockKitBuilderUrl(m)}` : "";
-            return `${heading(ui, i, d.messages.length, digests.perMessage[i])}\n${renderPreview(m, ui.c)}${link}`;
-          });
-          parts.push(ui.c.bold(summary(digests, input, timeZone, opts.batchSize, "would be posted")));
-          return parts.join("\n\n");
-        },
-      };
+      const preview = await import("../lib/preview.js");
+      return digestsResult(preview, await prepare(opts, ctx.ui, ctx.opts), opts);
     }),
   );
 
@@ -147,10 +166,11 @@ list of events is cut into --batch-size batches in time order.
       ctx.ui.registerSecret(raw);
       const { validateWebhookUrl, postMessage, SlackError } = await import("../lib/slack.js");
       const url = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
-      const { renderPreview, blockKitBuilderUrl } = await import("../lib/preview.js");
-      const { input, digests, timeZone } = await prepare(opts, ctx.ui, ctx.opts);
+      const preview = await import("../lib/preview.js");
+      const prepared = await prepare(opts, ctx.ui, ctx.opts);
+      const { digests } = prepared;
 
-      const results: { status: number; answer: string; attempts: number }[] = [];
+      const results: SlackResult[] = [];
       const total = digests.messages.length;
       for (const [i, message] of digests.messages.entries()) {
         if (i > 0) await new Promise((r) => setTimeout(r, SEND_PACE_MS));
@@ -172,27 +192,7 @@ list of events is cut into --batch-size batches in time order.
           throw err;
         }
       }
-      const data = {
-        messages: digests.messages,
-        results,
-        stats: digests.stats,
-        invalid: input.invalid,
-        ...(opts.blockKitUrl ? { blockKitUrls: digests.messages.map(blockKitBuilderUrl) } : {}),
-      };
-      return {
-        data,
-        render: (_d, ui) => {
-          const d = data;
-          const parts = d.messages.map((m: SlackMessage, i: number) => {
-            const r = d.results[i]!;
-            const answer = `${ui.c.green("→ Slack:")} ${r.status} ${r.answer}${r.attempts > 1 ? ` (after ${r.attempts} attempts)` : ""}`;
-            const link = opts.blockKitUrl ? `\n${ui.c.dim("Block Kit Builder:")} ${blockKitBuilderUrl(m)}` : "";
-            return `${heading(ui, i, d.messages.length, digests.perMessage[i])}\n${renderPreview(m, ui.c)}\n\n${answer}${link}`;
-          });
-          parts.push(ui.c.bold(summary(digests, input, timeZone, opts.batchSize, "sent")));
-          return parts.join("\n\n");
-        },
-      };
+      return digestsResult(preview, prepared, opts, results);
     }),
   );
 
