@@ -116,6 +116,40 @@ export function auditableSchedules<S extends ScheduleLike>(schedules: S[]): S[] 
   );
 }
 
+/** One fire of a schedule, with the names the audit and the forecast report it under. */
+export interface ScheduleFire {
+  s: ScheduleLike;
+  at: Date;
+  where: { schedule: string; group: string; cluster: string; service: string };
+}
+
+/**
+ * Every fire in [from, to) of the given schedules (already filtered by auditableSchedules), schedule by schedule. A
+ * schedule whose fires cannot be computed goes to `skipped` instead of failing the whole audit or forecast.
+ */
+export function scheduleFires(
+  schedules: ScheduleLike[],
+  from: Date,
+  to: Date,
+  opts: { firesBetween?: FiresBetweenFn; limit: number; skipped?: AuditResult["skipped"] | undefined },
+): ScheduleFire[] {
+  const fb = opts.firesBetween ?? defaultFiresBetween;
+  const out: ScheduleFire[] = [];
+  for (const s of schedules) {
+    const group = s.group ?? "default";
+    let times: Date[];
+    try {
+      times = fb(s.expression, from, to, fireOptions(s), opts.limit);
+    } catch (err) {
+      opts.skipped?.push({ schedule: s.name, group, reason: err instanceof Error ? err.message : String(err) });
+      continue;
+    }
+    const where = { schedule: s.name, group, cluster: resourceName(s.target.cluster) ?? "default", service: resourceName(s.target.service)! };
+    for (const at of times) out.push({ s, at, where });
+  }
+  return out;
+}
+
 export interface ExpectOptions {
   from: Date;
   to: Date;
@@ -132,37 +166,24 @@ const FIRE_LIMIT = 200_000;
 
 /** Expected fires of every auditable schedule in [from, to), honouring zone, DST and Start/EndDate (via firesBetween). */
 export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): ExpectedFire[] {
-  const fb = opts.firesBetween ?? defaultFiresBetween;
   const auditable = auditableSchedules(schedules);
   const lookback =
     opts.lookbackMs ?? Math.max(0, ...auditable.map((s) => (s.flexibleWindowMinutes ?? 0) * 60_000 + opts.toleranceMs));
   const start = new Date(opts.from.getTime() - lookback);
-  const out: ExpectedFire[] = [];
-  for (const s of auditable) {
+  const fires = scheduleFires(auditable, start, opts.to, { firesBetween: opts.firesBetween, limit: FIRE_LIMIT, skipped: opts.skipped });
+  const out = fires.map(({ s, at, where }): ExpectedFire => {
     const flex = s.flexibleWindowMinutes ?? 0;
-    let times: Date[];
-    try {
-      times = fb(s.expression, start, opts.to, fireOptions(s), FIRE_LIMIT);
-    } catch (err) {
-      opts.skipped?.push({ schedule: s.name, group: s.group ?? "default", reason: err instanceof Error ? err.message : String(err) });
-      continue;
-    }
-    for (const at of times) {
-      out.push({
-        schedule: s.name,
-        group: s.group ?? "default",
-        cluster: resourceName(s.target.cluster) ?? "default",
-        service: resourceName(s.target.service)!,
-        ...(s.target.desiredCount != null ? { desiredCount: s.target.desiredCount } : {}),
-        ...(roleNameFromArn(s.roleArn) ? { role: roleNameFromArn(s.roleArn)! } : {}),
-        timezone: s.timezone || "UTC",
-        at,
-        windowEnd: new Date(at.getTime() + flex * 60_000 + opts.toleranceMs),
-        flexibleWindowMinutes: flex,
-        ...(at < opts.from ? { context: true } : {}),
-      });
-    }
-  }
+    return {
+      ...where,
+      ...(s.target.desiredCount != null ? { desiredCount: s.target.desiredCount } : {}),
+      ...(roleNameFromArn(s.roleArn) ? { role: roleNameFromArn(s.roleArn)! } : {}),
+      timezone: s.timezone || "UTC",
+      at,
+      windowEnd: new Date(at.getTime() + flex * 60_000 + opts.toleranceMs),
+      flexibleWindowMinutes: flex,
+      ...(at < opts.from ? { context: true } : {}),
+    };
+  });
   return out.sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
 }
 

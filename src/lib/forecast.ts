@@ -1,8 +1,7 @@
 // `notify forecast`, the pure part: upcoming schedule fires → waves of UpdateService calls → how many
 // digests the event source mapping will make of each wave (best case) and the events of its first one.
 import type { ApiCallEvent } from "./events.js";
-import { auditableSchedules, fireOptions, resourceName, roleNameFromArn, type FiresBetweenFn, type ScheduleLike } from "./audit.js";
-import { firesBetween as defaultFiresBetween } from "./schedule-expression.js";
+import { auditableSchedules, roleNameFromArn, scheduleFires, type FiresBetweenFn, type ScheduleLike } from "./audit.js";
 
 export interface ForecastCall {
   schedule: string;
@@ -40,29 +39,20 @@ export interface ForecastOptions {
 
 /** Every upcoming UpdateService call of the enabled ECS schedules in [from, to), in time order. */
 export function upcomingCalls(schedules: ScheduleLike[], opts: ForecastOptions): ForecastCall[] {
-  const fb = opts.firesBetween ?? defaultFiresBetween;
-  const calls: ForecastCall[] = [];
-  for (const s of auditableSchedules(schedules)) {
-    let times: Date[];
-    try {
-      times = fb(s.expression, opts.from, opts.to, fireOptions(s), opts.limit ?? 200_000);
-    } catch (err) {
-      opts.skipped?.push({ schedule: s.name, group: s.group ?? "default", reason: err instanceof Error ? err.message : String(err) });
-      continue;
-    }
-    for (const at of times) {
-      calls.push({
-        schedule: s.name,
-        group: s.group ?? "default",
-        cluster: resourceName(s.target.cluster) ?? "default",
-        service: resourceName(s.target.service)!,
-        desiredCount: s.target.desiredCount ?? null,
-        at,
-        ...(s.roleArn ? { roleArn: s.roleArn } : {}),
-        flexibleWindowMinutes: s.flexibleWindowMinutes ?? 0,
-      });
-    }
-  }
+  const fires = scheduleFires(auditableSchedules(schedules), opts.from, opts.to, {
+    firesBetween: opts.firesBetween,
+    limit: opts.limit ?? 200_000,
+    skipped: opts.skipped,
+  });
+  const calls = fires.map(
+    ({ s, at, where }): ForecastCall => ({
+      ...where,
+      desiredCount: s.target.desiredCount ?? null,
+      at,
+      ...(s.roleArn ? { roleArn: s.roleArn } : {}),
+      flexibleWindowMinutes: s.flexibleWindowMinutes ?? 0,
+    }),
+  );
   return calls.sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
 }
 
