@@ -168,9 +168,13 @@ export function parseConfig(doc: unknown, source = "config"): Config {
   return { ...rest, queue: { ...p.queue, visibilityTimeout: vis } };
 }
 
-/** The yaml module, loaded only for .yaml files. */
+/**
+ * The yaml module, loaded only for YAML files. yaml ships CommonJS only for Node, and esbuild's
+ * code-split bundle exposes a dynamically imported CommonJS module under `default`.
+ */
 export async function loadYaml(): Promise<typeof import("yaml")> {
-  return import("yaml");
+  const m = (await import("yaml")) as typeof import("yaml") & { default?: typeof import("yaml") };
+  return typeof m.parse === "function" ? m : m.default!;
 }
 
 /** The config file to read: `--config` when given, else the first default name present in `cwd`. */
