@@ -90,7 +90,9 @@ export async function resolveInput(opts: InputOptions): Promise<SourcedInput> {
   if (given.length > 1) throw new UsageError(`give only one of ${given.join(", ")}`);
   if (opts.input !== undefined) return loadFromFile(opts.input);
   if (opts.sample) return loadSample();
-  throw new UsageError("say where the events come from: --input FILE (or - for stdin) or --sample");
+  throw new UsageError(
+    "say where the events come from: --input FILE (or - for stdin), --sample, --from-queue or --from-trail --since 2h",
+  );
 }
 
 export interface Digests {
