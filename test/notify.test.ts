@@ -135,7 +135,7 @@ describe("notify dry-run", () => {
   it("exits 2 when no input is given, or two are", async () => {
     const none = await runCli(["notify", "dry-run"]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/--input FILE .* or --sample/);
+    expect(none.stderr).toMatch(/--input FILE .*--sample, --from-queue or --from-trail/);
     const both = await runCli(["notify", "dry-run", "--sample", "--input", lambdaEvent]);
     expect(both.code).toBe(2);
   });
