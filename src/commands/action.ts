@@ -34,8 +34,8 @@ export function action<A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promis
   return async (...raw: unknown[]): Promise<void> => {
     const cmd = raw[raw.length - 1] as Command;
     const opts = globalOptions(cmd);
-    const ui = createUi(opts);
     await preloadRenderers({ spinner: Boolean(process.stderr.isTTY) });
+    const ui = createUi(opts);
     const result = await fn({ opts, ui }, ...(raw.slice(0, -1) as A));
     emit(result, ui);
     process.exitCode = result.exitCode ?? 0;

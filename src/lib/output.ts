@@ -1,7 +1,7 @@
 // The one output layer: commands return data, this renders it. JSON (and only JSON) goes to stdout
 // with --output json; tables and previews go to stdout otherwise; warnings, progress and spinners
 // always go to stderr, so `traildigest … --json | jq` stays clean.
-import { Chalk, type ChalkInstance } from "chalk";
+import type { ChalkInstance } from "chalk";
 
 export type OutputFormat = "table" | "json";
 
@@ -60,11 +60,14 @@ export interface Streams {
 
 type TableCtor = typeof import("cli-table3");
 type OraFn = typeof import("ora").default;
+type ChalkCtor = typeof import("chalk").Chalk;
 
-/** Heavy renderers are loaded once, before rendering, so `--help` never pays for them. */
+/** Renderers (chalk included) are loaded once, before a command renders, so `--help` never pays for them. */
+let ChalkClass: ChalkCtor | undefined;
 let TableClass: TableCtor | undefined;
 let oraFn: OraFn | undefined;
 export async function preloadRenderers(opts: { spinner?: boolean } = {}): Promise<void> {
+  ChalkClass ??= (await import("chalk")).Chalk;
   TableClass ??= (await import("cli-table3")).default as unknown as TableCtor;
   if (opts.spinner) oraFn ??= (await import("ora")).default;
 }
@@ -84,8 +87,9 @@ export function redact(text: string): string {
 }
 
 export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose">, streams: Streams = process): Ui {
+  if (!ChalkClass) throw new Error("preloadRenderers() was not awaited before createUi()");
   const colorWanted = opts.color && !process.env.NO_COLOR && streams.stdout.isTTY === true;
-  const c = new Chalk({ level: colorWanted ? new Chalk().level || 1 : 0 });
+  const c = new ChalkClass({ level: colorWanted ? new ChalkClass().level || 1 : 0 });
   const err = (line: string) => streams.stderr.write(redact(line) + "\n");
   return {
     c,
