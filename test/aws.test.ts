@@ -37,7 +37,7 @@ describe("AWS error translation", () => {
 
   it("tells how to log in when there are no credentials or the SSO token expired", () => {
     expect(translateAwsError(err("CredentialsProviderError", "Could not load credentials from any providers"))!.message).toBe(
-      "no AWS credentials found: set AWS_PROFILE or run `aws configure` / `aws sso login --profile X`",
+      "no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws configure`, or `aws sso login --profile <name>`",
     );
     for (const e of [
       err("ExpiredTokenException", "The security token included in the request is expired"),
@@ -140,7 +140,16 @@ describe("AWS errors through the CLI", () => {
     const { env } = isolated();
     const r = await runCli(["queue", "stats", "--queue", "q"], { env });
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe("error: no AWS credentials found: set AWS_PROFILE or run `aws configure` / `aws sso login --profile X`");
+    expect(r.stderr.trim()).toBe(
+      "error: no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws configure`, or `aws sso login --profile <name>`",
+    );
+  });
+
+  it("no credentials for a named profile → exit 3 naming that profile", async () => {
+    const { env } = isolated();
+    const r = await runCli(["queue", "stats", "--queue", "q", "--profile", "night-ops"], { env });
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toMatch(/^error: no AWS credentials for profile "night-ops": run `aws sso login --profile night-ops`/);
   });
 
   it("expired SSO token → exit 3 naming the profile to log in with", async () => {

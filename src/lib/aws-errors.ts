@@ -133,8 +133,11 @@ export function translateAwsError(err: unknown): CliError | undefined {
     );
   }
   if (name === "CredentialsProviderError" || /could not load credentials|credentials? (is|are) missing|no credentials/i.test(msg)) {
+    const profile = activeProfile ?? process.env.AWS_PROFILE;
     return new ServiceError(
-      "no AWS credentials found: set AWS_PROFILE or run `aws configure` / `aws sso login --profile X`",
+      profile
+        ? `no AWS credentials for profile "${profile}": run \`aws sso login --profile ${profile}\` (SSO) or check ~/.aws/config and ~/.aws/credentials`
+        : "no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws configure`, or `aws sso login --profile <name>`",
       opts,
     );
   }
