@@ -23,7 +23,7 @@ import { runCli } from "../support/run-cli.js";
 
 const ACCOUNT = "123456789012"; // moto's default account
 const REGION = "us-east-1";
-const WEBHOOK = "https://hooks.slack.com/services/T0TEST/B0TEST/integrationsecretvalue";
+const WEBHOOK = "https://hooks.slack.example/services/T0TEST/B0TEST/integrationsecretvalue";
 const SCHED_ROLE = `arn:aws:iam::${ACCOUNT}:role/scheduler-ecs-update`;
 const QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT}:td-events`;
 const RULE_ARN = `arn:aws:events:${REGION}:${ACCOUNT}:rule/td-ecs-calls`;
