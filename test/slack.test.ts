@@ -97,6 +97,30 @@ describe("postMessage", () => {
     expect(slack.requests).toHaveLength(1);
   });
 
+  it("never echoes a body that repeats the webhook's host and path", async () => {
+    const path = new URL(slack.url).pathname;
+    const host = new URL(slack.url).host;
+    slack.script({ status: 404, body: `no_service: ${host}${path}` });
+    const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(SlackError);
+    expect(err.slackError).toMatch(/^unexpected answer/);
+    expect(err.message).toContain("unexpected answer");
+    const secret = path.split("/").pop()!;
+    expect(err.message).not.toContain(secret);
+    expect(err.slackError).not.toContain(secret);
+    expect(err.message).not.toContain(path);
+  });
+
+  it("never echoes someone else's /services/ path or a long odd answer", async () => {
+    slack.script({ status: 400, body: "bad hook /services/T9/B9/OTHERSECRET1234 here" });
+    const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000 }).catch((e) => e);
+    expect(err.slackError).toMatch(/^unexpected answer/);
+    expect(err.message).not.toContain("OTHERSECRET1234");
+    slack.script({ status: 400, body: "x".repeat(500) });
+    const err2 = await postMessage(slack.url, message, { deadline: Date.now() + 10_000 }).catch((e) => e);
+    expect(err2.slackError.length).toBeLessThanOrEqual(90);
+  });
+
   it("times out a hanging request and retries it", async () => {
     slack.script({ status: 200, delayMs: 2_000 });
     const answer = await postMessage(slack.url, message, {

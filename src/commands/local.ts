@@ -107,6 +107,7 @@ Examples:
         if (sink === "slack") {
           const raw = opts.webhookUrl ?? process.env.SLACK_WEBHOOK_URL;
           ui.registerSecret(raw);
+          ui.registerSecret(raw?.trim()); // validateWebhookUrl trims; the trimmed URL is what gets posted
           webhookUrl = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
         }
 

@@ -164,6 +164,7 @@ list of events is cut into --batch-size batches in time order.
     action(async (ctx: Ctx, opts: SendOptions) => {
       const raw = opts.webhookUrl ?? process.env.SLACK_WEBHOOK_URL;
       ctx.ui.registerSecret(raw);
+      ctx.ui.registerSecret(raw?.trim()); // validateWebhookUrl trims; the trimmed URL is what gets posted
       const { validateWebhookUrl, postMessage, SlackError } = await import("../lib/slack.js");
       const url = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
       const preview = await import("../lib/preview.js");

@@ -62,15 +62,37 @@ export function validateWebhookUrl(url: string | undefined, label = "webhook URL
 
 /** Removes the webhook URL (and any URL at all) from text that may end up in a log. */
 export function scrub(text: string, url?: string): string {
-  let out = url ? text.split(url).join("<webhook>") : text;
+  let out = text;
+  if (url) {
+    out = out.split(url).join("<webhook>");
+    let u: URL | undefined;
+    try {
+      u = new URL(url);
+    } catch {
+      u = undefined;
+    }
+    // A body may echo the URL without its scheme (host+path) or the path alone.
+    if (u && u.pathname.length > 1) {
+      out = out.split(u.host + u.pathname).join("<webhook>");
+      out = out.split(u.pathname).join("<webhook>");
+    }
+  }
   out = out.replace(/https?:\/\/[^\s"'<>]+/g, "<url>");
+  // Any webhook-shaped path, whoever's it is.
+  out = out.replace(/\/services\/[^\s"'<>]*/gi, "<webhook>");
   return out;
 }
 
-/** Slack's error string from a response body: first line, short, no URLs. */
+/** Slack's error strings look like `channel_not_found`; anything else is not echoed verbatim. */
+const SLACK_ERROR_RE = /^[a-z0-9_]{1,60}$/;
+
+/** Slack's error string from a response body, or `unexpected answer` with a short scrubbed excerpt. */
 function slackErrorString(body: string, url: string): string {
-  const line = scrub(body.trim().split("\n", 1)[0] ?? "", url).slice(0, 120);
-  return line || "(empty answer)";
+  const trimmed = body.trim();
+  if (!trimmed) return "(empty answer)";
+  if (SLACK_ERROR_RE.test(trimmed)) return trimmed;
+  const excerpt = scrub(trimmed.split("\n", 1)[0] ?? "", url).slice(0, 60);
+  return excerpt ? `unexpected answer (${excerpt})` : "unexpected answer";
 }
 
 function parseRetryAfter(value: string | null): number {
