@@ -50,6 +50,50 @@ describe("postMessage", () => {
     expect(slack.requests).toHaveLength(2);
   });
 
+  it("waits 1 s on a 429 with no, blank or zero Retry-After", async () => {
+    for (const header of [undefined, "", "  ", "0"]) {
+      let calls = 0;
+      const fetchImpl = (async () => {
+        calls++;
+        if (calls > 1) return new Response("ok", { status: 200 });
+        return new Response("rate_limited", { status: 429, headers: header === undefined ? {} : { "retry-after": header } });
+      }) as unknown as typeof fetch;
+      const clock = fakeTime();
+      const answer = await postMessage(slack.url, message, { deadline: clock.now() + 30_000, fetchImpl, ...clock });
+      expect(answer.attempts).toBe(2);
+      expect(clock.waits).toEqual([1000]);
+    }
+  });
+
+  it("waits until an HTTP-date Retry-After, and gives up when that is past the deadline", async () => {
+    const start = Date.parse("2026-11-27T00:00:00Z");
+    const at = (s: number) => new Date(start + s * 1000).toUTCString();
+    const answerWith = (header: string) => {
+      let calls = 0;
+      return (async () => {
+        calls++;
+        if (calls > 1) return new Response("ok", { status: 200 });
+        return new Response("rate_limited", { status: 429, headers: { "retry-after": header } });
+      }) as unknown as typeof fetch;
+    };
+    const clock = fakeTime(start);
+    const answer = await postMessage(slack.url, message, { deadline: start + 60_000, fetchImpl: answerWith(at(20)), ...clock });
+    expect(answer.attempts).toBe(2);
+    expect(clock.waits).toEqual([20_000]);
+
+    const late = fakeTime(start);
+    const err = await postMessage(slack.url, message, { deadline: start + 10_000, fetchImpl: answerWith(at(20)), ...late }).catch(
+      (e) => e,
+    );
+    expect(err).toBeInstanceOf(SlackError);
+    expect(late.waits).toEqual([]);
+
+    // A date already past still waits the 1 s floor.
+    const past = fakeTime(start);
+    await postMessage(slack.url, message, { deadline: start + 60_000, fetchImpl: answerWith(at(-30)), ...past });
+    expect(past.waits).toEqual([1000]);
+  });
+
   it("gives up on 429 when Retry-After does not fit before the deadline", async () => {
     slack.script({ status: 429, retryAfter: 30, body: "rate_limited" });
     const clock = fakeTime(Date.now());

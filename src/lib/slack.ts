@@ -77,7 +77,7 @@ export function scrub(text: string, url?: string): string {
       out = out.split(u.pathname).join("<webhook>");
     }
   }
-  out = out.replace(/https?:\/\/[^\s"'<>]+/g, "<url>");
+  out = out.replace(/https?:\/\/[^\s"'<>]+/gi, "<url>");
   // Any webhook-shaped path, whoever's it is.
   out = out.replace(/\/services\/[^\s"'<>]*/gi, "<webhook>");
   return out;
@@ -95,10 +95,20 @@ function slackErrorString(body: string, url: string): string {
   return excerpt ? `unexpected answer (${excerpt})` : "unexpected answer";
 }
 
-function parseRetryAfter(value: string | null): number {
-  const n = Number(value);
-  // Missing or odd header: Slack's documented pace is one message per second.
-  return Number.isFinite(n) && n >= 0 ? n * 1000 : 1000;
+/** Slack's documented pace is one message per second: never retry a 429 sooner. */
+const MIN_RETRY_AFTER_MS = 1000;
+
+/** Retry-After as ms: delta-seconds or an HTTP date; missing, blank or odd → 1 s; floor 1 s. */
+export function parseRetryAfter(value: string | null, now: number): number {
+  const v = value?.trim() ?? "";
+  if (!v) return MIN_RETRY_AFTER_MS;
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(v)) ms = Number(v) * 1000;
+  else {
+    const at = Date.parse(v);
+    ms = Number.isFinite(at) ? at - now : MIN_RETRY_AFTER_MS;
+  }
+  return Math.max(MIN_RETRY_AFTER_MS, Math.ceil(ms));
 }
 
 function networkReason(err: unknown, url: string): string {
@@ -137,7 +147,7 @@ export async function postMessage(url: string, message: object, opts: PostOption
       if (res.status === 200) return { status: 200, body: text.trim(), attempts: attempt };
       last = { status: res.status, reason: slackErrorString(text, url) };
       if (res.status === 429) {
-        wait = parseRetryAfter(res.headers.get("retry-after"));
+        wait = parseRetryAfter(res.headers.get("retry-after"), now());
       } else if (res.status >= 500) {
         wait = backoff(attempt, random);
       } else {
