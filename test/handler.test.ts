@@ -267,4 +267,29 @@ describe("processBatch (shared with local run)", () => {
     expect(out.posted).toBe(false);
     expect(out.response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([...ids, "junk"]);
   });
+
+  it("throws (whole batch retries) rather than drop an unreadable record that has no messageId", async () => {
+    const post = vi.fn(async () => {});
+    for (const bad of [{ ...record("x", "not json"), messageId: undefined }, null]) {
+      const event = { Records: [bad, fixture.Records[0]!] } as unknown as SQSEvent;
+      const err = await processBatch(event, { post, deadline: Date.now() + 1_000 }).catch((e) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err.message).toMatch(/no messageId; failing the whole batch/);
+    }
+    // Nothing is posted for a batch that will come back whole.
+    expect(post).not.toHaveBeenCalled();
+  });
+
+  it("throws when a post fails and a record to hand back has no messageId", async () => {
+    const event = { Records: [fixture.Records[0]!, { ...fixture.Records[1]!, messageId: "" }] } as unknown as SQSEvent;
+    const err = await processBatch(event, {
+      post: async () => {
+        throw new Error("boom");
+      },
+      deadline: Date.now() + 1_000,
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(/no messageId; failing the whole batch/);
+    expect(err.message).toContain("boom");
+  });
 });

@@ -35,9 +35,21 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
     else events.push(r);
   });
 
-  const failures = (ids: (string | undefined)[]) =>
-    ids.filter((id): id is string => typeof id === "string" && id.length > 0).map((itemIdentifier) => ({ itemIdentifier }));
+  const usable = (id: unknown): id is string => typeof id === "string" && id.length > 0;
+  // A record SQS must get back but that has no messageId cannot be named in batchItemFailures:
+  // throw so the whole batch is retried rather than silently dropping it (design.md §6).
+  const failures = (ids: (string | undefined)[], why: string) => {
+    const missing = ids.filter((id) => !usable(id)).length;
+    if (missing > 0) {
+      const msg = `${missing} record${missing === 1 ? "" : "s"} ${why} ha${missing === 1 ? "s" : "ve"} no messageId; failing the whole batch so SQS retries it`;
+      log(JSON.stringify({ level: "error", msg: "traildigest batch", records: records.length, error: msg }));
+      throw new Error(msg);
+    }
+    return ids.filter(usable).map((itemIdentifier) => ({ itemIdentifier }));
+  };
   const invalidIds = invalid.map((r) => r.messageId);
+  // Before posting, so a batch that will be retried whole is not also posted.
+  let batchItemFailures = failures(invalidIds, "that could not be read");
 
   let message: SlackMessage | null = null;
   let digestStats = { events: 0, duplicates: 0, failed: 0 };
@@ -49,7 +61,6 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
 
   let posted = false;
   let error: string | undefined;
-  let batchItemFailures = failures(invalidIds);
   if (message) {
     try {
       await deps.post(message, { deadline: deps.deadline });
@@ -57,7 +68,7 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
     } catch (err) {
       // Slack never took it: hand every record back to SQS so the digest is retried as a whole.
       error = err instanceof Error ? err.message : String(err);
-      batchItemFailures = failures(records.map((r) => r?.messageId));
+      batchItemFailures = failures(records.map((r) => r?.messageId), `to hand back after the failed post (${error})`);
     }
   }
 
