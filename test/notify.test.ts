@@ -46,10 +46,22 @@ describe("notify dry-run", () => {
     const r = await runCli(["notify", "dry-run", "--input", file, "--batch-size", "2", "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as DryRunJson;
-    // 5 events (one a duplicate of the first) → batches of 2, 2, 1.
-    expect(out.stats.batches).toBe(3);
-    expect(out.messages).toHaveLength(3);
-    expect(out.stats.events + out.stats.duplicates).toBe(5);
+    // 5 events, one a duplicate: deduped first, so 4 events → batches of 2, 2.
+    expect(out.stats.batches).toBe(2);
+    expect(out.messages).toHaveLength(2);
+    expect(out.stats).toMatchObject({ events: 4, duplicates: 1 });
+  });
+
+  it("drops a duplicate that falls in another batch, and counts it", async () => {
+    const events = JSON.parse(lambdaEventText).Records.map((rec: { body: string }) => JSON.parse(rec.body));
+    const file = join(tmp, "events-one-per-batch.json");
+    writeFileSync(file, JSON.stringify(events));
+    const r = await runCli(["notify", "dry-run", "--input", file, "--batch-size", "1", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as DryRunJson;
+    // Without the whole-list dedupe the repeat would be its own batch and be shown (and posted) twice.
+    expect(out.messages).toHaveLength(4);
+    expect(out.stats).toEqual({ events: 4, duplicates: 1, invalid: 0, batches: 4 });
   });
 
   it("reads stdin with --input -", async () => {

@@ -3,7 +3,7 @@
 // NormalizedInput; everything after that (batching, digests, stats) is shared.
 import { readFile } from "node:fs/promises";
 import { CliError, UsageError } from "../lib/errors.js";
-import type { NormalizedInput } from "../lib/events.js";
+import type { ApiCallEvent, NormalizedInput } from "../lib/events.js";
 import type { SlackMessage } from "../lib/digest.js";
 
 export interface SourcedInput extends NormalizedInput {
@@ -110,12 +110,19 @@ export async function digestInput(
   input: NormalizedInput,
   opts: { batchSize: number; timeZone: string },
 ): Promise<Digests> {
-  const { buildDigest, batchEvents } = await import("../lib/digest.js");
-  const batches = input.lambdaBatch ? (input.events.length ? [input.events] : []) : batchEvents(input.events, opts.batchSize);
+  const { buildDigest, batchEvents, dedupeEvents } = await import("../lib/digest.js");
+  let duplicates = 0;
+  let batches: ApiCallEvent[][];
+  if (input.lambdaBatch) batches = input.events.length ? [input.events] : [];
+  else {
+    // Dedupe the whole list first: buildDigest only sees one batch, so a repeat in another batch would post twice.
+    const { unique, duplicates: across } = dedupeEvents(input.events);
+    duplicates += across;
+    batches = batchEvents(unique, opts.batchSize);
+  }
   const messages: SlackMessage[] = [];
   const perMessage: Digests["perMessage"] = [];
   let events = 0;
-  let duplicates = 0;
   for (const batch of batches) {
     const d = buildDigest(batch, {
       timeZone: opts.timeZone,
