@@ -214,6 +214,13 @@ describe("time zone", () => {
     expect(contextTexts(w)[0]).toBe("🕙 2026-12-01 08:00:00 America/New_York");
   });
 
+  it("names each end's offset when the range crosses a DST change", () => {
+    // 2026-11-01 05:30Z is 01:30 EDT; 06:10Z is 01:10 EST (clocks went back at 06:00Z).
+    const events = [ev(0, { eventTime: "2026-11-01T05:30:00Z" }), ev(1, { eventTime: "2026-11-01T06:10:00Z" })];
+    const m = buildDigest(events, { timeZone: "America/New_York" }).message!;
+    expect(contextTexts(m)[0]).toBe("🕙 2026-11-01 01:30:00 EDT–01:10:00 EST America/New_York");
+  });
+
   it("rejects an unknown zone with a UsageError", () => {
     expect(() => buildDigest([ev(0)], { timeZone: "Mars/Olympus" })).toThrow(UsageError);
     expect(() => buildDigest([], { timeZone: "Mars/Olympus" })).toThrow(/invalid time zone "Mars\/Olympus"/);

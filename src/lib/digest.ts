@@ -4,7 +4,7 @@ import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock 
 import { UsageError } from "./errors.js";
 import type { ApiCallEvent } from "./events.js";
 import { escapeMrkdwn, truncateMrkdwn, truncatePlain } from "./mrkdwn.js";
-import { formatInZone, isTimeZone } from "./zoned-time.js";
+import { formatInZone, isTimeZone, Zone } from "./zoned-time.js";
 
 export interface SlackMessage {
   text: string;
@@ -94,6 +94,12 @@ export function formatTimeRange(fromMs: number, toMs: number, timeZone = "UTC"):
   const label = timeZone === "Etc/UTC" ? "UTC" : timeZone;
   if (fromMs === toMs) return `${a.date} ${a.time} ${label}`;
   const end = a.date === b.date ? b.time : `${b.date} ${b.time}`;
+  const zone = new Zone(timeZone);
+  if (zone.offsetAt(fromMs) !== zone.offsetAt(toMs)) {
+    // Across a DST change the wall times alone are ambiguous (01:30–01:10): name each end's offset.
+    const abbr = (ms: number) => formatInZone(ms, timeZone, { seconds: true }).split(" ").slice(2).join(" ");
+    return `${a.date} ${a.time} ${abbr(fromMs)}–${end} ${abbr(toMs)} ${label}`;
+  }
   return `${a.date} ${a.time}–${end} ${label}`;
 }
 
