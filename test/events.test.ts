@@ -129,6 +129,21 @@ describe("input shapes", () => {
     expect(() => parseInputText(`${JSON.stringify(eb(), null, 2)}\n{\n  "a": 1`)).toThrow(UsageError);
   });
 
+  it("reads NDJSON whose lines are pages (jq -c of lookup-events, Lambda events, receive-message) like the pretty stream", () => {
+    const page = JSON.stringify(JSON.parse(fixture("lookup-events-page.json")));
+    const compact = parseInputText(`${page}\n${page}`);
+    const pretty = parseInputText(`${JSON.stringify(JSON.parse(page), null, 2)}\n${JSON.stringify(JSON.parse(page), null, 2)}`);
+    expect(compact.invalid).toEqual([]);
+    expect(compact.events).toHaveLength(8);
+    expect(compact.events).toEqual(pretty.events);
+    const lambda = JSON.stringify(JSON.parse(fixture("sqs-lambda-event.json")));
+    const messages = JSON.stringify({ Messages: [{ MessageId: "m-1", ReceiptHandle: "rh", Body: JSON.stringify(eb()) }] });
+    const mixed = parseInputText(`${lambda}\n${messages}`);
+    expect(mixed.invalid).toEqual([]);
+    expect(mixed.events).toHaveLength(6);
+    expect(mixed.events[5]).toMatchObject({ service: "nestjs", messageId: "m-1" });
+  });
+
   it("accepts a BOM and CRLF line ends", () => {
     const r = parseInputText(`\uFEFF${JSON.stringify(eb())}\r\n${JSON.stringify(ebFailed())}\r\n`);
     expect(r.events).toHaveLength(2);

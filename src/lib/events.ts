@@ -397,6 +397,13 @@ function parseJsonStream(text: string): unknown[] | null {
   return depth === 0 && !inString ? values : null;
 }
 
+/** One value of a stream or NDJSON line → its items: an array, a page of Records/Events/Messages, or itself. */
+function flattenPage(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (isObj(v)) for (const k of ["Records", "Events", "Messages"]) if (Array.isArray(v[k])) return v[k] as unknown[];
+  return [v];
+}
+
 /** Text of any supported shape (JSON document or NDJSON) → events + unreadable records. */
 export function parseInputText(text: string): NormalizedInput {
   const body = text.replace(/^\uFEFF/, "");
@@ -425,35 +432,34 @@ export function parseInputText(text: string): NormalizedInput {
     // `jq '.Events[]'` prints pretty objects one after another: a stream of JSON values.
     const stream = parseJsonStream(body);
     if (stream && stream.length > 1) {
-      // Each value may itself be a list (an array, or a page of Records/Events/Messages).
-      const items = stream.flatMap((v) => {
-        if (Array.isArray(v)) return v;
-        if (isObj(v)) for (const k of ["Records", "Events", "Messages"]) if (Array.isArray(v[k])) return v[k] as unknown[];
-        return [v];
-      });
-      return normalizeList(items, false);
+      return normalizeList(stream.flatMap(flattenPage), false);
     }
     // V8 quotes a snippet of the input, newlines included: keep the error on one line.
     const why = docError.replace(/\s+/g, " ").trim();
     throw new UsageError(`not valid JSON or NDJSON: ${why.length > 160 ? `${why.slice(0, 159)}…` : why}`);
   }
   const out: NormalizedInput = { events: [], invalid: [], lambdaBatch: false };
-  nonEmpty.forEach(({ line, text: t }, index) => {
+  let index = 0;
+  for (const { line, text: t } of nonEmpty) {
     let v: unknown;
     try {
       v = JSON.parse(t);
     } catch {
-      out.invalid.push({ index, reason: `line ${line} is not JSON` });
-      return;
+      out.invalid.push({ index: index++, reason: `line ${line} is not JSON` });
+      continue;
     }
-    const r = normalizeItem(v);
-    if ("event" in r) out.events.push(r.event);
-    else
-      out.invalid.push(
-        r.messageId
-          ? { index, messageId: r.messageId, reason: `line ${line}: ${r.reason}` }
-          : { index, reason: `line ${line}: ${r.reason}` },
-      );
-  });
+    // A line may be a whole page (`aws ... --output json | jq -c`), read like a stream value.
+    for (const item of flattenPage(v)) {
+      const r = normalizeItem(item);
+      if ("event" in r) out.events.push(r.event);
+      else
+        out.invalid.push(
+          r.messageId
+            ? { index, messageId: r.messageId, reason: `line ${line}: ${r.reason}` }
+            : { index, reason: `line ${line}: ${r.reason}` },
+        );
+      index++;
+    }
+  }
   return out;
 }
