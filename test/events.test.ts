@@ -144,6 +144,23 @@ describe("input shapes", () => {
     expect(mixed.events[5]).toMatchObject({ service: "nestjs", messageId: "m-1" });
   });
 
+  it("reads an eventTime without a UTC offset as UTC, whatever zone the machine is in", () => {
+    const saved = process.env.TZ;
+    process.env.TZ = "Asia/Seoul"; // Node applies a changed TZ at once
+    try {
+      for (const t of ["2026-11-26T13:00:00", "2026-11-26 13:00:00", "2026-11-26T13:00:00.250"]) {
+        const r = parseInputText(JSON.stringify(ebWith({ eventTime: t })));
+        expect(r.events[0]!.eventTime).toBe(t.endsWith(".250") ? "2026-11-26T13:00:00.250Z" : "2026-11-26T13:00:00Z");
+      }
+      // An explicit offset is still honoured.
+      const off = parseInputText(JSON.stringify(ebWith({ eventTime: "2026-11-26T22:00:00+09:00" })));
+      expect(off.events[0]!.eventTime).toBe("2026-11-26T13:00:00Z");
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
   it("accepts a BOM and CRLF line ends", () => {
     const r = parseInputText(`\uFEFF${JSON.stringify(eb())}\r\n${JSON.stringify(ebFailed())}\r\n`);
     expect(r.events).toHaveLength(2);

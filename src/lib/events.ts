@@ -174,11 +174,18 @@ export function normalizeCaller(identity: unknown): Caller {
 
 // ---------- records ----------
 
+/** An ISO date-time with no offset ("2026-11-26T13:00:00"), which Date would read in the machine's zone. */
+const ISO_NO_OFFSET = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
+
 /** ISO-8601 UTC, second precision like CloudTrail when there are no milliseconds. */
 function isoTime(v: unknown): string | undefined {
   let d: Date | undefined;
   if (v instanceof Date) d = v;
-  else if (typeof v === "string" && v.length > 0) d = new Date(v);
+  else if (typeof v === "string" && v.length > 0) {
+    // CloudTrail times are UTC: read one without an offset as UTC, whatever TZ this runs in.
+    const m = ISO_NO_OFFSET.exec(v.trim());
+    d = new Date(m ? `${m[1]}T${m[2]}Z` : v);
+  }
   else if (typeof v === "number") d = new Date(v);
   if (!d || Number.isNaN(d.getTime())) return undefined;
   const iso = d.toISOString();
