@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { mockClient } from "aws-sdk-client-mock";
+import { GetScheduleCommand, ListScheduleGroupsCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { readSchedules } from "../src/lib/live-state.js";
 import { parseConfig, SCHEDULE_MARKER, type Config } from "../src/lib/config.js";
 import { computePlan, hasChanges, type Desired, type LiveState, type PlanItem } from "../src/lib/plan.js";
 import {
@@ -277,13 +280,43 @@ describe("computePlan", () => {
     ]);
   });
 
-  it("prunes only marked schedules in the config's groups, and only with prune", () => {
+  it("prunes only marked schedules, in any group (also one the config no longer names), and only with prune", () => {
     const live = deployed();
     const extra = (name: string, group: string, description?: string) => ({ ...live.schedules[0]!, name, group, ...(description ? { description } : { description: undefined }) });
-    live.schedules.push(extra("old-marked", "nightly", `x (${SCHEDULE_MARKER})`), extra("hand-made", "nightly"), extra("elsewhere", "other", `x (${SCHEDULE_MARKER})`));
+    live.schedules.push(
+      extra("old-marked", "nightly", `x (${SCHEDULE_MARKER})`),
+      extra("hand-made", "nightly"),
+      extra("elsewhere", "other", `x (${SCHEDULE_MARKER})`),
+      extra("foreign", "other"),
+    );
     expect(computePlan(desired(), live).plan.some((i) => i.action === "delete")).toBe(false);
     const deletes = computePlan(desired(), live, { prune: true }).plan.filter((i) => i.action === "delete");
-    expect(deletes.map((i) => `${i.resource}:${i.name}`)).toEqual(["schedule:nightly/old-marked"]);
+    expect(deletes.map((i) => `${i.resource}:${i.name}`)).toEqual(["schedule:nightly/old-marked", "schedule:other/elsewhere"]);
+  });
+
+  it("reads every schedule group for --prune, only the config's groups otherwise", async () => {
+    const sch = mockClient(SchedulerClient);
+    try {
+      sch.on(ListScheduleGroupsCommand).resolves({ ScheduleGroups: [{ Name: "default" }, { Name: "nightly" }, { Name: "retired" }] });
+      sch.on(ListSchedulesCommand).callsFake((i: { GroupName: string }) => ({ Schedules: [{ Name: `s-${i.GroupName}`, GroupName: i.GroupName }] }));
+      sch.on(GetScheduleCommand).callsFake((i: { Name: string; GroupName: string }) => ({
+        Name: i.Name,
+        GroupName: i.GroupName,
+        ScheduleExpression: "rate(1 hour)",
+        Description: `x (${SCHEDULE_MARKER})`,
+        Target: { Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService", RoleArn: ROLE },
+      }));
+      const aws = { region: "eu-west-1", endpointUrl: "http://127.0.0.1:9" };
+      const some = await readSchedules(aws, ["nightly"]);
+      expect(some.schedules.map((s) => `${s.group}/${s.name}`)).toEqual(["nightly/s-nightly"]);
+      const all = await readSchedules(aws, "all");
+      expect(all.schedules.map((s) => `${s.group}/${s.name}`)).toEqual(["default/s-default", "nightly/s-nightly", "retired/s-retired"]);
+      const live = { ...deployed(), scheduleGroups: all.groups, schedules: [...deployed().schedules, ...all.schedules.filter((s) => s.group !== "nightly")] };
+      const deletes = computePlan(desired(), live, { prune: true }).plan.filter((i) => i.action === "delete");
+      expect(deletes.map((i) => i.name)).toEqual(["default/s-default", "retired/s-retired"]);
+    } finally {
+      sch.restore();
+    }
   });
 
   it("diffs the role's inline policy statement by statement, and adds a missing policy whole", () => {

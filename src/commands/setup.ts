@@ -47,7 +47,7 @@ async function prepare(ctx: Ctx, prune: boolean): Promise<Prepared> {
     const { resolveIdentity, readLiveState } = await import("../lib/live-state.js");
     const { computePlan } = await import("../lib/plan.js");
     const identity = await resolveIdentity(aws);
-    const live = await readLiveState(aws, cfg, identity);
+    const live = await readLiveState(aws, cfg, identity, { allScheduleGroups: prune });
     const want: Desired = { config: cfg, identity, codeSha256, webhookEnvSet: Boolean(process.env.SLACK_WEBHOOK_URL) };
     spin.stop();
     return { want, live, plan: computePlan(want, live, { prune }), zip, aws };
@@ -195,7 +195,7 @@ Examples:
     .command("apply")
     .description("Apply the plan in dependency order and wait for each part to be ready (idempotent)")
     .option("-y, --yes", "apply without asking (required when not on a terminal)")
-    .option("--prune", "delete schedules in the config's groups that carry the traildigest marker but are not in the config")
+    .option("--prune", "delete schedules (in any group) that carry the traildigest marker but are not in the config")
     .action(
       action(async (ctx, o: { yes?: boolean; prune?: boolean }) => {
         const p = await prepare(ctx, Boolean(o.prune));

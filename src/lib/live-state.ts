@@ -76,7 +76,8 @@ export async function readQueue(aws: AwsOptions, name: string): Promise<LiveQueu
   };
 }
 
-export async function readSchedules(aws: AwsOptions, groups: string[]): Promise<{ groups: string[]; schedules: LiveSchedule[] }> {
+/** Reads the schedules in `groups`, or in every existing group when `groups` is "all" (what --prune needs). */
+export async function readSchedules(aws: AwsOptions, groups: string[] | "all"): Promise<{ groups: string[]; schedules: LiveSchedule[] }> {
   const sch = await awsClient("scheduler", aws);
   const { ListScheduleGroupsCommand, ListSchedulesCommand, GetScheduleCommand } = await sdk.scheduler();
   const existing: string[] = [];
@@ -88,7 +89,7 @@ export async function readSchedules(aws: AwsOptions, groups: string[]): Promise<
   } while (token);
   if (!existing.includes("default")) existing.push("default");
   const names: { name: string; group: string }[] = [];
-  for (const group of groups.filter((g) => existing.includes(g))) {
+  for (const group of groups === "all" ? existing : groups.filter((g) => existing.includes(g))) {
     let t: string | undefined;
     do {
       const page = await sch.send(new ListSchedulesCommand({ GroupName: group, NextToken: t }));
@@ -156,7 +157,12 @@ export type LivePart = "queue" | "dlq" | "rule" | "webhook" | "role" | "function
  * Everything plan and doctor compare against. Plan must not guess, so by default any error other
  * than "not found" propagates; doctor passes `tolerant` and gets the part in `unreadable` instead.
  */
-export async function readLiveState(aws: AwsOptions, cfg: Config, id: Identity, opts: { tolerant?: boolean } = {}): Promise<LiveState> {
+export async function readLiveState(
+  aws: AwsOptions,
+  cfg: Config,
+  id: Identity,
+  opts: { tolerant?: boolean; allScheduleGroups?: boolean } = {},
+): Promise<LiveState> {
   const unreadable: Partial<Record<LivePart, string>> = {};
   const guard = async <T>(part: LivePart, fallback: T, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -224,9 +230,14 @@ export async function readLiveState(aws: AwsOptions, cfg: Config, id: Identity, 
     return { fn, mapping };
   });
 
+  // --prune must see marked schedules in groups the config no longer names, so it reads every group.
   const groups = [...new Set(cfg.schedules.map((s) => s.group))];
   const sched = await guard("schedules", { groups: [] as string[], schedules: [] as LiveSchedule[] }, () =>
-    groups.length ? readSchedules(aws, groups) : Promise.resolve({ groups: [], schedules: [] }),
+    opts.allScheduleGroups
+      ? readSchedules(aws, "all")
+      : groups.length
+        ? readSchedules(aws, groups)
+        : Promise.resolve({ groups: [], schedules: [] }),
   );
   const hook = await guard("webhook", false, () => webhookExists(aws, cfg));
 

@@ -291,10 +291,10 @@ export function computePlan(want: Desired, live: LiveState, opts: { prune?: bool
     const l = live.schedules.find((x) => x.name === s.name && x.group === s.group);
     items.push(item("schedule", `${s.group}/${s.name}`, !!l, scheduleDiff(l, desiredSchedule(s))));
   }
+  // With prune, live.schedules covers every group (readLiveState allScheduleGroups): the marker alone
+  // selects deletions, so a group the config no longer names is pruned too.
   if (opts.prune) {
-    const configGroups = new Set(cfg.schedules.map((s) => s.group));
     for (const l of live.schedules) {
-      if (!configGroups.has(l.group)) continue;
       if (!l.description?.includes(SCHEDULE_MARKER)) continue;
       if (cfg.schedules.some((s) => s.name === l.name && s.group === l.group)) continue;
       items.push({ resource: "schedule", name: `${l.group}/${l.name}`, action: "delete", changes: [], note: `not in the config; carries ${SCHEDULE_MARKER}` });
