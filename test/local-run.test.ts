@@ -16,6 +16,7 @@ import { processBatch } from "../src/handler/process.js";
 import { sampleEvents } from "../src/lib/sample.js";
 import type { SlackMessage } from "../src/lib/digest.js";
 import { UsageError } from "../src/lib/errors.js";
+import { runCli } from "./support/run-cli.js";
 
 let sqs: RunningEmulator;
 let client: SQSClient;
@@ -360,5 +361,17 @@ describe("local run engine on fauxqs", () => {
     expect(rec.attributes.ApproximateReceiveCount).toBe("3");
     expect(rec.messageAttributes.k).toEqual({ dataType: "String", stringValue: "v", stringListValues: [], binaryListValues: [] });
     expect(rec.awsRegion).toBe("eu-west-1");
+  });
+});
+
+describe("local run options", () => {
+  it("names DIGEST_TIMEZONE, not --timezone, when the bad zone came from the environment", async () => {
+    const env = { DIGEST_TIMEZONE: "Mars/Olympus", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
+    const r = await runCli(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9"], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: DIGEST_TIMEZONE: unknown time zone "Mars\/Olympus"/m);
+    const flag = await runCli(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9", "--timezone", "Mars/Olympus"], { env });
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/^error: --timezone: unknown time zone "Mars\/Olympus"/m);
   });
 });

@@ -97,7 +97,13 @@ Examples:
         }
         const { validateSettings } = await import("../lib/batching.js");
         const settings = validateSettings({ batchSize: opts.batchSize, windowMs });
-        const timeZone = validateTimeZone(opts.timezone ?? (process.env.DIGEST_TIMEZONE || "UTC"), "--timezone");
+        const envTz = process.env.DIGEST_TIMEZONE || undefined;
+        // Name where a bad zone came from, as notify does.
+        const timeZone = opts.timezone
+          ? validateTimeZone(opts.timezone, "--timezone")
+          : envTz
+            ? validateTimeZone(envTz, "DIGEST_TIMEZONE")
+            : "UTC";
 
         const sink = opts.sink ?? (opts.webhookUrl ? "slack" : "stdout");
         if (sink !== "stdout" && sink !== "slack") throw new UsageError(`--sink: "${sink}" is not one of stdout, slack`);
