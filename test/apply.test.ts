@@ -11,6 +11,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { EventBridgeClient, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { applyPlan } from "../src/lib/apply.js";
 import { parseConfig } from "../src/lib/config.js";
 import { computePlan, type Desired, type LiveState } from "../src/lib/plan.js";
@@ -49,6 +50,28 @@ function liveWithoutFunction(): LiveState {
 
 const lambda = mockClient(LambdaClient);
 afterEach(() => lambda.reset());
+
+describe("applyPlan batch answers", () => {
+  it("fails when PutTargets answers 200 with a failed entry", async () => {
+    const eb = mockClient(EventBridgeClient);
+    try {
+      eb.on(PutTargetsCommand).resolves({
+        FailedEntryCount: 1,
+        FailedEntries: [{ TargetId: "traildigest-queue", ErrorCode: "ValidationException", ErrorMessage: "Target ARN is invalid" }],
+      });
+      const live = { ...liveWithoutFunction(), targets: [] };
+      const plan = computePlan(want, live);
+      const steps: string[] = [];
+      await expect(
+        applyPlan({ aws, want, live, plan, zip: new Uint8Array([1]), report: (s) => steps.push(s.resource), sleep: async () => {} }),
+      ).rejects.toMatchObject({ name: "ServiceError", message: expect.stringMatching(/ValidationException: Target ARN is invalid/) });
+      expect(steps).not.toContain("rule-target");
+      expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(0);
+    } finally {
+      eb.restore();
+    }
+  });
+});
 
 describe("applyPlan waits", () => {
   it("retries CreateFunction while the new role cannot be assumed, then waits for Active and Enabled", async () => {

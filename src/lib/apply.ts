@@ -130,7 +130,12 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
   // 5. Rule target: the queue, no RoleArn
   const tItem = todo("rule-target");
   if (tItem) {
-    await eb.send(new ebMod.PutTargetsCommand({ Rule: cfg.rule.name, Targets: [{ Id: RULE_TARGET_ID, Arn: qArn }] }));
+    // PutTargets answers 200 even when the target was refused: the failure is only in FailedEntries.
+    const out = await eb.send(new ebMod.PutTargetsCommand({ Rule: cfg.rule.name, Targets: [{ Id: RULE_TARGET_ID, Arn: qArn }] }));
+    if ((out.FailedEntryCount ?? 0) > 0) {
+      const f = out.FailedEntries?.[0];
+      throw new ServiceError(`PutTargets on rule ${cfg.rule.name} failed for target ${f?.TargetId ?? RULE_TARGET_ID}: ${f?.ErrorCode ?? "unknown error"}: ${f?.ErrorMessage ?? "no message"}`);
+    }
     done({ resource: "rule-target", name: tItem.name, action: tItem.action as "create" | "update" });
   }
 
