@@ -185,6 +185,41 @@ describe("audit matching", () => {
     expect(r.unexpected).toEqual([]);
   });
 
+  it("a failed first call whose Scheduler retry succeeds after the window is ok (attempts counted), within the event age and before the next fire", () => {
+    const fire = "2026-11-25T22:00:00Z";
+    const calls = () => [
+      call("api", 0, "2026-11-25T22:00:02Z", { errorCode: "ThrottlingException" }),
+      call("api", 0, "2026-11-25T22:03:00Z", { errorCode: "ThrottlingException" }),
+      call("api", 0, "2026-11-25T22:20:00Z"),
+    ];
+    // Default retry policy (86,400 s): the success 20 minutes later is this fire's retry.
+    const c1 = calls();
+    const r = audit([schedule("api-down", "api", 0, [fire])], c1, base);
+    expect(r.fires[0]).toMatchObject({ status: "ok", eventId: c1[2]!.eventId, errorCode: null, attempts: 3 });
+    expect(r.unexpected).toEqual([]);
+    expect(auditHasProblems(r)).toBe(false);
+
+    // The decoded schedule's retry policy bounds it: 10 minutes of event age do not reach 22:20.
+    const short = audit([schedule("api-down", "api", 0, [fire], { retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 3 } })], calls(), base);
+    expect(short.fires[0]).toMatchObject({ status: "failed", errorCode: "ThrottlingException", attempts: 2 });
+    expect(short.unexpected.map((c) => c.eventTime)).toEqual(["2026-11-25T22:20:00Z"]);
+
+    // No retries at all.
+    const none = audit([schedule("api-down", "api", 0, [fire], { retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 0 } })], calls(), base);
+    expect(none.fires[0]!.status).toBe("failed");
+    expect(none.unexpected.map((c) => c.eventTime)).toEqual(["2026-11-25T22:03:00Z", "2026-11-25T22:20:00Z"]);
+
+    // Never past the next fire: with a fire at 22:10 the 22:20 success belongs to neither.
+    const next = audit([schedule("api-down", "api", 0, [fire, "2026-11-25T22:10:00Z"])], calls(), base);
+    expect(next.fires.map((f) => f.status)).toEqual(["failed", "missed"]);
+    expect(next.unexpected.map((c) => c.eventTime)).toEqual(["2026-11-25T22:20:00Z"]);
+
+    // A success from another role is not a retry.
+    const other = calls();
+    other[2] = call("api", 0, "2026-11-25T22:20:00Z", { caller: person });
+    expect(audit([schedule("api-down", "api", 0, [fire])], other, base).fires[0]!.status).toBe("failed");
+  });
+
   it("a call at the start of the period that belongs to a fire just before it is not unexpected", () => {
     const s = schedule("api-down", "api", 0, ["2026-11-25T11:59:30Z"]);
     const r = audit([s], [call("api", 0, "2026-11-25T12:00:10Z")], base);

@@ -19,6 +19,8 @@ export interface ScheduleLike {
   /** null or undefined: FlexibleTimeWindow OFF. */
   flexibleWindowMinutes?: number | null;
   roleArn?: string | null;
+  /** Target.RetryPolicy; null/undefined: the Scheduler default (185 attempts, 86,400 s). */
+  retryPolicy?: { maximumEventAgeInSeconds?: number | null; maximumRetryAttempts?: number | null } | null;
   target: { kind: string; cluster?: string | null; service?: string | null; desiredCount?: number | null };
 }
 
@@ -38,6 +40,11 @@ export interface ExpectedFire {
   /** Latest time the call may be made: at + flexible window + tolerance. */
   windowEnd: Date;
   flexibleWindowMinutes: number;
+  /**
+   * Latest time a Scheduler retry of a failed first call may succeed: min(at + flexible window + the retry
+   * policy's MaximumEventAgeInSeconds, the schedule's next fire). Absent when the policy allows no retries.
+   */
+  retryUntil?: Date;
   /** A fire before the audited period: it may consume a call (so that call is not "unexpected"), but is not reported. */
   context?: boolean;
 }
@@ -161,6 +168,9 @@ export interface ExpectOptions {
   skipped?: AuditResult["skipped"];
 }
 
+/** EventBridge Scheduler's retry policy when a schedule sets none. */
+export const DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
+
 /** A week of rate(1 minute) is 10,080 fires: allow far more than the evaluator's default cap. */
 const FIRE_LIMIT = 200_000;
 
@@ -171,16 +181,34 @@ export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): E
     opts.lookbackMs ?? Math.max(0, ...auditable.map((s) => (s.flexibleWindowMinutes ?? 0) * 60_000 + opts.toleranceMs));
   const start = new Date(opts.from.getTime() - lookback);
   const fires = scheduleFires(auditable, start, opts.to, { firesBetween: opts.firesBetween, limit: FIRE_LIMIT, skipped: opts.skipped });
-  const out = fires.map(({ s, at, where }): ExpectedFire => {
+  const fb = opts.firesBetween ?? defaultFiresBetween;
+  const out = fires.map(({ s, at, where }, i): ExpectedFire => {
     const flex = s.flexibleWindowMinutes ?? 0;
+    const windowEnd = at.getTime() + flex * 60_000 + opts.toleranceMs;
+    let retryUntil: number | undefined;
+    if (s.retryPolicy?.maximumRetryAttempts !== 0) {
+      retryUntil = at.getTime() + flex * 60_000 + (s.retryPolicy?.maximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
+      // A retry never runs past the next fire: the next fire of this schedule caps it (computed when not in the list).
+      let next = fires[i + 1]?.s === s ? fires[i + 1]!.at : undefined;
+      if (!next) {
+        try {
+          next = fb(s.expression, new Date(at.getTime() + 1), new Date(retryUntil + 1), fireOptions(s), 1)[0];
+        } catch {
+          /* the fires were computable a moment ago; without a next fire only the event age caps */
+        }
+      }
+      if (next) retryUntil = Math.min(retryUntil, next.getTime() - 1);
+      retryUntil = Math.max(retryUntil, windowEnd);
+    }
     return {
       ...where,
       ...(s.target.desiredCount != null ? { desiredCount: s.target.desiredCount } : {}),
       ...(roleNameFromArn(s.roleArn) ? { role: roleNameFromArn(s.roleArn)! } : {}),
       timezone: s.timezone || "UTC",
       at,
-      windowEnd: new Date(at.getTime() + flex * 60_000 + opts.toleranceMs),
+      windowEnd: new Date(windowEnd),
       flexibleWindowMinutes: flex,
+      ...(retryUntil !== undefined ? { retryUntil: new Date(retryUntil) } : {}),
       ...(at < opts.from ? { context: true } : {}),
     };
   });
@@ -197,13 +225,13 @@ export interface MatchOptions {
   onlyTargetsOf?: ExpectedFire[];
 }
 
-function callMatches(fire: ExpectedFire, call: ApiCallEvent): boolean {
+function callMatches(fire: ExpectedFire, call: ApiCallEvent, until: Date = fire.windowEnd): boolean {
   if (call.eventName !== "UpdateService") return false;
   if ((call.cluster ?? "default") !== fire.cluster || call.service !== fire.service) return false;
   if (fire.desiredCount !== undefined && call.desiredCount !== fire.desiredCount) return false;
   if (fire.role !== undefined && callerRole(call) !== fire.role) return false;
   const t = Date.parse(call.eventTime);
-  return t >= fire.at.getTime() && t <= fire.windowEnd.getTime();
+  return t >= fire.at.getTime() && t <= until.getTime();
 }
 
 /**
@@ -217,8 +245,16 @@ export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: M
   const audited: AuditedFire[] = [];
   const ordered = [...fires].sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
   for (const fire of ordered) {
-    const candidates = sortedCalls.map((c, i) => i).filter((i) => !used.has(i) && callMatches(fire, sortedCalls[i]!));
-    const success = candidates.find((i) => !sortedCalls[i]!.errorCode);
+    let candidates = sortedCalls.map((c, i) => i).filter((i) => !used.has(i) && callMatches(fire, sortedCalls[i]!));
+    let success = candidates.find((i) => !sortedCalls[i]!.errorCode);
+    // Only failed calls in the window: the Scheduler retries for up to the event age (never past the next
+    // fire), so later calls of the same role/cluster/service/count are this fire's retries — a success
+    // makes the fire ok, failed ones are counted as its attempts.
+    if (success === undefined && candidates.length && fire.retryUntil) {
+      const until = fire.retryUntil;
+      candidates = sortedCalls.map((c, i) => i).filter((i) => !used.has(i) && callMatches(fire, sortedCalls[i]!, until));
+      success = candidates.find((i) => !sortedCalls[i]!.errorCode);
+    }
     const chosen = success ?? candidates[0];
     let attempts = 0;
     if (chosen !== undefined) {
