@@ -105,10 +105,39 @@ describe("peek (aws-sdk-client-mock)", () => {
     expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input.MaxNumberOfMessages).toBe(2);
   });
 
+  it("--max above 10 keeps receiving past a receive that repeats the first batch, skipping messages already seen", async () => {
+    const ids = (from: number, to: number, count: number) => Array.from({ length: to - from }, (_, i) => msg(`m${from + i}`, count));
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: ids(0, 10, 1) })
+      .resolvesOnce({ Messages: ids(0, 10, 2) }) // VisibilityTimeout 0: the same ten again
+      .resolvesOnce({ Messages: ids(10, 20, 1) })
+      .resolvesOnce({ Messages: ids(20, 25, 1) })
+      .resolves({ Messages: ids(0, 10, 3) });
+    const r = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 25, waitSeconds: 0 });
+    expect(r.messages.map((m) => m.messageId)).toEqual(ids(0, 25, 1).map((m) => m.MessageId));
+    expect(r.receives).toBe(4);
+    expect(r.messages[0]!.receiveCount).toBe(2);
+  });
+
+  it("gives up after two receives in a row bring nothing new, and after ceil(max/10)+2 receives", async () => {
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1)] }).resolves({ Messages: [msg("a", 2)] });
+    const stale = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 50, waitSeconds: 0 });
+    expect(stale.messages.map((m) => m.messageId)).toEqual(["a"]);
+    expect(stale.receives).toBe(3);
+    sqs.reset();
+    let k = 0;
+    sqs.on(ReceiveMessageCommand).callsFake(() => ({ Messages: [msg(`n${k++}`, 1)] }));
+    const bounded = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 25, waitSeconds: 0 });
+    expect(bounded.receives).toBe(5);
+    expect(bounded.messages).toHaveLength(5);
+  });
+
   it("warns that receives are spent, and louder for a message one receive from the DLQ", () => {
     const ms = [toPeeked(msg("a", 1)), toPeeked(msg("z", 4))];
     const w = peekWarnings(ms, 5, false);
-    expect(w[0]).toMatch(/no true peek: every receive counts toward maxReceiveCount \(5\)/);
+    expect(w[0]).toMatch(/no true peek: each receive spends one of every returned message's maxReceiveCount \(5\)/);
+    expect(peekWarnings(ms, 5, false, 3)[0]).toContain("this peek made 3 receives");
     expect(w[1]).toMatch(/1 message\(s\) are one receive or less from the DLQ \(received 4\/5\).*z/);
     expect(peekWarnings([toPeeked(msg("a", 1))], 5, false)).toHaveLength(1);
   });

@@ -144,7 +144,7 @@ async function peek({ opts, ui }: Ctx, o: PeekOpts): Promise<CommandResult> {
   } finally {
     spin.stop();
   }
-  const warnings = q.peekWarnings(result.messages, maxReceiveCount, Boolean(o.dlq));
+  const warnings = q.peekWarnings(result.messages, maxReceiveCount, Boolean(o.dlq), result.receives);
   for (const w of warnings) ui.warn(w);
   const data = {
     queue: { url, dlq: Boolean(o.dlq), maxReceiveCount },

@@ -161,14 +161,20 @@ export function toPeeked(m: Message): PeekedMessage {
   return out;
 }
 
+/** Consecutive receives that bring nothing new before peek gives up (one such receive is common: with
+ * VisibilityTimeout 0 the next receive often returns the same first batch again). */
+export const STALE_RECEIVES = 2;
+
 /**
- * Receive (VisibilityTimeout 0, never delete) until `max` distinct messages or a receive that
- * brings nothing new. Messages come back again and again with VisibilityTimeout 0; each is listed once.
+ * Receive (VisibilityTimeout 0, never delete) until `max` distinct messages, STALE_RECEIVES receives in a
+ * row that bring nothing new, or ceil(max/10)+2 receives. Messages come back again and again with
+ * VisibilityTimeout 0; each is listed once.
  */
 export async function peekMessages(client: Sender, url: string, opts: PeekOptions): Promise<PeekResult> {
   const seen = new Map<string, PeekedMessage>();
   let receives = 0;
-  const limit = opts.maxReceives ?? Math.ceil(opts.max / 10) * 3 + 2;
+  const limit = opts.maxReceives ?? Math.ceil(opts.max / 10) + 2;
+  let stale = 0;
   const enough = Math.min(opts.max, opts.knownVisible ?? Infinity);
   while (seen.size < opts.max && receives < limit) {
     const r = await client.send(
@@ -196,13 +202,15 @@ export async function peekMessages(client: Sender, url: string, opts: PeekOption
       seen.set(m.MessageId, p);
       fresh++;
     }
-    if (fresh === 0 || (receives > 0 && seen.size >= enough && enough > 0)) break;
+    stale = fresh === 0 ? stale + 1 : 0;
+    if (stale >= STALE_RECEIVES || (seen.size >= enough && enough > 0)) break;
   }
   return { messages: [...seen.values()], receives };
 }
 
 /** The stderr warnings a peek must give: receives are spent, and who is about to reach the DLQ. */
-export function peekWarnings(messages: PeekedMessage[], maxReceiveCount: number | null, dlq: boolean): string[] {
+export function peekWarnings(messages: PeekedMessage[], maxReceiveCount: number | null, dlq: boolean, receives?: number): string[] {
+  const made = receives !== undefined ? `this peek made ${receives} receive${receives === 1 ? "" : "s"}` : "this peek spent at least one receive on each message listed";
   const out: string[] = [];
   if (dlq) {
     out.push("peeking the dead-letter queue: each receive still counts as a receive there");
@@ -210,7 +218,7 @@ export function peekWarnings(messages: PeekedMessage[], maxReceiveCount: number 
   }
   out.push(
     maxReceiveCount
-      ? `SQS has no true peek: every receive counts toward maxReceiveCount (${maxReceiveCount}); this peek just spent at least one on each message listed. Prefer \`queue stats\` or \`queue peek --dlq\``
+      ? `SQS has no true peek: each receive spends one of every returned message's maxReceiveCount (${maxReceiveCount}); ${made}. Prefer \`queue stats\` or \`queue peek --dlq\``
       : "SQS has no true peek: every receive counts as a receive (the queue has no redrive policy, so nothing moves to a DLQ)",
   );
   if (maxReceiveCount) {

@@ -174,7 +174,7 @@ for (const kind of ["moto_server", "fauxqs"] as const) {
     it("peek lists each message once, decoded, deletes nothing and moves nothing to the DLQ", async () => {
       const r = await cli(["queue", "peek", "--queue", q.url.split("/").pop()!, "--wait", "1", "--json"]);
       expect(r.code).toBe(0);
-      expect(r.stderr).toContain("SQS has no true peek: every receive counts toward maxReceiveCount (5)");
+      expect(r.stderr).toContain("SQS has no true peek: each receive spends one of every returned message's maxReceiveCount (5); this peek made");
       const d = JSON.parse(r.stdout);
       expect(d.messages).toHaveLength(3);
       expect(new Set(d.messages.map((m: { messageId: string }) => m.messageId)).size).toBe(3);
