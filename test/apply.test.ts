@@ -42,7 +42,7 @@ function liveWithoutFunction(): LiveState {
     rule: { arn: "r", state: "ENABLED", pattern: { source: ["aws.ecs"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventSource: ["ecs.amazonaws.com"], eventName: ["UpdateService"] } } },
     targets: [{ id: "traildigest-queue", arn: q }],
     webhookExists: true,
-    role: { arn: "role", trustPolicy: lambdaTrustPolicy(), inlinePolicy: lambdaInlinePolicy(id, cfg) },
+    role: { arn: "arn:aws:iam::123456789012:role/traildigest-digest-role", trustPolicy: lambdaTrustPolicy(), inlinePolicy: lambdaInlinePolicy(id, cfg) },
     scheduleGroups: ["default"],
     schedules: [],
   };
@@ -142,6 +142,19 @@ describe("applyPlan waits", () => {
     );
     expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(2);
     expect(lambda.commandCalls(GetEventSourceMappingCommand)).toHaveLength(5);
+  });
+
+  it("creates the function with the live role's ARN when the existing role has an IAM path", async () => {
+    const live = liveWithoutFunction();
+    const pathed = "arn:aws:iam::123456789012:role/service-role/traildigest-digest-role";
+    live.role = { ...live.role!, arn: pathed };
+    const plan = computePlan(want, live);
+    lambda.on(CreateFunctionCommand).resolves({ FunctionName: cfg.function.name });
+    lambda.on(GetFunctionConfigurationCommand).resolves({ State: "Active", LastUpdateStatus: "Successful" });
+    lambda.on(CreateEventSourceMappingCommand).resolves({ UUID: "m-1", State: "Enabled" });
+    lambda.on(GetEventSourceMappingCommand).resolves({ State: "Enabled" });
+    await applyPlan({ aws, want, live, plan, zip: new Uint8Array([1]), report: () => {}, sleep: async () => {} });
+    expect(lambda.commandCalls(CreateFunctionCommand)[0]!.args[0].input.Role).toBe(pathed);
   });
 
   it("does not retry other CreateFunction errors", async () => {

@@ -333,6 +333,18 @@ describe("computePlan", () => {
     expect(one(computePlan(desired(), live).plan, "role").changes.map((c) => c.field)).toEqual(["inlinePolicy"]);
   });
 
+  it("compares the function's role with the live role's ARN, which may carry an IAM path", () => {
+    const live = deployed();
+    const pathed = `arn:aws:iam::${id.account}:role/service-role/${config().function.roleName}`;
+    live.role!.arn = pathed;
+    live.function!.role = pathed;
+    expect(one(computePlan(desired(), live).plan, "function").action).toBe("noop");
+    live.function!.role = `arn:aws:iam::${id.account}:role/${config().function.roleName}`;
+    expect(one(computePlan(desired(), live).plan, "function").changes).toEqual([
+      { field: "role", from: live.function!.role, to: pathed },
+    ]);
+  });
+
   it("does not plan a group for schedules in the default group", () => {
     const cfg = config({
       schedules: [{ name: "a", expression: "rate(1 hour)", cluster: "c", service: "s", desiredCount: 1, roleArn: ROLE }],

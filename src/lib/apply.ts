@@ -188,7 +188,8 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
   const fnConfig = {
     FunctionName: cfg.function.name,
     Runtime: cfg.function.runtime,
-    Role: roleArn(id, cfg.function.roleName),
+    // The live role's ARN keeps its IAM path (/service-role/…); a role setup creates has none.
+    Role: live.role?.arn || roleArn(id, cfg.function.roleName),
     Handler: FUNCTION_HANDLER,
     Timeout: cfg.function.timeout,
     MemorySize: cfg.function.memory,

@@ -268,7 +268,8 @@ export function computePlan(want: Desired, live: LiveState, opts: { prune?: bool
     .check("memorySize", f?.memory, cfg.function.memory)
     .check("timeout", f?.timeout, cfg.function.timeout)
     .check("handler", f?.handler, FUNCTION_HANDLER)
-    .check("role", f?.role, roleArn(id, cfg.function.roleName))
+    // An existing role may have an IAM path (/service-role/…): its ARN comes from GetRole, not from the name.
+    .check("role", f?.role, live.role?.arn || roleArn(id, cfg.function.roleName))
     .check("environment", f?.env, env)
     .check("codeSha256", f?.codeSha256, want.codeSha256);
   items.push(item("function", cfg.function.name, !!f, fd));
