@@ -1,9 +1,19 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { mockClient } from "aws-sdk-client-mock";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { DescribeParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { gatherDoctorState } from "../src/lib/doctor-gather.js";
 import { parseConfig } from "../src/lib/config.js";
 import { doctorExitCode, runChecks, type Check, type DoctorState } from "../src/lib/doctor.js";
 import { UnsupportedPattern, matchesPattern, sampleEcsCallEvent } from "../src/lib/event-pattern.js";
-import { mergeQueuePolicy, queueArn, ruleArn, rulePattern } from "../src/lib/policies.js";
+import { mergeQueuePolicy, queueArn, ruleArn, rulePattern, ssmParameterName } from "../src/lib/policies.js";
 
 const id = { account: "123456789012", region: "us-east-1", partition: "aws" };
 const ROLE = "arn:aws:iam::123456789012:role/scheduler-ecs";
@@ -253,5 +263,45 @@ describe("matchesPattern", () => {
   it("refuses to guess on operators it does not implement", () => {
     expect(() => matchesPattern({ detail: { n: [{ numeric: [">", 1] }] } }, { detail: { n: 2 } })).toThrow(UnsupportedPattern);
     expect(() => matchesPattern({ $or: [] }, sample)).toThrow(UnsupportedPattern);
+  });
+});
+
+describe("SSM parameter names from ARNs", () => {
+  it("a hierarchy gets its leading slash back, a plain name does not; a name stays as it is", () => {
+    expect(ssmParameterName("arn:aws:ssm:us-east-1:123456789012:parameter/td/hook")).toBe("/td/hook");
+    expect(ssmParameterName("arn:aws:ssm:us-east-1:123456789012:parameter/foo")).toBe("foo");
+    expect(ssmParameterName("arn:aws:ssm:us-east-1:123456789012:parameter//td/hook")).toBe("/td/hook");
+    expect(ssmParameterName("arn:aws-cn:ssm:cn-north-1:123456789012:parameter/a/b/c")).toBe("/a/b/c");
+    expect(ssmParameterName("/td/hook")).toBe("/td/hook");
+    expect(ssmParameterName("foo")).toBe("foo");
+  });
+
+  describe("doctor's gather", () => {
+    const restore: (() => void)[] = [];
+    afterEach(() => {
+      for (const r of restore.splice(0)) r();
+    });
+
+    it("looks the deployed function's SSM parameter up by NAME when its environment holds the ARN", async () => {
+      const mocks = [mockClient(SQSClient), mockClient(EventBridgeClient), mockClient(IAMClient), mockClient(SchedulerClient), mockClient(CloudTrailClient)];
+      const sts = mockClient(STSClient);
+      const lambda = mockClient(LambdaClient);
+      const ssm = mockClient(SSMClient);
+      for (const m of [...mocks, sts, lambda, ssm]) restore.push(() => m.restore());
+      const missing = Object.assign(new Error("nope"), { name: "ResourceNotFoundException" });
+      for (const m of mocks) (m as unknown as { onAnyCommand(): { rejects(e: Error): void } }).onAnyCommand().rejects(missing);
+      sts.on(GetCallerIdentityCommand).resolves({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/t" });
+      lambda.on(GetFunctionConfigurationCommand).resolves({
+        FunctionName: "traildigest-digest",
+        Environment: { Variables: { SLACK_WEBHOOK_PARAMETER: "arn:aws:ssm:us-east-1:123456789012:parameter/td/hook" } },
+      });
+      lambda.on(ListEventSourceMappingsCommand).resolves({ EventSourceMappings: [] });
+      ssm.on(DescribeParametersCommand).callsFake((i: { ParameterFilters?: { Values?: string[] }[] }) => ({
+        Parameters: i.ParameterFilters?.[0]?.Values?.[0] === "/td/hook" ? [{ Name: "/td/hook" }] : [],
+      }));
+      const state = await gatherDoctorState({ region: "us-east-1", endpointUrl: "http://127.0.0.1:9" }, cfg);
+      expect(state.deployedWebhookExists).toBe(true);
+      expect(ssm.commandCalls(DescribeParametersCommand).map((c) => c.args[0].input.ParameterFilters?.[0]?.Values)).toContainEqual(["/td/hook"]);
+    });
   });
 });

@@ -5,6 +5,7 @@ import { awsClient, type AwsOptions } from "./aws.js";
 import type { Config } from "./config.js";
 import { doctorSampleEvent, type DoctorState, type TrailInfo } from "./doctor.js";
 import { isNotFound, orMissing, readLiveState, resolveIdentity, sdk } from "./live-state.js";
+import { ssmParameterName } from "./policies.js";
 
 function errText(err: unknown): string {
   const e = err as { name?: string; message?: string };
@@ -84,7 +85,7 @@ export async function gatherDoctorState(aws: AwsOptions, cfg: Config): Promise<D
       const ssm = await awsClient("ssm", aws);
       const m = await sdk.ssm();
       const d = await ssm.send(
-        new m.DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [env.SLACK_WEBHOOK_PARAMETER] }] }),
+        new m.DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [ssmParameterName(env.SLACK_WEBHOOK_PARAMETER)] }] }),
       );
       state.deployedWebhookExists = (d.Parameters?.length ?? 0) > 0;
     }

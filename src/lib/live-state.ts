@@ -3,7 +3,7 @@
 import { awsClient, type AwsOptions } from "./aws.js";
 import type { Config } from "./config.js";
 import type { LiveQueue, LiveSchedule, LiveState } from "./plan.js";
-import { ROLE_INLINE_POLICY, parsePolicyDocument, queueArn, type Identity } from "./policies.js";
+import { ROLE_INLINE_POLICY, parsePolicyDocument, queueArn, ssmParameterName, type Identity } from "./policies.js";
 
 /** SDK modules (commands and types), loaded lazily. */
 export const sdk = {
@@ -144,7 +144,7 @@ export async function webhookExists(aws: AwsOptions, cfg: Config): Promise<boole
   if ("parameter" in w) {
     const ssm = await awsClient("ssm", aws);
     const { DescribeParametersCommand } = await sdk.ssm();
-    const name = w.parameter.startsWith("arn:") ? w.parameter.replace(/^arn:[^:]+:ssm:[^:]*:\d*:parameter/, "") : w.parameter;
+    const name = ssmParameterName(w.parameter);
     const d = await orMissing(ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] })));
     return (d?.Parameters?.length ?? 0) > 0;
   }

@@ -47,6 +47,21 @@ export function webhookResourceArn(id: Identity, webhook: WebhookSource): string
   return undefined;
 }
 
+/**
+ * The parameter NAME for an SSM parameter name or ARN (DescribeParameters' Name filter takes names only).
+ * SSM writes `/td/hook` as `…:parameter/td/hook` and `foo` as `…:parameter/foo`, so the rule is: after
+ * `parameter/`, a path with another `/` is a hierarchy and gets its leading `/` back (`/td/hook`); a
+ * single segment is a plain name (`foo`); an ARN that kept the name's own slash (`parameter//td/hook`)
+ * is read as that name (`/td/hook`). A name (not an ARN) is returned unchanged.
+ */
+export function ssmParameterName(value: string): string {
+  const m = /^arn:[^:]+:ssm:[^:]*:[^:]*:parameter\/(.*)$/.exec(value);
+  if (!m) return value;
+  const rest = m[1]!;
+  if (rest.startsWith("/")) return rest;
+  return rest.includes("/") ? `/${rest}` : rest;
+}
+
 /** The EventBridge rule's pattern: CloudTrail-recorded ECS calls with the configured names. */
 export function rulePattern(eventNames: readonly string[]): Record<string, unknown> {
   return {
