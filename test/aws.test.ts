@@ -107,6 +107,24 @@ describe("AWS client factory", () => {
     expect(hits).toEqual([{ url: "/", target: "AmazonSQS.ListQueues" }]);
   });
 
+  it("sends queue-URL calls to AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL, not to the queue URL's host, unless endpoints are ignored", async () => {
+    const endpoint = await fakeSqs(200, { Messages: [] });
+    const elsewhere = "http://sqs.elsewhere.invalid:1/123456789012/q";
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+    for (const name of ["AWS_ENDPOINT_URL_SQS", "AWS_ENDPOINT_URL"]) {
+      hits.length = 0;
+      process.env[name] = endpoint;
+      const sqs = await awsClient("sqs", { region: "us-east-1" });
+      await sqs.send(new ReceiveMessageCommand({ QueueUrl: elsewhere }));
+      expect(hits).toEqual([{ url: "/", target: "AmazonSQS.ReceiveMessage" }]);
+      delete process.env[name];
+    }
+    process.env.AWS_ENDPOINT_URL_SQS = endpoint;
+    process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS = "true";
+    const ignoring = await awsClient("sqs", { region: "us-east-1" });
+    expect((ignoring.config as { useQueueUrlAsEndpoint?: boolean }).useQueueUrlAsEndpoint).not.toBe(false);
+  });
+
   it("tags errors with the operation, so access denied names sqs:ReceiveMessage", async () => {
     const endpoint = await fakeSqs(403, { __type: "com.amazon.coral.service#AccessDeniedException", message: "Access to the resource is denied." });
     const sqs = await awsClient("sqs", { region: "us-east-1", endpointUrl: endpoint });

@@ -75,7 +75,10 @@ export async function awsClient<S extends ServiceName>(service: S, opts: AwsOpti
   const config = { ...(await clientConfig(opts)), ...opts.overrides };
   // fauxqs and other emulators hand out queue URLs whose host does not resolve: with an explicit
   // endpoint, send every request there rather than to the queue URL's host.
-  if (service === "sqs" && opts.endpointUrl) config.useQueueUrlAsEndpoint = false;
+  // AWS_ENDPOINT_URL(_SQS) is such an explicit endpoint too, unless the SDK is told to ignore it.
+  const envEndpoint =
+    process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== "true" && Boolean(process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL);
+  if (service === "sqs" && (opts.endpointUrl || envEndpoint)) config.useQueueUrlAsEndpoint = false;
   setActiveProfile(opts.profile);
   const client = new Client(config) as ClientMap[S];
   tagErrors(client as unknown as TaggableClient);
