@@ -12,6 +12,7 @@ import {
   queueArn,
   ruleArn,
   rulePattern,
+  webhookResourceArn,
 } from "../src/lib/policies.js";
 
 const id = { account: "123456789012", region: "eu-west-1", partition: "aws" };
@@ -104,6 +105,15 @@ const one = (items: PlanItem[], resource: string) => {
   return f[0]!;
 };
 const actions = (items: PlanItem[]) => items.map((i) => `${i.resource}:${i.action}`);
+
+describe("webhookResourceArn", () => {
+  it("gives a partial Secrets Manager ARN the -?????? suffix wildcard, keeps a complete one", () => {
+    const base = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:traildigest/slack";
+    expect(webhookResourceArn(id, { secretId: base })).toBe(`${base}-??????`);
+    expect(webhookResourceArn(id, { secretId: `${base}-AbC123` })).toBe(`${base}-AbC123`);
+    expect(webhookResourceArn(id, { secretId: "traildigest/slack" })).toBe(`${base}-??????`);
+  });
+});
 
 describe("computePlan", () => {
   it("creates every part, in dependency order, from nothing", () => {

@@ -37,7 +37,9 @@ export function functionArn(id: Identity, name: string): string {
  */
 export function webhookResourceArn(id: Identity, webhook: WebhookSource): string | undefined {
   if ("secretId" in webhook) {
-    if (webhook.secretId.startsWith("arn:")) return webhook.secretId;
+    // A partial ARN (no random suffix) never equals the real ARN: give it the suffix wildcard. A name
+    // that itself ends in "-" + 6 letters/digits is indistinguishable from a complete ARN (AWS says so too).
+    if (webhook.secretId.startsWith("arn:")) return /-[A-Za-z0-9]{6}$/.test(webhook.secretId) ? webhook.secretId : `${webhook.secretId}-??????`;
     return `arn:${p(id)}:secretsmanager:${id.region}:${id.account}:secret:${webhook.secretId}-??????`;
   }
   if ("parameter" in webhook) {
