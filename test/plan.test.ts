@@ -9,6 +9,7 @@ import {
   lambdaInlinePolicy,
   lambdaTrustPolicy,
   mergeQueuePolicy,
+  policyAllowsRule,
   queueArn,
   ruleArn,
   rulePattern,
@@ -112,6 +113,43 @@ describe("webhookResourceArn", () => {
     expect(webhookResourceArn(id, { secretId: base })).toBe(`${base}-??????`);
     expect(webhookResourceArn(id, { secretId: `${base}-AbC123` })).toBe(`${base}-AbC123`);
     expect(webhookResourceArn(id, { secretId: "traildigest/slack" })).toBe(`${base}-??????`);
+  });
+});
+
+describe("policyAllowsRule", () => {
+  const q = queueArn(id, "traildigest-events");
+  const r = ruleArn(id, "traildigest-ecs-calls");
+  const allow = (extra: Record<string, unknown> = {}) => ({
+    Effect: "Allow",
+    Principal: { Service: "events.amazonaws.com" },
+    Action: "sqs:SendMessage",
+    Resource: q,
+    Condition: { ArnEquals: { "aws:SourceArn": r } },
+    ...extra,
+  });
+  const doc = (...Statement: unknown[]) => ({ Version: "2012-10-17", Statement });
+
+  it("allows our statement, and ArnLike/StringLike values as wildcards", () => {
+    expect(policyAllowsRule(doc(allow()), q, r)).toBe(true);
+    expect(policyAllowsRule(doc(allow({ Condition: { ArnLike: { "aws:SourceArn": `arn:aws:events:eu-west-1:123456789012:rule/traildigest-*` } } })), q, r)).toBe(true);
+    expect(policyAllowsRule(doc(allow({ Condition: { StringLike: { "aws:SourceArn": "arn:aws:events:*:123456789012:rule/*" } } })), q, r)).toBe(true);
+    expect(policyAllowsRule(doc(allow({ Condition: { ArnLike: { "aws:SourceArn": "arn:aws:events:*:*:rule/other-*" } } })), q, r)).toBe(false);
+    expect(policyAllowsRule(doc(allow({ Resource: "arn:aws:sqs:*:123456789012:traildigest-*" })), q, r)).toBe(true);
+  });
+
+  it("a matching Deny wins; a Deny whose condition does not hold does not", () => {
+    const deny = { Effect: "Deny", Principal: "*", Action: "sqs:*", Resource: q };
+    expect(policyAllowsRule(doc(allow(), deny), q, r)).toBe(false);
+    expect(policyAllowsRule(doc(allow(), { ...deny, Condition: { StringEquals: { "aws:SourceAccount": "999999999999" } } }), q, r)).toBe(true);
+    expect(policyAllowsRule(doc(allow(), { ...deny, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }), q, r)).toBe(false);
+    // A Deny this cannot evaluate: cannot confirm.
+    expect(policyAllowsRule(doc(allow(), { ...deny, Condition: { Bool: { "aws:SecureTransport": "false" } } }), q, r)).toBe(false);
+  });
+
+  it("an Allow with an extra condition it cannot evaluate is not confirmed", () => {
+    expect(policyAllowsRule(doc(allow({ Condition: { ArnEquals: { "aws:SourceArn": r }, IpAddress: { "aws:SourceIp": "10.0.0.0/8" } } })), q, r)).toBe(false);
+    expect(policyAllowsRule(doc(allow({ Condition: { ArnEquals: { "aws:SourceArn": r, "aws:PrincipalOrgID": "o-1" } } })), q, r)).toBe(false);
+    expect(policyAllowsRule(doc(allow({ Condition: { ArnEquals: { "aws:SourceArn": r }, StringEquals: { "aws:SourceAccount": "123456789012" } } })), q, r)).toBe(true);
   });
 });
 

@@ -92,22 +92,63 @@ function statements(doc: unknown): Statement[] {
 }
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
-/** True when some statement lets events.amazonaws.com SendMessage to the queue from exactly this rule. */
+/** IAM wildcard match: `*` any run, `?` one character. */
+function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
+  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${re}$`, ignoreCase ? "i" : "").test(value);
+}
+
+const EVENTS = "events.amazonaws.com";
+
+function principalMatches(principal: unknown): boolean {
+  if (principal === "*") return true;
+  if (!principal || typeof principal !== "object") return false;
+  const p = principal as { Service?: unknown; AWS?: unknown };
+  return asList(p.Service).includes(EVENTS) || asList(p.AWS).includes("*");
+}
+
+/** Whether the statement covers events.amazonaws.com → sqs:SendMessage on the queue (Not* elements honoured). */
+function statementCovers(st: Statement, qArn: string): boolean {
+  const principal = "NotPrincipal" in st ? !principalMatches(st.NotPrincipal) : principalMatches(st.Principal);
+  const action = (list: unknown) => asList(list).some((a) => typeof a === "string" && globMatch(a, "sqs:SendMessage", true));
+  const actionOk = "NotAction" in st ? !action(st.NotAction) : action(st.Action);
+  const resource = (list: unknown) => asList(list).some((r) => typeof r === "string" && globMatch(r, qArn));
+  const resourceOk = "NotResource" in st ? !resource(st.NotResource) : resource(st.Resource);
+  return principal && actionOk && resourceOk;
+}
+
+/**
+ * Whether a statement's Condition holds for EventBridge's SendMessage from `rArn`: true, false, or
+ * undefined when it uses an operator or key this does not evaluate (the caller cannot confirm it).
+ * ArnEquals/ArnLike/StringLike values are wildcards (IAM treats ArnEquals like ArnLike).
+ */
+function conditionHolds(cond: unknown, rArn: string): boolean | undefined {
+  if (cond === undefined) return true;
+  if (!cond || typeof cond !== "object") return undefined;
+  const context: Record<string, string> = { "aws:sourcearn": rArn, "aws:sourceaccount": rArn.split(":")[4] ?? "" };
+  let result: boolean | undefined = true;
+  for (const [op, keys] of Object.entries(cond as Record<string, unknown>)) {
+    if (!["ArnEquals", "ArnLike", "StringEquals", "StringLike"].includes(op) || !keys || typeof keys !== "object") return undefined;
+    for (const [key, values] of Object.entries(keys as Record<string, unknown>)) {
+      const actual = context[key.toLowerCase()];
+      if (actual === undefined) return undefined;
+      const hit = asList(values).some((v) => typeof v === "string" && (op === "StringEquals" ? v === actual : globMatch(v, actual)));
+      if (!hit) result = false;
+    }
+  }
+  return result;
+}
+
+/**
+ * True when the policy lets events.amazonaws.com SendMessage to the queue from this rule: some Allow
+ * covers it with conditions that are confirmed to hold, and no Deny covers it unless its conditions
+ * are confirmed NOT to hold. Anything this cannot evaluate counts as "cannot confirm" (false).
+ */
 export function policyAllowsRule(policy: unknown, qArn: string, rArn: string): boolean {
-  return statements(policy).some((st) => {
-    if (st.Effect !== "Allow") return false;
-    const principal = st.Principal as { Service?: unknown } | string | undefined;
-    const services = typeof principal === "object" ? asList(principal.Service) : [];
-    if (!services.includes("events.amazonaws.com")) return false;
-    const actions = asList(st.Action);
-    if (!actions.some((a) => a === "sqs:SendMessage" || a === "sqs:*" || a === "*")) return false;
-    const resources = asList(st.Resource);
-    if (!resources.some((r) => r === qArn || r === "*")) return false;
-    const cond = st.Condition as Record<string, Record<string, unknown>> | undefined;
-    if (!cond) return true; // no condition: any rule may send (broader than needed, but it works)
-    const src = cond.ArnEquals?.["aws:SourceArn"] ?? cond.ArnLike?.["aws:SourceArn"] ?? cond.StringEquals?.["aws:SourceArn"];
-    return asList(src).includes(rArn);
-  });
+  const covering = statements(policy).filter((st) => statementCovers(st, qArn));
+  if (covering.some((st) => st.Effect === "Deny" && conditionHolds(st.Condition, rArn) !== false)) return false;
+  // No condition at all: any rule may send (broader than needed, but it works).
+  return covering.some((st) => st.Effect === "Allow" && !("NotPrincipal" in st) && conditionHolds(st.Condition, rArn) === true);
 }
 
 /** The queue policy to write: the existing document with our statement added or replaced. */
