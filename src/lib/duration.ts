@@ -20,10 +20,14 @@ export function parseDuration(text: string, flag = "duration"): number {
   return total;
 }
 
-/** "2h" → now − 2 h; "2026-11-26T13:00:00Z" → that instant. */
+/** A date-time with no offset ("2026-11-26T12:00:00"), which Date would read in the machine's zone. */
+const ISO_NO_OFFSET = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
+
+/** "2h" → now − 2 h; "2026-11-26T13:00:00Z" → that instant; no offset → UTC (like a date alone). */
 export function parseTimeArg(text: string, flag: string, now: Date = new Date()): Date {
   if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
-    const d = new Date(text.trim());
+    const m = ISO_NO_OFFSET.exec(text.trim());
+    const d = new Date(m ? `${m[1]}T${m[2]}Z` : text.trim());
     if (Number.isNaN(d.getTime())) throw new UsageError(`${flag}: "${text}" is not a valid ISO-8601 time`);
     return d;
   }
