@@ -87,6 +87,12 @@ describe("parseConfig", () => {
     expect(msg({ queue: { name: "x" }, dlq: { name: "x" } })).toMatch(/dlq\.name: must differ/);
   });
 
+  it("bounds the EventBridge rule name to 64 characters (queue names may have 80)", () => {
+    expect(msg({ rule: { name: "r".repeat(65) } })).toMatch(/rule\.name/);
+    expect(parseConfig({ rule: { name: "r".repeat(64) } }).rule.name).toHaveLength(64);
+    expect(parseConfig({ queue: { name: "q".repeat(80) } }).queue.name).toHaveLength(80);
+  });
+
   it("lists several problems in one message", () => {
     const m = msg({ queue: { visibilityTimeout: 10 }, schedules: [schedule({ expression: "cron(bad)" })] });
     expect(m).toContain("queue.visibilityTimeout");

@@ -223,6 +223,18 @@ describe("runChecks", () => {
     s.live.schedules = [];
     expect(notPass(runChecks(s))).toEqual(["schedule.api-down.exists:fail"]);
   });
+
+  it("names a non-default group in schedule check ids, so one name in two groups gives distinct ids", () => {
+    const two = parseConfig({
+      schedules: ["default", "team-a", "team-b"].map((group) => ({ name: "api-down", group, expression: "cron(0 22 * * ? *)", cluster: "dev", service: "api", desiredCount: 0, roleArn: ROLE })),
+    });
+    const s = { ...healthy(), config: two };
+    s.ecsServices = { "dev/api": "ACTIVE" };
+    s.live.schedules = ["default", "team-a", "team-b"].map((group) => ({ ...healthy().live.schedules[0]!, group }));
+    const ids = runChecks(s).map((c) => c.id).filter((i) => i.startsWith("schedule."));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((i) => i.endsWith(".service"))).toEqual(["schedule.api-down.service", "schedule.team-a/api-down.service", "schedule.team-b/api-down.service"]);
+  });
 });
 
 describe("matchesPattern", () => {

@@ -63,7 +63,8 @@ export const configSchema = z.strictObject({
     .prefault({}),
   rule: z
     .strictObject({
-      name: name.default("traildigest-ecs-updateservice"),
+      // EventBridge rule names are at most 64 characters (queue names may have 80).
+      name: name.max(64).default("traildigest-ecs-updateservice"),
       eventNames: z.array(z.string().regex(/^[A-Za-z]+$/, "an API call name such as UpdateService")).min(1).default(["UpdateService"]),
     })
     .prefault({}),

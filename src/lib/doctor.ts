@@ -187,7 +187,8 @@ export function runChecks(s: DoctorState): Check[] {
   // Schedules
   for (const sc of cfg.schedules) {
     const l = live.schedules.find((x) => x.name === sc.name && x.group === sc.group);
-    const key = `schedule.${sc.name}`;
+    // Names repeat across groups: a non-default group is part of the id (the default group keeps `schedule.<name>`).
+    const key = sc.group === "default" ? `schedule.${sc.name}` : `schedule.${sc.group}/${sc.name}`;
     if (cannot.schedules) {
       add("schedules", `${key}.exists`, "warn", `could not read schedules: ${cannot.schedules}`, "grant scheduler:ListScheduleGroups, scheduler:ListSchedules and scheduler:GetSchedule");
       continue;

@@ -268,7 +268,7 @@ describe("setup and doctor on moto", () => {
   it("doctor fails without a trail and ECS service, and passes once they exist", async () => {
     const before = await cli(["doctor", "--json"]);
     expect(before.code, before.stderr).toBe(1);
-    expect(failed(JSON.parse(before.stdout))).toEqual(["trail.logging", "schedule.api-night-down.service", "schedule.api-night-down.role"]);
+    expect(failed(JSON.parse(before.stdout))).toEqual(["trail.logging", "schedule.td-nightly/api-night-down.service", "schedule.td-nightly/api-night-down.role"]);
 
     // A logging trail, the ECS service the schedule scales, and the scheduler's role.
     await fetch(`${moto.endpoint}/td-trail-bucket`, { method: "PUT" });
