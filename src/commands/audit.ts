@@ -4,12 +4,13 @@
 import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
 import { UsageError } from "../lib/errors.js";
-import { formatInZone, isTimeZone } from "../lib/zoned-time.js";
+import { formatInZone, formatUtcShort, isTimeZone } from "../lib/zoned-time.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import type { AuditedFire, AuditResult, FireStatus, ScheduleLike } from "../lib/audit.js";
 import type { ApiCallEvent } from "../lib/events.js";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { plural } from "../lib/text.js";
 
 export interface AuditOpts {
   since: string;
@@ -131,8 +132,8 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     deps.ui?.warn(`no schedule in group "${o.group}"`);
   }
   deps.ui?.info(
-    `read ${schedules.length} schedule${schedules.length === 1 ? "" : "s"} (${auditable.length} scaling ECS services) from EventBridge Scheduler ` +
-      `and ${calls.length} UpdateService call${calls.length === 1 ? "" : "s"} from CloudTrail LookupEvents, ` +
+    `read ${plural(schedules.length, "schedule")} (${auditable.length} scaling ECS services) from EventBridge Scheduler ` +
+      `and ${plural(calls.length, "UpdateService call")} from CloudTrail LookupEvents, ` +
       `${range.since.toISOString()} → ${range.until.toISOString()}`,
   );
   const result = audit.audit(schedules, calls, {
@@ -156,12 +157,8 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
 
 // ---------- the human view ----------
 
-function shortUtc(iso: string): string {
-  return iso.replace("T", " ").replace(/:\d{2}(\.\d+)?Z$/, "Z");
-}
-
 function inZone(iso: string, timeZone: string): string {
-  return timeZone === "UTC" || !isTimeZone(timeZone) ? shortUtc(iso) : formatInZone(iso, timeZone);
+  return timeZone === "UTC" || !isTimeZone(timeZone) ? formatUtcShort(iso) : formatInZone(iso, timeZone);
 }
 
 function statusCell(s: FireStatus, ui: Ui): string {
@@ -188,14 +185,14 @@ function callerLabel(e: ApiCallEvent): string {
 export function renderAudit(d: AuditData, ui: Ui): string {
   const out: string[] = [];
   const c = ui.c;
-  out.push(c.dim(`period ${shortUtc(d.period.since)} → ${shortUtc(d.period.until)}`));
+  out.push(c.dim(`period ${formatUtcShort(d.period.since)} → ${formatUtcShort(d.period.until)}`));
   if (d.fires.length === 0) out.push("No scheduled ECS scaling was due in this period.");
   else
     out.push(
       ui.table({
         head: ["expected at", "schedule", "target", "status", "call"],
         rows: d.fires.map((f) => [
-          `${inZone(f.expectedAt, f.timezone)}${f.timezone !== "UTC" ? `\n${c.dim(shortUtc(f.expectedAt))}` : ""}`,
+          `${inZone(f.expectedAt, f.timezone)}${f.timezone !== "UTC" ? `\n${c.dim(formatUtcShort(f.expectedAt))}` : ""}`,
           f.group === "default" ? f.schedule : `${f.group}/${f.schedule}`,
           `${f.cluster}/${f.service} → ${f.desiredCount ?? "?"}`,
           statusCell(f.status, ui),
@@ -210,7 +207,7 @@ export function renderAudit(d: AuditData, ui: Ui): string {
       ui.table({
         head: ["time (UTC)", "target", "caller", "result"],
         rows: d.unexpected.map((e) => [
-          shortUtc(new Date(e.eventTime).toISOString()),
+          formatUtcShort(new Date(e.eventTime).toISOString()),
           `${e.cluster ?? "default"}/${e.service ?? "?"}${e.desiredCount !== undefined ? ` → ${e.desiredCount}` : ""}`,
           callerLabel(e),
           e.errorCode ? c.red(e.errorCode) : c.green("ok"),
@@ -227,8 +224,8 @@ export function renderAudit(d: AuditData, ui: Ui): string {
   ];
   out.push("");
   out.push(
-    `${d.fires.length} expected fire${d.fires.length === 1 ? "" : "s"} of ${s.schedules} schedule${s.schedules === 1 ? "" : "s"}: ${parts.join(", ")}` +
-      ` · ${s.unexpected} unexpected call${s.unexpected === 1 ? "" : "s"}`,
+    `${plural(d.fires.length, "expected fire")} of ${plural(s.schedules, "schedule")}: ${parts.join(", ")}` +
+      ` · ${plural(s.unexpected, "unexpected call")}`,
   );
   if (s.pending) out.push(c.dim("pending: CloudTrail usually shows a call within about 5 minutes (not guaranteed); run again later."));
   return out.join("\n");

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { action } from "./action.js";
 import type { Ui } from "../lib/output.js";
 import type { Check } from "../lib/doctor.js";
+import { plural } from "../lib/text.js";
 
 const PART_TITLES: Record<Check["part"], string> = {
   trail: "CloudTrail",
@@ -31,7 +32,7 @@ export function renderChecks(checks: Check[], ui: Ui): string {
   }
   const n = { pass: 0, warn: 0, fail: 0 };
   for (const ch of checks) n[ch.status]++;
-  out.push("", `${n.pass} passed, ${n.warn} warning${n.warn === 1 ? "" : "s"}, ${n.fail} failed`);
+  out.push("", `${n.pass} passed, ${plural(n.warn, "warning")}, ${n.fail} failed`);
   return out.join("\n");
 }
 

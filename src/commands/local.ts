@@ -7,6 +7,7 @@ import { UsageError } from "../lib/errors.js";
 import { validateTimeZone } from "../lib/zoned-time.js";
 import type { Ui } from "../lib/output.js";
 import type { InvocationReport, RunResult } from "../lib/local-runner.js";
+import { plural } from "../lib/text.js";
 
 interface RunOptions {
   queue: string;
@@ -26,7 +27,7 @@ function seconds(text: string, flag: string): number {
 
 export function liveLine(r: InvocationReport): string {
   const digest = r.posted ? "digest posted" : r.error ? "no digest" : "nothing to post";
-  return `#${r.n}  ${r.records} record${r.records === 1 ? "" : "s"}  trigger=${r.trigger}  ${digest}  failures=${r.failures}${
+  return `#${r.n}  ${plural(r.records, "record")}  trigger=${r.trigger}  ${digest}  failures=${r.failures}${
     r.error ? `  (${r.error})` : ""
   }`;
 }

@@ -12,6 +12,8 @@ import type { SlackMessage } from "../lib/digest.js";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
+import { plural } from "../lib/text.js";
+import { formatUtcShort } from "../lib/zoned-time.js";
 
 // ---------- --from-queue / --from-trail ----------
 
@@ -107,8 +109,8 @@ export async function readQueue(
     else invalid.push({ index, messageId: m.messageId, reason: m.unreadable ?? "not an API-call event" });
   });
   ui.info(
-    `read ${messages.length} message${messages.length === 1 ? "" : "s"} from ${ref.url} ` +
-      `(VisibilityTimeout 0, nothing deleted; ${events.length} API-call event${events.length === 1 ? "" : "s"}, ${invalid.length} unreadable)`,
+    `read ${plural(messages.length, "message")} from ${ref.url} ` +
+      `(VisibilityTimeout 0, nothing deleted; ${plural(events.length, "API-call event")}, ${invalid.length} unreadable)`,
   );
   for (const w of q.peekWarnings(messages, maxReceiveCount, false)) ui.warn(w);
   return { events, invalid, lambdaBatch: false, label: `queue ${ref.name}` };
@@ -134,7 +136,7 @@ export async function readTrail(
     spin.stop();
   }
   ui.info(
-    `read ${events.length} UpdateService call${events.length === 1 ? "" : "s"} from CloudTrail LookupEvents, ` +
+    `read ${plural(events.length, "UpdateService call")} from CloudTrail LookupEvents, ` +
       `${since.toISOString()} → ${until.toISOString()}`,
   );
   return { events, invalid: [], lambdaBatch: false, label: `CloudTrail ${since.toISOString()} → ${until.toISOString()}` };
@@ -277,7 +279,7 @@ export async function runForecast(
   }
   if (o.group !== undefined) schedules = schedules.filter((s) => (s.group ?? "default") === o.group);
   deps.ui.info(
-    `forecast from ${schedules.length} schedule${schedules.length === 1 ? "" : "s"} (${source}), ` +
+    `forecast from ${plural(schedules.length, "schedule")} (${source}), ` +
       `${from.toISOString()} → ${to.toISOString()}, BatchSize ${batchSize}, window ${windowSeconds} s (${batchingSource})`,
   );
 
@@ -313,16 +315,12 @@ export async function runForecast(
   };
 }
 
-function shortUtc(iso: string): string {
-  return iso.replace("T", " ").replace(/:\d{2}(\.\d+)?Z$/, "Z");
-}
-
 let previewMod: typeof import("../lib/preview.js") | undefined;
 
 export function renderForecast(d: ForecastData, ui: Ui): string {
   const c = ui.c;
   if (d.waves.length === 0) {
-    return `No scheduled UpdateService calls between ${shortUtc(d.period.from)} and ${shortUtc(d.period.to)} (${d.schedules.count} schedules read).`;
+    return `No scheduled UpdateService calls between ${formatUtcShort(d.period.from)} and ${formatUtcShort(d.period.to)} (${d.schedules.count} schedules read).`;
   }
   const out: string[] = [];
   out.push(
@@ -332,17 +330,17 @@ export function renderForecast(d: ForecastData, ui: Ui): string {
       rows: d.waves.map((w) => {
         const names = w.services.map((s) => `${s.cluster}/${s.service} → ${s.desiredCount ?? "?"}`);
         const shown = names.length > 6 ? [...names.slice(0, 6), c.dim(`…and ${names.length - 6} more`)] : names;
-        const span = w.last !== w.at ? `\n${c.dim(`to ${shortUtc(w.last)}`)}` : "";
+        const span = w.last !== w.at ? `\n${c.dim(`to ${formatUtcShort(w.last)}`)}` : "";
         const flex = w.flexibleCalls
           ? `\n${c.dim(`${w.flexibleCalls} flexible: up to +${w.maxFlexibleMinutes} min`)}`
           : "";
-        return [`${shortUtc(w.at)}${span}${flex}`, w.calls, w.digests, shown.join("\n")];
+        return [`${formatUtcShort(w.at)}${span}${flex}`, w.calls, w.digests, shown.join("\n")];
       }),
     }),
   );
   for (const [i, w] of d.waves.entries()) {
     if (!w.preview || !previewMod) continue;
-    const title = ` Wave ${i + 1} at ${shortUtc(w.at)}: first of ${w.digests} digest${w.digests === 1 ? "" : "s"} (best case) `;
+    const title = ` Wave ${i + 1} at ${formatUtcShort(w.at)}: first of ${plural(w.digests, "digest")} (best case) `;
     out.push("");
     out.push(c.dim(`──${title}${"─".repeat(Math.max(4, 62 - title.length))}`));
     out.push(previewMod.renderPreview(w.preview, c));
@@ -352,8 +350,8 @@ export function renderForecast(d: ForecastData, ui: Ui): string {
   out.push("");
   out.push(
     c.bold(
-      `${d.waves.length} wave${d.waves.length === 1 ? "" : "s"}, ${totalCalls} call${totalCalls === 1 ? "" : "s"}, ` +
-        `at least ${totalDigests} digest${totalDigests === 1 ? "" : "s"} · BatchSize ${d.batching.batchSize}, window ${d.batching.windowSeconds} s (${d.batching.source})`,
+      `${plural(d.waves.length, "wave")}, ${plural(totalCalls, "call")}, ` +
+        `at least ${plural(totalDigests, "digest")} · BatchSize ${d.batching.batchSize}, window ${d.batching.windowSeconds} s (${d.batching.source})`,
     ),
   );
   out.push(c.dim(d.note));

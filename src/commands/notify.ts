@@ -6,6 +6,7 @@ import type { CommandResult, GlobalOptions, Ui } from "../lib/output.js";
 import { addLiveInputOptions, registerForecast, type LiveInputOptions } from "./notify-live.js";
 import type { Digests, SourcedInput } from "./notify-input.js";
 import type { SlackMessage } from "../lib/digest.js";
+import { plural } from "../lib/text.js";
 
 export interface NotifyOptions extends LiveInputOptions {
   input?: string;
@@ -57,12 +58,9 @@ function reportInvalid(input: SourcedInput, ui: Ui): void {
     .map((r) => `#${r.index + 1}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
     .join("; ");
   const where = input.lambdaBatch ? "; the handler would return them in batchItemFailures" : "";
-  ui.warn(`${n} unreadable record${n === 1 ? "" : "s"} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);
+  ui.warn(`${plural(n, "unreadable record")} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 function summary(d: Digests, input: SourcedInput, timeZone: string, batchSize: number, verb: string): string {
   const s = d.stats;

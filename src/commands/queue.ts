@@ -5,6 +5,7 @@ import { UsageError } from "../lib/errors.js";
 import { formatDuration } from "../lib/duration.js";
 import type { CommandResult, GlobalOptions, Ui } from "../lib/output.js";
 import type { PeekedMessage, QueueCounts, QueueStats } from "../lib/queue.js";
+import { plural } from "../lib/text.js";
 
 interface StatsOpts {
   queue?: string;
@@ -75,7 +76,7 @@ async function stats({ opts, ui }: Ctx, o: StatsOpts): Promise<CommandResult> {
   if (data.dlq && data.dlq.visible + data.dlq.inFlight + data.dlq.delayed > 0) {
     const n = data.dlq.visible + data.dlq.inFlight + data.dlq.delayed;
     ui.warn(
-      `the dead-letter queue holds ${n} message${n === 1 ? "" : "s"}: messages received more than ${data.queue.redrive?.maxReceiveCount ?? "maxReceiveCount"} times without being deleted (the Lambda failed them); read them with \`traildigest queue peek --dlq\``,
+      `the dead-letter queue holds ${plural(n, "message")}: messages received more than ${data.queue.redrive?.maxReceiveCount ?? "maxReceiveCount"} times without being deleted (the Lambda failed them); read them with \`traildigest queue peek --dlq\``,
     );
   }
   if (!data.queue.redrive) ui.warn("the queue has no redrive policy: a message the Lambda cannot process retries until retention expires");
@@ -179,5 +180,5 @@ function renderPeek(messages: PeekedMessage[], maxReceiveCount: number | null, u
       ];
     }),
   });
-  return `${table}\n${messages.length} message${messages.length === 1 ? "" : "s"}, each listed once; none deleted.`;
+  return `${table}\n${plural(messages.length, "message")}, each listed once; none deleted.`;
 }

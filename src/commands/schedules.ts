@@ -15,6 +15,7 @@ import {
   type ScheduleDetail,
   type ScheduleView,
 } from "../lib/schedules.js";
+import { plural } from "../lib/text.js";
 
 interface CommonOpts {
   next: number;
@@ -166,7 +167,7 @@ function renderList(schedules: ScheduleView[], ui: Ui, now: Date): string {
     ]),
   });
   const enabled = schedules.filter((s) => s.state === "ENABLED").length;
-  return `${table}\n${schedules.length} schedule${schedules.length === 1 ? "" : "s"} (${enabled} enabled); times in each schedule's zone.`;
+  return `${table}\n${plural(schedules.length, "schedule")} (${enabled} enabled); times in each schedule's zone.`;
 }
 
 function renderShow(s: ScheduleDetail, ui: Ui, now: Date): string {

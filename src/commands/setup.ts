@@ -6,6 +6,7 @@ import { UsageError } from "../lib/errors.js";
 import type { Ui } from "../lib/output.js";
 import type { Desired, LiveState, Plan, PlanItem } from "../lib/plan.js";
 import type { AppliedStep } from "../lib/apply.js";
+import { plural } from "../lib/text.js";
 
 interface Prepared {
   want: Desired;
@@ -216,7 +217,7 @@ Examples:
             return { data: { plan: p.plan.plan, steps: [] as AppliedStep[], applied: false }, render: () => "Nothing applied." };
           }
         }
-        ui.info(`applying ${changed.length} change${changed.length === 1 ? "" : "s"}…`);
+        ui.info(`applying ${plural(changed.length, "change")}…`);
         const { applyPlan } = await import("../lib/apply.js");
         const steps = await applyPlan({ ...p, report: (s) => ui.info(stepLine(s)) });
         return {

@@ -6,6 +6,7 @@ import { parseTimeArg } from "../lib/duration.js";
 import { formatInZone } from "../lib/zoned-time.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import type { ApiCallEvent } from "../lib/events.js";
+import { plural } from "../lib/text.js";
 
 interface RecentOpts {
   since: string;
@@ -132,5 +133,5 @@ function renderRecent(events: TrailEvent[], ui: Ui, q: { eventName: string; sinc
     align: ["left", "left", "right", "left", "left"],
   });
   const failed = events.filter((e) => e.errorCode).length;
-  return `${table}\n${events.length} call${events.length === 1 ? "" : "s"}${failed ? `, ${ui.c.red(`${failed} failed`)}` : ""}; newest first, times in ${Intl.DateTimeFormat().resolvedOptions().timeZone}.`;
+  return `${table}\n${plural(events.length, "call")}${failed ? `, ${ui.c.red(`${failed} failed`)}` : ""}; newest first, times in ${Intl.DateTimeFormat().resolvedOptions().timeZone}.`;
 }

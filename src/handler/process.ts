@@ -4,6 +4,7 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { normalizeSqsBody, type ApiCallEvent, type InvalidRecord } from "../lib/events.js";
 import { buildDigest, type SlackMessage } from "../lib/digest.js";
+import { plural } from "../lib/text.js";
 
 export interface ProcessDeps {
   post(message: SlackMessage, opts: { deadline: number }): Promise<void>;
@@ -41,7 +42,7 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
   const failures = (ids: (string | undefined)[], why: string) => {
     const missing = ids.filter((id) => !usable(id)).length;
     if (missing > 0) {
-      const msg = `${missing} record${missing === 1 ? "" : "s"} ${why} ha${missing === 1 ? "s" : "ve"} no messageId; failing the whole batch so SQS retries it`;
+      const msg = `${plural(missing, "record")} ${why} ha${missing === 1 ? "s" : "ve"} no messageId; failing the whole batch so SQS retries it`;
       log(JSON.stringify({ level: "error", msg: "traildigest batch", records: records.length, error: msg }));
       throw new Error(msg);
     }

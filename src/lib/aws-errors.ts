@@ -1,6 +1,7 @@
 // AWS SDK errors → one line a person can act on, exit 3 (design.md §4). No SDK import: works on the
 // error's shape (name, $metadata, code) plus the tags aws.ts's middleware adds (operation, host).
 import { firstLine, ServiceError, UsageError, type CliError } from "./errors.js";
+import { plural } from "./text.js";
 
 /** Added to every error by the middleware in aws.ts: which call failed, and where it was sent. */
 export interface AwsErrorTags {
@@ -155,7 +156,7 @@ export function translateAwsError(err: unknown): CliError | undefined {
   if (THROTTLED.has(name)) {
     const attempts = e.$metadata?.attempts ?? 1;
     return new ServiceError(
-      `throttled by ${label}${op ? ` (${op})` : ""} after ${attempts} attempt${attempts === 1 ? "" : "s"}; try again or lower concurrency`,
+      `throttled by ${label}${op ? ` (${op})` : ""} after ${plural(attempts, "attempt")}; try again or lower concurrency`,
       opts,
     );
   }
@@ -170,4 +171,30 @@ export function translateAwsError(err: unknown): CliError | undefined {
     return new ServiceError(scrub(`${what} failed: ${name && name !== "Error" && !detail.includes(name) ? `${name}: ` : ""}${detail}`), opts);
   }
   return undefined;
+}
+
+/** The ways AWS services say "no such resource". */
+const NOT_FOUND = new Set([
+  "QueueDoesNotExist",
+  "AWS.SimpleQueueService.NonExistentQueue",
+  "ResourceNotFoundException",
+  "NoSuchEntity",
+  "NoSuchEntityException",
+  "ParameterNotFound",
+  "NotFoundException",
+]);
+
+export function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return NOT_FOUND.has(e?.name ?? "") || NOT_FOUND.has(e?.Code ?? "");
+}
+
+/** SQS's "no such queue", by name, code or message (emulators word it differently). */
+export function isMissingQueue(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    /QueueDoesNotExist|NonExistentQueue|AWS\.SimpleQueueService\.NonExistentQueue|ResourceNotFound/i.test(
+      `${err.name} ${(err as { Code?: string }).Code ?? ""} ${err.message}`,
+    )
+  );
 }

@@ -5,6 +5,7 @@ import { UsageError } from "./errors.js";
 import type { ApiCallEvent } from "./events.js";
 import { escapeMrkdwn, truncateMrkdwn, truncatePlain } from "./mrkdwn.js";
 import { formatInZone, isTimeZone, Zone } from "./zoned-time.js";
+import { plural } from "./text.js";
 
 export interface SlackMessage {
   text: string;
@@ -105,7 +106,8 @@ export function formatTimeRange(fromMs: number, toMs: number, timeZone = "UTC"):
 
 // ---------- lines ----------
 
-const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+/** Counts in Slack read "1,500 services". */
+const count = (n: number, one: string, many?: string): string => plural(n, one, many, (x) => x.toLocaleString("en-US"));
 const name = (s: string): string => escapeMrkdwn(truncatePlain(s, MAX_NAME));
 
 function isScaling(e: ApiCallEvent): boolean {
@@ -267,12 +269,12 @@ function headline(scaling: ApiCallEvent[], others: ApiCallEvent[], failed: numbe
           : counts.every((c) => c > 0)
             ? "ECS scale-up"
             : "ECS scaling";
-    h = `${kind}: ${plural(services, "service")} in ${plural(clusters, "cluster")}`;
-    if (others.length) h += ` + ${plural(others.length, "other call")}`;
+    h = `${kind}: ${count(services, "service")} in ${count(clusters, "cluster")}`;
+    if (others.length) h += ` + ${count(others.length, "other call")}`;
   } else {
     const sources = new Set(others.map((e) => e.eventSource));
     const label = sources.size === 1 && sources.has("ecs.amazonaws.com") ? "ECS" : "AWS";
-    h = `${label}: ${plural(others.length, "API call")}`;
+    h = `${label}: ${count(others.length, "API call")}`;
   }
   if (failed) h += ` (${failed} failed)`;
   return truncatePlain(h, SLACK_LIMITS.headerText);
@@ -283,7 +285,7 @@ const collator = new Intl.Collator("en", { numeric: true });
 /** "3 services", or "2 services, 3 calls" when a service was updated more than once. */
 function clusterCount(list: ApiCallEvent[]): string {
   const services = new Set(list.map((e) => e.service)).size;
-  return services === list.length ? plural(services, "service") : `${plural(services, "service")}, ${plural(list.length, "call")}`;
+  return services === list.length ? count(services, "service") : `${count(services, "service")}, ${count(list.length, "call")}`;
 }
 
 const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ""))].sort(collator.compare);
@@ -291,7 +293,7 @@ const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ""))
 function listOrCount(xs: string[], one: string, max = 3): string {
   if (xs.length === 0) return `unknown ${one}`;
   if (xs.length <= max) return xs.map(name).join(", ");
-  return plural(xs.length, one);
+  return count(xs.length, one);
 }
 
 export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): DigestResult {
@@ -359,8 +361,8 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
   const where = `${listOrCount(regions, "region")} · ${accountText}`;
   const context: string[] = [`🕙 ${range}`, where];
   if (!showCaller) context.push(`by ${name(callers[0]!)}`);
-  if (duplicates) context.push(`${plural(duplicates, "duplicate")} dropped`);
-  if (opts.invalidCount) context.push(`⚠️ ${plural(opts.invalidCount, "unreadable record")} not shown`);
+  if (duplicates) context.push(`${count(duplicates, "duplicate")} dropped`);
+  if (opts.invalidCount) context.push(`⚠️ ${count(opts.invalidCount, "unreadable record")} not shown`);
 
   const header: HeaderBlock = { type: "header", text: { type: "plain_text", text: head, emoji: true } };
   const contextBlock: ContextBlock = {

@@ -4,8 +4,9 @@
 import { awsClient, type AwsOptions } from "./aws.js";
 import type { Config } from "./config.js";
 import { doctorSampleEvent, type DoctorState, type TrailInfo } from "./doctor.js";
-import { isNotFound, orMissing, readLiveState, resolveIdentity, sdk } from "./live-state.js";
+import { orMissing, readLiveState, resolveIdentity, sdk } from "./live-state.js";
 import { ssmParameterName } from "./policies.js";
+import { isNotFound } from "./aws-errors.js";
 
 function errText(err: unknown): string {
   const e = err as { name?: string; message?: string };

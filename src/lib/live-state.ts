@@ -4,6 +4,7 @@ import { awsClient, type AwsOptions } from "./aws.js";
 import type { Config } from "./config.js";
 import type { LiveQueue, LiveSchedule, LiveState } from "./plan.js";
 import { ROLE_INLINE_POLICY, parsePolicyDocument, queueArn, ssmParameterName, type Identity } from "./policies.js";
+import { isNotFound } from "./aws-errors.js";
 
 /** SDK modules (commands and types), loaded lazily. */
 export const sdk = {
@@ -18,21 +19,6 @@ export const sdk = {
   cloudtrail: async () => await import("@aws-sdk/client-cloudtrail"),
   ecs: async () => await import("@aws-sdk/client-ecs"),
 };
-
-const NOT_FOUND = new Set([
-  "QueueDoesNotExist",
-  "AWS.SimpleQueueService.NonExistentQueue",
-  "ResourceNotFoundException",
-  "NoSuchEntity",
-  "NoSuchEntityException",
-  "ParameterNotFound",
-  "NotFoundException",
-]);
-
-export function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
-  return NOT_FOUND.has(e?.name ?? "") || NOT_FOUND.has(e?.Code ?? "");
-}
 
 /** `await orMissing(call)` → the result, or undefined when the resource does not exist. */
 export async function orMissing<T>(p: Promise<T>): Promise<T | undefined> {

@@ -25,7 +25,7 @@ import {
   type Trigger,
 } from "./batching.js";
 import { ServiceError, UsageError } from "./errors.js";
-import { translateAwsError } from "./aws-errors.js";
+import { isMissingQueue, translateAwsError } from "./aws-errors.js";
 
 /** What the runner needs of an SQSClient (an SQSClient is one). */
 export interface SqsSender {
@@ -119,7 +119,7 @@ async function sqs<T>(client: SqsSender, command: unknown, what: string): Promis
     return (await client.send(command)) as T;
   } catch (err) {
     const e = err as { name?: string; message?: string };
-    if (e?.name === "QueueDoesNotExist" || e?.name === "AWS.SimpleQueueService.NonExistentQueue") {
+    if (isMissingQueue(err)) {
       throw new UsageError(`${what}: the queue does not exist`, { cause: err });
     }
     if (/region is missing/i.test(e?.message ?? "")) {

@@ -10,6 +10,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import { UsageError } from "./errors.js";
 import { isUnreadable, normalizeSqsBody, type ApiCallEvent } from "./events.js";
+import { plural } from "./text.js";
+import { isMissingQueue } from "./aws-errors.js";
 
 type Sender = Pick<SQSClient, "send">;
 
@@ -41,15 +43,6 @@ export function parseQueueArg(q: string): ParsedQueueArg {
     throw new UsageError(`--queue: "${q}" is not a queue name, URL or ARN`);
   }
   return { kind: "name", name: v };
-}
-
-function isMissingQueue(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    /QueueDoesNotExist|NonExistentQueue|AWS\.SimpleQueueService\.NonExistentQueue|ResourceNotFound/i.test(
-      `${err.name} ${(err as { Code?: string }).Code ?? ""} ${err.message}`,
-    )
-  );
 }
 
 export async function resolveQueue(client: Sender, q: string): Promise<QueueRef> {
@@ -210,7 +203,7 @@ export async function peekMessages(client: Sender, url: string, opts: PeekOption
 
 /** The stderr warnings a peek must give: receives are spent, and who is about to reach the DLQ. */
 export function peekWarnings(messages: PeekedMessage[], maxReceiveCount: number | null, dlq: boolean, receives?: number): string[] {
-  const made = receives !== undefined ? `this peek made ${receives} receive${receives === 1 ? "" : "s"}` : "this peek spent at least one receive on each message listed";
+  const made = receives !== undefined ? `this peek made ${plural(receives, "receive")}` : "this peek spent at least one receive on each message listed";
   const out: string[] = [];
   if (dlq) {
     out.push("peeking the dead-letter queue: each receive still counts as a receive there");

@@ -9,6 +9,7 @@ import {
   type SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { mapLimit } from "./concurrency.js";
+import { isNotFound } from "./aws-errors.js";
 
 export const DEFAULT_CONCURRENCY = 8;
 
@@ -42,10 +43,6 @@ export async function listScheduleSummaries(client: Sender, filter: ListFilter =
 export interface FetchOptions extends ListFilter {
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof Error && err.name === "ResourceNotFoundException";
 }
 
 /** Every matching schedule in full. A schedule deleted between the list and the get is skipped. */

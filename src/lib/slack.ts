@@ -4,6 +4,7 @@
 // and retry while time remains; any other 4xx is final. The webhook URL is a secret: it never
 // appears in an error or a log line.
 import { ServiceError, UsageError } from "./errors.js";
+import { plural } from "./text.js";
 
 /** What Slack said to a request that succeeded. */
 export interface SlackAnswer {
@@ -180,7 +181,7 @@ export async function postMessage(url: string, message: object, opts: PostOption
   }
   const what = last.status ? `HTTP ${last.status} ${last.reason}` : last.reason;
   throw new SlackError(
-    `Slack did not accept the message after ${attempt} attempt${attempt === 1 ? "" : "s"}: ${what}`,
+    `Slack did not accept the message after ${plural(attempt, "attempt")}: ${what}`,
     last.status,
     last.reason,
     attempt,

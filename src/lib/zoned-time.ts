@@ -81,6 +81,11 @@ export interface ZonedFormat {
  * "2026-11-27 22:00 GMT+9" in `timeZone` (undefined: this machine's zone); with `{ seconds: true, zoneName: false }`
  * "2026-11-27 22:00:00". Throws UsageError for a zone Intl does not know.
  */
+/** "2026-11-26 13:00Z": an ISO UTC time to the minute, for tables. */
+export function formatUtcShort(iso: string): string {
+  return iso.replace("T", " ").replace(/:\d{2}(\.\d+)?Z$/, "Z");
+}
+
 export function formatInZone(date: Date | string | number, timeZone: string | undefined, opts: ZonedFormat = {}): string {
   const f = timeZone === undefined ? (localFormatter ??= makeFormatter(undefined)) : formatter(timeZone);
   const p: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
