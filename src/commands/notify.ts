@@ -7,6 +7,7 @@ import { addLiveInputOptions, registerForecast, type LiveInputOptions } from "./
 import type { Digests, SourcedInput } from "./notify-input.js";
 import type { SlackMessage } from "../lib/digest.js";
 import { plural } from "../lib/text.js";
+import { setTimeout as delay } from "node:timers/promises";
 
 export interface NotifyOptions extends LiveInputOptions {
   input?: string;
@@ -172,7 +173,7 @@ list of events is cut into --batch-size batches in time order.
       const results: SlackResult[] = [];
       const total = digests.messages.length;
       for (const [i, message] of digests.messages.entries()) {
-        if (i > 0) await new Promise((r) => setTimeout(r, SEND_PACE_MS));
+        if (i > 0) await delay(SEND_PACE_MS);
         const spin = ctx.ui.spinner(`posting message ${i + 1} of ${total}`);
         try {
           const answer = await postMessage(url, message, {

@@ -19,6 +19,7 @@ import {
   ruleArn,
   rulePattern,
 } from "./policies.js";
+import { setTimeout as delay } from "node:timers/promises";
 
 export interface AppliedStep {
   resource: Resource;
@@ -41,7 +42,7 @@ export interface ApplyOptions {
   waitMs?: number;
 }
 
-const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const realSleep = (ms: number): Promise<void> => delay(ms);
 
 export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
   const { aws, want, live, plan } = o;

@@ -26,6 +26,7 @@ import {
 } from "./batching.js";
 import { ServiceError, UsageError } from "./errors.js";
 import { isMissingQueue, translateAwsError } from "./aws-errors.js";
+import { setTimeout as delay } from "node:timers/promises";
 
 /** What the runner needs of an SQSClient (an SQSClient is one). */
 export interface SqsSender {
@@ -38,7 +39,7 @@ export interface Clock {
 }
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms))),
+  sleep: (ms) => delay(Math.max(0, ms)),
 };
 
 /** The part of processBatch's outcome the runner acts on. */

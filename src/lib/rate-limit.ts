@@ -4,6 +4,7 @@
 // The server counts a request when it arrives, some time between our send and its answer. So a
 // request holds its slot while it is in flight and for `windowMs` after `done()` reports its answer:
 // whatever the latency, arrivals at the server stay within the quota. Always call `done()`.
+import { setTimeout as delay } from "node:timers/promises";
 
 export interface Clock {
   now(): number;
@@ -12,7 +13,7 @@ export interface Clock {
 
 export const realClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  sleep: (ms) => delay(ms),
 };
 
 export interface Pacer {

@@ -5,6 +5,7 @@
 // appears in an error or a log line.
 import { ServiceError, UsageError } from "./errors.js";
 import { plural } from "./text.js";
+import { setTimeout as delay } from "node:timers/promises";
 
 /** What Slack said to a request that succeeded. */
 export interface SlackAnswer {
@@ -122,7 +123,7 @@ function networkReason(err: unknown, url: string): string {
 
 export async function postMessage(url: string, message: object, opts: PostOptions): Promise<SlackAnswer> {
   const fetchImpl = opts.fetchImpl ?? fetch;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = opts.sleep ?? ((ms: number) => delay(ms));
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const log = opts.log ?? (() => {});
