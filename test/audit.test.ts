@@ -7,21 +7,13 @@ import {
   resourceName,
   roleNameFromArn,
   scanRange,
-  type FiresBetweenFn,
   type ScheduleLike,
 } from "../src/lib/audit.js";
 import type { ApiCallEvent } from "../src/lib/events.js";
 import { decodeScheduleDetail } from "../src/lib/schedules.js";
+import { fixedFires, SCHEDULER_ROLE } from "./support/fixed-fires.js";
 
-// A stand-in for firesBetween: the expression `fixed(ISO,ISO,…)` fires at exactly those instants.
-const fixedFires: FiresBetweenFn = (expression, from, to) =>
-  (/^fixed\((.*)\)$/.exec(expression)?.[1] ?? "")
-    .split(",")
-    .filter(Boolean)
-    .map((s) => new Date(s))
-    .filter((d) => d >= from && d < to);
-
-const ROLE = "arn:aws:iam::123456789012:role/traildigest-scheduler-role";
+const ROLE = SCHEDULER_ROLE;
 
 function schedule(name: string, service: string, desiredCount: number, fires: string[], extra: Partial<ScheduleLike> = {}): ScheduleLike {
   return {

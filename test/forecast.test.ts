@@ -9,15 +9,9 @@ import {
   upcomingCalls,
 } from "../src/lib/forecast.js";
 import type { FiresBetweenFn, ScheduleLike } from "../src/lib/audit.js";
+import { fixedFires, SCHEDULER_ROLE } from "./support/fixed-fires.js";
 
-const fixedFires: FiresBetweenFn = (expression, from, to) =>
-  (/^fixed\((.*)\)$/.exec(expression)?.[1] ?? "")
-    .split(",")
-    .filter(Boolean)
-    .map((s) => new Date(s))
-    .filter((d) => d >= from && d < to);
-
-const ROLE = "arn:aws:iam::123456789012:role/traildigest-scheduler-role";
+const ROLE = SCHEDULER_ROLE;
 function schedule(name: string, service: string, fires: string[], extra: Partial<ScheduleLike> = {}): ScheduleLike {
   return {
     name,

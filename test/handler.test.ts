@@ -1,6 +1,6 @@
 // The Lambda handler against a real local HTTP server standing in for Slack.
 import { readFileSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -10,7 +10,7 @@ import { resetWebhookCache, urlFromSecretString } from "../src/handler/webhook.j
 import { processBatch } from "../src/handler/process.js";
 import { normalizeValue } from "../src/lib/events.js";
 import { buildDigest } from "../src/lib/digest.js";
-import { startFakeSlack, type FakeSlack } from "./support/fake-slack.js";
+import { useFakeSlack } from "./support/fake-slack.js";
 
 const fixture = JSON.parse(
   readFileSync(new URL("./fixtures/sqs-lambda-event.json", import.meta.url), "utf8"),
@@ -28,20 +28,11 @@ function record(messageId: string, body: string): SQSRecord {
 
 const WEBHOOK_ENV = ["SLACK_WEBHOOK_URL", "SLACK_WEBHOOK_SECRET_ID", "SLACK_WEBHOOK_PARAMETER", "DIGEST_TIMEZONE"];
 
-let slack: FakeSlack;
+const slack = useFakeSlack();
 let captured: string[] = [];
 const secretToken = "s3cr3tW3bh00kT0k3nXYZ";
 
-beforeAll(async () => {
-  slack = await startFakeSlack();
-});
-afterAll(async () => {
-  await slack.close();
-});
-
 beforeEach(() => {
-  slack.requests.length = 0;
-  slack.setFallback({ status: 200, body: "ok" });
   for (const k of WEBHOOK_ENV) delete process.env[k];
   process.env.SLACK_WEBHOOK_URL = slack.url;
   resetWebhookCache();

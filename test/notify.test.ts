@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Chalk } from "chalk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runCli } from "./support/run-cli.js";
-import { startFakeSlack, type FakeSlack } from "./support/fake-slack.js";
+import { useFakeSlack } from "./support/fake-slack.js";
 import { normalizeValue } from "../src/lib/events.js";
 import { buildDigest, type SlackMessage } from "../src/lib/digest.js";
 import { blockKitBuilderUrl, mrkdwnToTerminal, renderPreview } from "../src/lib/preview.js";
@@ -161,17 +161,7 @@ describe("notify dry-run", () => {
 });
 
 describe("notify send", () => {
-  let slack: FakeSlack;
-  beforeAll(async () => {
-    slack = await startFakeSlack();
-  });
-  afterAll(async () => {
-    await slack.close();
-  });
-  beforeEach(() => {
-    slack.requests.length = 0;
-    slack.setFallback({ status: 200, body: "ok" });
-  });
+  const slack = useFakeSlack();
 
   it("posts exactly what dry-run shows and prints Slack's answer, never the URL", async () => {
     const dry = JSON.parse((await runCli(["notify", "dry-run", "--input", lambdaEvent, "--json"])).stdout) as DryRunJson;

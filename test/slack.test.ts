@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { postMessage, SlackError, validateWebhookUrl } from "../src/lib/slack.js";
 import { ServiceError, UsageError } from "../src/lib/errors.js";
-import { startFakeSlack, type FakeSlack } from "./support/fake-slack.js";
+import { startFakeSlack, useFakeSlack } from "./support/fake-slack.js";
 
 const message = { text: "2 services scaled", blocks: [{ type: "section", text: { type: "mrkdwn", text: "*dev*" } }] };
 
-let slack: FakeSlack;
-beforeAll(async () => {
-  slack = await startFakeSlack();
-});
-afterAll(async () => {
-  await slack.close();
-});
-beforeEach(() => {
-  slack.requests.length = 0;
-  slack.setFallback({ status: 200, body: "ok" });
-});
+const slack = useFakeSlack();
 
 /** Records the waits instead of sleeping, and advances a fake clock by them. */
 function fakeTime(start = 1_000_000) {

@@ -1,6 +1,7 @@
 // A real HTTP server on 127.0.0.1 standing in for a Slack incoming webhook. Responses are scripted
 // (status, Retry-After, body, delay); every request is recorded with its parsed JSON body.
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 
 export interface ScriptedResponse {
   status: number;
@@ -74,5 +75,39 @@ export async function startFakeSlack(opts: { secretPath?: string } = {}): Promis
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * One fake Slack for a test file (or describe block): started before all, closed after all, and
+ * reset to an empty record with a 200 `ok` fallback before each test. The returned handle reads
+ * through to the running server.
+ */
+export function useFakeSlack(): FakeSlack {
+  let server: FakeSlack | undefined;
+  beforeAll(async () => {
+    server = await startFakeSlack();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  beforeEach(() => {
+    current().requests.length = 0;
+    current().setFallback({ status: 200, body: "ok" });
+  });
+  const current = (): FakeSlack => {
+    if (!server) throw new Error("useFakeSlack(): the fake Slack is not running (use it inside tests only)");
+    return server;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get requests() {
+      return current().requests;
+    },
+    script: (...responses) => current().script(...responses),
+    setFallback: (r) => current().setFallback(r),
+    close: () => current().close(),
   };
 }
