@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
 import type { CommandResult, GlobalOptions, Ui } from "../lib/output.js";
 import { addLiveInputOptions, registerForecast, type LiveInputOptions } from "./notify-live.js";
-import type { Digests, SourcedInput } from "./notify-input.js";
+import type { Digests, DigestSummary, InputSource } from "./notify-input.js";
 import type { SlackMessage } from "../lib/digest.js";
 import { plural } from "../lib/text.js";
 import { setTimeout as delay } from "node:timers/promises";
@@ -35,50 +35,52 @@ export function addInputOptions(cmd: Command): Command {
   return addLiveInputOptions(withInputs); // --from-queue / --from-trail: notify-live.ts
 }
 
-async function prepare(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<{ input: SourcedInput; digests: Digests; timeZone: string }> {
-  const [{ resolveInput, digestInput }, { validateTimeZone }] = await Promise.all([
+/** The source (not yet read) and the zone its digests are shown in. */
+async function openSource(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<{ source: InputSource; timeZone: string }> {
+  const [{ resolveInput, wholeSource }, { validateTimeZone }] = await Promise.all([
     import("./notify-input.js"),
     import("../lib/zoned-time.js"),
   ]);
   if (opts.timezone) validateTimeZone(opts.timezone, "--timezone");
   // Live sources first (--from-queue / --from-trail, notify-live.ts); else --input / --sample.
-  const input = (await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui })) ?? (await resolveInput(opts));
+  const live = await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui });
+  const source = live ? wholeSource(live) : await resolveInput(opts);
   const envTz = process.env.DIGEST_TIMEZONE || undefined;
-  const timeZone = opts.timezone ?? (envTz ? validateTimeZone(envTz, "DIGEST_TIMEZONE") : (input.defaultTimeZone ?? "UTC"));
-  reportInvalid(input, ui);
-  const digests = await digestInput(input, { batchSize: opts.batchSize, timeZone });
-  if (digests.messages.length === 0) ui.warn(`no readable API-call events in ${input.label}: nothing to digest`);
-  return { input, digests, timeZone };
+  const timeZone = opts.timezone ?? (envTz ? validateTimeZone(envTz, "DIGEST_TIMEZONE") : (source.defaultTimeZone ?? "UTC"));
+  return { source, timeZone };
 }
 
-function reportInvalid(input: SourcedInput, ui: Ui): void {
-  const n = input.invalid.length;
-  if (n === 0) return;
-  const first = input.invalid
-    .slice(0, 3)
-    .map((r) => `#${r.index + 1}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
-    .join("; ");
-  const where = input.lambdaBatch ? "; the handler would return them in batchItemFailures" : "";
-  ui.warn(`${plural(n, "unreadable record")} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);
+/** After the input is read: its unreadable records and, when nothing was readable, that. */
+function reportRead(summary: DigestSummary, messages: number, label: string, ui: Ui): void {
+  const n = summary.stats.invalid;
+  if (n > 0) {
+    const first = summary.invalid
+      .slice(0, 3)
+      .map((r) => `#${r.index + 1}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
+      .join("; ");
+    const where = summary.lambdaBatch ? "; the handler would return them in batchItemFailures" : "";
+    ui.warn(`${plural(n, "unreadable record")} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);
+  }
+  if (messages === 0) ui.warn(`no readable API-call events in ${label}: nothing to digest`);
 }
 
-
-function summary(d: Digests, input: SourcedInput, timeZone: string, batchSize: number, verb: string): string {
-  const s = d.stats;
+function summaryLine(s: DigestSummary, messages: number, label: string, timeZone: string, batchSize: number, verb: string): string {
+  const st = s.stats;
   const extras = [
-    s.duplicates ? `${plural(s.duplicates, "duplicate")} dropped` : "",
-    s.invalid ? `${s.invalid} unreadable` : "",
+    st.duplicates ? `${plural(st.duplicates, "duplicate")} dropped` : "",
+    st.invalid ? `${st.invalid} unreadable` : "",
   ].filter(Boolean);
-  const batching = input.lambdaBatch ? "one Lambda SQS batch" : `batch size ${batchSize}`;
+  const batching = s.lambdaBatch ? "one Lambda SQS batch" : `batch size ${batchSize}`;
   return (
-    `${plural(d.messages.length, "message")} ${verb} from ${plural(s.events, "event")}` +
+    `${plural(messages, "message")} ${verb} from ${plural(st.events, "event")}` +
     (extras.length ? ` (${extras.join(", ")})` : "") +
-    ` · ${batching} · time zone ${timeZone} · input: ${input.label}`
+    ` · ${batching} · time zone ${timeZone} · input: ${label}`
   );
 }
 
-function heading(ui: Ui, i: number, total: number, st: Digests["perMessage"][number] | undefined): string {
-  const bits = [`Message ${i + 1} of ${total}`];
+/** "Message 3 of 12 · 10 events"; without "of N" once the input is too long to wait for its end. */
+function heading(ui: Ui, i: number, total: number | undefined, st: Digests["perMessage"][number] | undefined): string {
+  const bits = [total === undefined ? `Message ${i + 1}` : `Message ${i + 1} of ${total}`];
   if (st) bits.push(plural(st.events, "event"));
   if (st?.failed) bits.push(`${st.failed} failed`);
   const title = ` ${bits.join(" · ")} `;
@@ -91,35 +93,71 @@ interface SlackResult {
   attempts: number;
 }
 
+type Preview = typeof import("../lib/preview.js");
+
+/** Table view of one message: heading, preview, Slack's answer (send), Block Kit link. */
+function messageView(preview: Preview, ui: Ui, opts: NotifyOptions, m: SlackMessage, i: number, total: number | undefined, st: Digests["perMessage"][number] | undefined, r?: SlackResult): string {
+  let body = `${heading(ui, i, total, st)}\n${preview.renderPreview(m, ui.c)}`;
+  if (r) body += `\n\n${ui.c.green("→ Slack:")} ${r.status} ${r.answer}${r.attempts > 1 ? ` (after ${r.attempts} attempts)` : ""}`;
+  if (opts.blockKitUrl) body += `${r ? "\n" : "\n\n"}${ui.c.dim("Block Kit Builder:")} ${preview.blockKitBuilderUrl(m)}`;
+  return body;
+}
+
+/** Messages held back so a short preview can say "Message 1 of 3"; past this many they are written as they come. */
+const HOLD_MESSAGES = 20;
+
 /**
- * dry-run's and send's result: the messages (and, for send, Slack's answers) as JSON; as a table, per message its
- * heading, preview, Slack's answer and Block Kit link, then the summary line.
+ * dry-run: digests written as they are made, so a million-event input never sits in memory (docs/scale.md).
+ * JSON is `{"messages":[…],"stats":{…},"invalid":[…]}`, byte for byte what stringifying it whole would give.
  */
-function digestsResult(
-  preview: typeof import("../lib/preview.js"),
-  { input, digests, timeZone }: { input: SourcedInput; digests: Digests; timeZone: string },
-  opts: NotifyOptions,
-  results?: SlackResult[],
-): CommandResult {
-  const data = {
-    messages: digests.messages,
-    ...(results ? { results } : {}),
-    stats: digests.stats,
-    invalid: input.invalid,
-    ...(opts.blockKitUrl ? { blockKitUrls: digests.messages.map(preview.blockKitBuilderUrl) } : {}),
-  };
-  const render = (_d: unknown, ui: Ui): string => {
-    const parts = data.messages.map((m: SlackMessage, i: number) => {
-      let body = `${heading(ui, i, data.messages.length, digests.perMessage[i])}\n${preview.renderPreview(m, ui.c)}`;
-      const r = results?.[i];
-      if (r) body += `\n\n${ui.c.green("→ Slack:")} ${r.status} ${r.answer}${r.attempts > 1 ? ` (after ${r.attempts} attempts)` : ""}`;
-      if (opts.blockKitUrl) body += `${r ? "\n" : "\n\n"}${ui.c.dim("Block Kit Builder:")} ${preview.blockKitBuilderUrl(m)}`;
-      return body;
+async function streamDryRun(preview: Preview, ctx: Ctx, opts: NotifyOptions): Promise<CommandResult> {
+  const [{ digestBlocks }, { outputWriter, JsonObjectWriter }] = await Promise.all([import("./notify-input.js"), import("../lib/output.js")]);
+  const { source, timeZone } = await openSource(opts, ctx.ui, ctx.opts);
+  const ui = ctx.ui;
+  const out = outputWriter(ui);
+  let count = 0;
+  let summary: DigestSummary;
+  if (ui.format === "json") {
+    const json = new JsonObjectWriter(out);
+    const urls: string[] = [];
+    await json.beginArray("messages");
+    summary = await digestBlocks(source.blocks, { batchSize: opts.batchSize, timeZone }, async (m) => {
+      count++;
+      if (opts.blockKitUrl) urls.push(preview.blockKitBuilderUrl(m));
+      await json.item(m);
     });
-    parts.push(ui.c.bold(summary(digests, input, timeZone, opts.batchSize, results ? "sent" : "would be posted")));
-    return parts.join("\n\n");
-  };
-  return { data, render };
+    await json.endArray();
+    await json.member("stats", summary.stats);
+    await json.member("invalid", summary.invalid);
+    if (opts.blockKitUrl) await json.member("blockKitUrls", urls);
+    await json.end();
+  } else {
+    let held: { m: SlackMessage; st: Digests["perMessage"][number] }[] | undefined = [];
+    const write = (text: string) => out.write(count > 1 ? `\n\n${text}` : text);
+    summary = await digestBlocks(source.blocks, { batchSize: opts.batchSize, timeZone }, async (m, st) => {
+      if (held && held.length < HOLD_MESSAGES) {
+        held.push({ m, st });
+        return;
+      }
+      if (held) {
+        for (const h of held) {
+          count++;
+          await write(messageView(preview, ui, opts, h.m, count - 1, undefined, h.st));
+        }
+        held = undefined;
+      }
+      count++;
+      await write(messageView(preview, ui, opts, m, count - 1, undefined, st));
+    });
+    for (const h of held ?? []) {
+      count++;
+      await write(messageView(preview, ui, opts, h.m, count - 1, held!.length, h.st));
+    }
+    await write(ui.c.bold(summaryLine(summary, count, source.label, timeZone, opts.batchSize, "would be posted")));
+    await out.write("\n");
+  }
+  reportRead(summary, count, source.label, ui);
+  return { data: {}, written: true };
 }
 
 export function register(program: Command): void {
@@ -149,8 +187,7 @@ list of events is cut into --batch-size batches in time order.
       ),
   ).action(
     action(async (ctx: Ctx, opts: NotifyOptions) => {
-      const preview = await import("../lib/preview.js");
-      return digestsResult(preview, await prepare(opts, ctx.ui, ctx.opts), opts);
+      return streamDryRun(await import("../lib/preview.js"), ctx, opts);
     }),
   );
 
@@ -166,9 +203,10 @@ list of events is cut into --batch-size batches in time order.
       ctx.ui.registerSecret(raw?.trim()); // validateWebhookUrl trims; the trimmed URL is what gets posted
       const { validateWebhookUrl, postMessage, SlackError } = await import("../lib/slack.js");
       const url = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
-      const preview = await import("../lib/preview.js");
-      const prepared = await prepare(opts, ctx.ui, ctx.opts);
-      const { digests } = prepared;
+      const [preview, { digestInput }] = await Promise.all([import("../lib/preview.js"), import("./notify-input.js")]);
+      const { source, timeZone } = await openSource(opts, ctx.ui, ctx.opts);
+      const digests = await digestInput(source, { batchSize: opts.batchSize, timeZone });
+      reportRead(digests, digests.messages.length, source.label, ctx.ui);
 
       const results: SlackResult[] = [];
       const total = digests.messages.length;
@@ -192,7 +230,19 @@ list of events is cut into --batch-size batches in time order.
           throw err;
         }
       }
-      return digestsResult(preview, prepared, opts, results);
+      const data = {
+        messages: digests.messages,
+        results,
+        stats: digests.stats,
+        invalid: digests.invalid,
+        ...(opts.blockKitUrl ? { blockKitUrls: digests.messages.map(preview.blockKitBuilderUrl) } : {}),
+      };
+      const render = (_d: unknown, ui: Ui): string =>
+        [
+          ...digests.messages.map((m, i) => messageView(preview, ui, opts, m, i, total, digests.perMessage[i], results[i])),
+          ui.c.bold(summaryLine(digests, total, source.label, timeZone, opts.batchSize, "sent")),
+        ].join("\n\n");
+      return { data, render };
     }),
   );
 

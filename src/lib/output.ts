@@ -21,6 +21,8 @@ export interface CommandResult<T extends object = object> {
   render?: (data: T, ui: Ui) => string;
   /** 1 when the command ran and found problems (design.md §4). */
   exitCode?: 0 | 1;
+  /** The command already wrote its output piece by piece (outputWriter): nothing left to emit. */
+  written?: boolean;
 }
 
 export interface Spinner {
@@ -127,10 +129,58 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
 
 /** Write a command's result: JSON on stdout, or the human view on stdout. */
 export function emit<T extends object>(result: CommandResult<T>, ui: Ui, streams: Streams = process): void {
+  if (result.written) return;
   if (ui.format === "json") {
     streams.stdout.write(ui.redact(JSON.stringify(result.data, null, 2)) + "\n");
     return;
   }
   const text = result.render ? result.render(result.data, ui) : JSON.stringify(result.data, null, 2);
   if (text) streams.stdout.write(ui.redact(text.endsWith("\n") ? text : text + "\n"));
+}
+
+/** For output too large to hold (docs/scale.md): written piece by piece, redacted, pausing while the reader is behind. */
+export interface OutputWriter {
+  write(text: string): Promise<void>;
+}
+
+export function outputWriter(ui: Pick<Ui, "redact">, streams: Pick<Streams, "stdout"> = process): OutputWriter {
+  const out = streams.stdout;
+  return {
+    write(text) {
+      if (out.write(ui.redact(text))) return Promise.resolve();
+      return new Promise((resolve) => out.once("drain", () => resolve()));
+    },
+  };
+}
+
+/**
+ * `JSON.stringify(object, null, 2)` written member by member, so one array member (say "messages") can be written as
+ * its items are made. Same bytes as the whole object stringified at once.
+ */
+export class JsonObjectWriter {
+  private members = 0;
+  private items = -1;
+  constructor(private readonly out: OutputWriter) {}
+  private async key(name: string): Promise<void> {
+    await this.out.write(`${this.members++ === 0 ? "{\n" : ",\n"}  ${JSON.stringify(name)}: `);
+  }
+  async member(name: string, value: unknown): Promise<void> {
+    await this.key(name);
+    await this.out.write(JSON.stringify(value, null, 2).replace(/\n/g, "\n  "));
+  }
+  async beginArray(name: string): Promise<void> {
+    await this.key(name);
+    await this.out.write("[");
+    this.items = 0;
+  }
+  async item(value: unknown): Promise<void> {
+    await this.out.write(`${this.items++ === 0 ? "\n    " : ",\n    "}${JSON.stringify(value, null, 2).replace(/\n/g, "\n    ")}`);
+  }
+  async endArray(): Promise<void> {
+    await this.out.write(this.items > 0 ? "\n  ]" : "]");
+    this.items = -1;
+  }
+  async end(): Promise<void> {
+    await this.out.write(this.members === 0 ? "{}\n" : "\n}\n");
+  }
 }
