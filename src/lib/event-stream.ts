@@ -21,7 +21,7 @@ export interface ReadOptions {
   maxDocument?: number;
 }
 
-const mb = (n: number) => `${Math.max(1, Math.round(n / 1_000_000))} MB`;
+const mb = (n: number) => (n < 1_000_000 ? `${Math.ceil(n / 1000)} kB` : `${Math.round(n / 1_000_000)} MB`);
 
 function tooLarge(size: number, limit: number, line: number, complete: boolean): UsageError {
   const where = line > 1 ? ` (starting at line ${line})` : "";
