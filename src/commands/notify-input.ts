@@ -45,8 +45,9 @@ function readFailure(err: unknown): string {
   }
 }
 
-/** Bytes read from a file or stdin at a time: the NDJSON lines in flight, not the input, bound memory. */
-const READ_CHUNK = 1 << 20;
+/** Bytes read from a file at a time (a pipe gives 64 KB anyway). 1 MB reads made 1 MB strings per chunk and
+ * nearly doubled peak memory (260 vs 150 MB at 300k events); the lines in flight, not the input, bound memory. */
+const READ_CHUNK = 1 << 16;
 
 /** --input as chunks (a file, or stdin for "-"). A read failure is one line naming the file and the cause. */
 export async function* inputChunks(path: string, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<Buffer | string> {
