@@ -182,7 +182,7 @@ Examples:
         "after",
         `
 A Lambda SQS event ({"Records":[SQS records]}) is one batch, as the handler receives it; any other
-list of events is cut into --batch-size batches in time order.
+document is cut into --batch-size batches in time order. NDJSON is streamed: batches in the order it arrives.
 --output json prints {"messages":[<exact Slack webhook payloads>],"stats":{"events","duplicates","invalid","batches"}}.`,
       ),
   ).action(
