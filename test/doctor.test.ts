@@ -76,6 +76,7 @@ describe("runChecks", () => {
       "rule.exists",
       "rule.enabled",
       "rule.pattern",
+      "rule.scope",
       "rule.target",
       "queue.exists",
       "queue.policy",
@@ -143,7 +144,7 @@ describe("runChecks", () => {
     s.live.rule!.state = "DISABLED";
     s.live.rule!.pattern = { source: ["aws.ecs"], detail: { eventName: ["CreateService"] } };
     s.live.targets = [{ id: "x", arn: s.live.queue!.arn, roleArn: "arn:aws:iam::123456789012:role/r" }];
-    expect(notPass(runChecks(s))).toEqual(["rule.enabled:fail", "rule.pattern:fail", "rule.target:warn"]);
+    expect(notPass(runChecks(s))).toEqual(["rule.enabled:fail", "rule.pattern:fail", "rule.scope:fail", "rule.target:warn"]);
     s.live.targets = [];
     expect(status(runChecks(s))["rule.target"]).toBe("fail");
     delete s.live.rule;
@@ -272,8 +273,8 @@ describe("matchesPattern", () => {
     expect(matchesPattern({ tags: ["c"] }, { tags: ["a", "b"] })).toBe(false);
   });
 
-  it("refuses to guess on operators it does not implement", () => {
-    expect(() => matchesPattern({ detail: { n: [{ numeric: [">", 1] }] } }, { detail: { n: 2 } })).toThrow(UnsupportedPattern);
+  it("refuses to guess on operators EventBridge does not document or patterns it would refuse", () => {
+    expect(() => matchesPattern({ detail: { n: [{ "greater-than": 1 }] } }, { detail: { n: 2 } })).toThrow(UnsupportedPattern);
     expect(() => matchesPattern({ $or: [] }, sample)).toThrow(UnsupportedPattern);
   });
 });

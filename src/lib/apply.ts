@@ -112,7 +112,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     await eb.send(
       new ebMod.PutRuleCommand({
         Name: cfg.rule.name,
-        EventPattern: JSON.stringify(rulePattern(cfg.rule.eventNames)),
+        EventPattern: JSON.stringify(rulePattern(cfg.rule.eventNames, cfg.rule.scope)),
         State: "ENABLED",
         Description: "traildigest: CloudTrail-recorded ECS calls → the digest queue",
       }),
