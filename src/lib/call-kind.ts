@@ -6,7 +6,7 @@ import type { ApiCallEvent, Caller } from "./events.js";
 
 /**
  * scale: desiredCount given, nothing deployed · deploy: a new task definition, forceNewDeployment or a
- * deployment setting, no desiredCount · scale+deploy: both · config: another change (network, capacity
+ * new platform version, no desiredCount · scale+deploy: both · config: another change (network, capacity
  * providers, placement…) or none · other: not an UpdateService call. A failed call keeps the kind it asked for.
  */
 export const CALL_KINDS = ["scale", "deploy", "scale+deploy", "config", "other"] as const;
@@ -22,7 +22,9 @@ export const CALLER_KINDS = ["scheduler", "autoscaling", "deploy-service", "pers
 export type CallerKind = (typeof CALLER_KINDS)[number];
 
 /** Request fields that start a new deployment in the sense of this tool (ECS API_UpdateService). */
-export const DEPLOY_FIELDS = ["taskDefinition", "forceNewDeployment", "deploymentConfiguration", "platformVersion"] as const;
+// Leaf fields only: an event pattern can test a leaf's absence but not an object's (exists works on leaves),
+// so deploymentConfiguration (an object, and a setting that deploys nothing by itself) is a config change.
+export const DEPLOY_FIELDS = ["taskDefinition", "forceNewDeployment", "platformVersion"] as const;
 
 /** Application Auto Scaling's service-linked role for ECS (ECS developer guide, auto-scaling-IAM). */
 export const AUTOSCALING_ROLE = "AWSServiceRoleForApplicationAutoScaling_ECSService";
@@ -104,17 +106,17 @@ export function callerInfo(e: ApiCallEvent, ctx: ClassifyContext = {}): CallerIn
     const svc = DEPLOY_SERVICES[via];
     return { kind: "deploy-service", name: role ? `${svc} (role ${role})` : svc };
   }
-  const console = c.console ? " (console)" : "";
+  const consoleTag = c.console ? " (console)" : "";
   switch (c.type) {
     case "IAMUser":
     case "Root":
     case "IdentityCenterUser":
     case "FederatedUser":
-      return { kind: "person", name: `${c.name}${console}` };
+      return { kind: "person", name: `${c.name}${consoleTag}` };
     case "AssumedRole": {
       const set = role ? permissionSet(role) : undefined;
-      if (set) return { kind: "person", name: `${c.session ?? c.name} (${set})${console}` };
-      if ((c.session ?? c.name).includes("@") || c.console) return { kind: "person", name: `${c.session ?? c.name}${console}` };
+      if (set) return { kind: "person", name: `${c.session ?? c.name} (${set}${c.console ? ", console" : ""})` };
+      if ((c.session ?? c.name).includes("@") || c.console) return { kind: "person", name: `${c.session ?? c.name}${consoleTag}` };
       return { kind: "role", name: role ?? c.name };
     }
     case "AWSService":

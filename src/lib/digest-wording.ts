@@ -40,9 +40,9 @@ function scaleText(e: ApiCallEvent, before: number | undefined): string {
   return before !== undefined ? `: desired ${before} → ${e.desiredCount}${tail}` : ` → ${e.desiredCount}${tail}`;
 }
 
-/** "deployed api:42", "forced redeployment", "deployed api:42 (forced)", "deployment settings changed". */
+/** "deployed api:42", "forced redeployment", "deployed api:42 (forced)", "changed platformVersion". */
 function deployText(e: ApiCallEvent): string {
-  const settings = (e.otherChanges ?? []).filter((k) => k === "deploymentConfiguration" || k === "platformVersion");
+  const settings = (e.otherChanges ?? []).filter((k) => k === "platformVersion");
   const parts: string[] = [];
   if (e.taskDefinition) parts.push(`deployed ${e.taskDefinition}${e.forceNewDeployment ? " (forced)" : ""}`);
   else if (e.forceNewDeployment) parts.push("forced redeployment");
