@@ -153,3 +153,19 @@ export function filterByKind(events: ApiCallEvent[], kinds: Set<string> | undefi
     return true;
   });
 }
+
+/** One predicate for --kind / --caller-kind, or undefined when neither was given. */
+export function kindFilter(kind: string | undefined, callerKind: string | undefined, ctx: ClassifyContext = {}): ((e: ApiCallEvent) => boolean) | undefined {
+  const kinds = kind !== undefined ? parseKinds(kind) : undefined;
+  const callers = callerKind !== undefined ? parseCallerKinds(callerKind) : undefined;
+  if (!kinds && !callers) return undefined;
+  return (e) => filterByKind([e], kinds, callers, ctx).length === 1;
+}
+
+/** The config's schedules as callers to recognise (their execution role and target). */
+export function classifyContextOf(cfg: { schedules: readonly { name: string; roleArn: string; cluster: string; service: string }[] } | undefined): ClassifyContext {
+  return cfg ? { schedules: cfg.schedules.map((s) => ({ name: s.name, roleArn: s.roleArn, cluster: s.cluster, service: s.service })) } : {};
+}
+
+export const KIND_HELP = `call kind: ${[...CALL_KINDS, "failed"].join(", ")} (comma-separated)`;
+export const CALLER_KIND_HELP = `caller kind: ${CALLER_KINDS.join(", ")} (comma-separated)`;
