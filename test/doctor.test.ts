@@ -318,3 +318,18 @@ describe("SSM parameter names from ARNs", () => {
     });
   });
 });
+
+describe("doctor: the live rule against the configured scope", () => {
+  it("fails rule.scope when the live pattern is not the scope's, and passes once it is", () => {
+    const s = healthy();
+    s.config = { ...s.config, rule: { ...s.config.rule, scope: { calls: "scale", autoScaling: false, deploys: true } } };
+    const c = runChecks(s).find((x) => x.id === "rule.scope")!;
+    expect(c.status).toBe("fail");
+    expect(c.message).toMatch(/^pattern is not the configured scope \(scale calls only \(desiredCount given\), without Application Auto Scaling\): live \{/);
+    s.live.rule!.pattern = rulePattern(["UpdateService"], s.config.rule.scope);
+    const after = runChecks(s);
+    expect(after.find((x) => x.id === "rule.scope")!.status).toBe("pass");
+    // The scoped pattern still matches doctor's sample call (local matcher: $or, exists, anything-but).
+    expect(after.find((x) => x.id === "rule.pattern")!.status).toBe("pass");
+  });
+});
