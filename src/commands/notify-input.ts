@@ -6,6 +6,7 @@ import { UsageError } from "../lib/errors.js";
 import type { ApiCallEvent, InvalidRecord, NormalizedInput } from "../lib/events.js";
 import type { InputBlock, ReadOptions } from "../lib/event-stream.js";
 import type { SlackMessage } from "../lib/digest.js";
+import type { ClassifyContext } from "../lib/call-kind.js";
 
 export interface SourcedInput extends NormalizedInput {
   /** What a person reads: "./x.json", "stdin", "the bundled sample". */
@@ -111,6 +112,20 @@ export interface Digests {
   /** Events per message (after dedupe), for the preview's headings. */
   perMessage: { events: number; duplicates: number; failed: number }[];
   stats: { events: number; duplicates: number; invalid: number; batches: number };
+  /** Every digested event with its kind and caller kind (the --json view). */
+  events: DigestedEvent[];
+}
+
+export interface DigestedEvent {
+  eventId: string;
+  eventTime: string;
+  eventName: string;
+  cluster: string | null;
+  service: string | null;
+  kind: string;
+  callerKind: string;
+  caller: string;
+  failed: boolean;
 }
 
 /** What is left of an input once its digests are made: counts, and the first unreadable records. */
@@ -120,12 +135,24 @@ export interface DigestSummary {
   invalid: InvalidRecord[];
   /** The input was one Lambda SQS event: one batch, as the handler receives it. */
   lambdaBatch: boolean;
+  /** With a `keep` filter (--scope, --kind, --caller-kind): readable events seen, and kept. */
+  filtered?: { seen: number; kept: number };
 }
 
 /** Unreadable records kept for the report; an input with millions of bad lines only counts the rest. */
 export const KEPT_INVALID = 1_000;
 
+export interface DigestOptions {
+  batchSize: number;
+  timeZone: string;
+  classify?: ClassifyContext | undefined;
+  /** Only these events are digested (--scope, --kind, --caller-kind). */
+  keep?: ((e: ApiCallEvent) => boolean) | undefined;
+}
+
 export type OnDigest = (message: SlackMessage, stats: Digests["perMessage"][number]) => void | Promise<void>;
+/** Each digested event (after dedupe), batch by batch. */
+export type OnEvent = (event: DigestedEvent) => void | Promise<void>;
 
 /**
  * Blocks → digests exactly as the handler would make them, handed out one by one as they are made: a Lambda SQS
@@ -135,19 +162,46 @@ export type OnDigest = (message: SlackMessage, stats: Digests["perMessage"][numb
  */
 export async function digestBlocks(
   blocks: AsyncIterable<InputBlock>,
-  opts: { batchSize: number; timeZone: string },
+  opts: DigestOptions,
   onDigest: OnDigest,
+  onEvent?: OnEvent,
 ): Promise<DigestSummary> {
-  const { buildDigest, batchEvents } = await import("../lib/digest.js");
+  const [{ buildDigest, batchEvents, dedupeEvents }, { callKind, callerInfo }] = await Promise.all([
+    import("../lib/digest.js"),
+    import("../lib/call-kind.js"),
+  ]);
   const seen = new Set<string>();
   const summary: DigestSummary = { stats: { events: 0, duplicates: 0, invalid: 0, batches: 0 }, invalid: [], lambdaBatch: false };
+  if (opts.keep) summary.filtered = { seen: 0, kept: 0 };
   const { stats } = summary;
   const digest = async (batch: ApiCallEvent[], invalidCount?: number) => {
     stats.batches++;
-    const d = buildDigest(batch, { timeZone: opts.timeZone, invalidCount });
+    const d = buildDigest(batch, { timeZone: opts.timeZone, classify: opts.classify, invalidCount });
     stats.events += d.stats.events;
     stats.duplicates += d.stats.duplicates;
     if (d.message) await onDigest(d.message, d.stats);
+    if (!onEvent) return;
+    for (const e of dedupeEvents(batch).unique) {
+      const who = callerInfo(e, opts.classify);
+      await onEvent({
+        eventId: e.eventId,
+        eventTime: e.eventTime,
+        eventName: e.eventName,
+        cluster: e.clusterDefaulted ? null : (e.cluster ?? null),
+        service: e.service ?? null,
+        kind: callKind(e),
+        callerKind: who.kind,
+        caller: who.name,
+        failed: e.errorCode !== undefined,
+      });
+    }
+  };
+  const kept = (events: ApiCallEvent[]) => {
+    if (!opts.keep || !summary.filtered) return events;
+    const out = events.filter(opts.keep);
+    summary.filtered.seen += events.length;
+    summary.filtered.kept += out.length;
+    return out;
   };
   // buildDigest only sees one batch, so a repeat in another batch would post twice: drop it here.
   const fresh = (events: ApiCallEvent[]) =>
@@ -163,13 +217,14 @@ export async function digestBlocks(
   for await (const block of blocks) {
     stats.invalid += block.invalid.length;
     for (const r of block.invalid) if (summary.invalid.length < KEPT_INVALID) summary.invalid.push(r);
+    const events = kept(block.events);
     if (block.lambdaBatch) {
       summary.lambdaBatch = true;
-      if (block.events.length) await digest(block.events, block.invalid.length);
+      if (events.length) await digest(events, block.invalid.length);
     } else if (block.whole) {
-      for (const batch of batchEvents(fresh(block.events), opts.batchSize)) await digest(batch);
+      for (const batch of batchEvents(fresh(events), opts.batchSize)) await digest(batch);
     } else {
-      for (const e of fresh(block.events)) {
+      for (const e of fresh(events)) {
         pending.push(e);
         if (pending.length === opts.batchSize) {
           await digest(pending);
@@ -183,12 +238,18 @@ export async function digestBlocks(
 }
 
 /** All digests of a source in memory (`send`, which posts them one per second anyway). */
-export async function digestInput(source: InputSource, opts: { batchSize: number; timeZone: string }): Promise<Digests & DigestSummary> {
+export async function digestInput(source: InputSource, opts: DigestOptions): Promise<Digests & DigestSummary> {
   const messages: SlackMessage[] = [];
   const perMessage: Digests["perMessage"] = [];
-  const summary = await digestBlocks(source.blocks, opts, (m, st) => {
-    messages.push(m);
-    perMessage.push(st);
-  });
-  return { messages, perMessage, ...summary };
+  const events: DigestedEvent[] = [];
+  const summary = await digestBlocks(
+    source.blocks,
+    opts,
+    (m, st) => {
+      messages.push(m);
+      perMessage.push(st);
+    },
+    (e) => void events.push(e),
+  );
+  return { messages, perMessage, events, ...summary };
 }

@@ -4,9 +4,11 @@ import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
 import type { CommandResult, GlobalOptions, Ui } from "../lib/output.js";
 import { addLiveInputOptions, registerForecast, type LiveInputOptions } from "./notify-live.js";
-import type { Digests, DigestSummary, InputSource } from "./notify-input.js";
+import type { DigestOptions, Digests, DigestSummary, InputSource } from "./notify-input.js";
+import type { ApiCallEvent } from "../lib/events.js";
 import type { SlackMessage } from "../lib/digest.js";
 import { plural } from "../lib/text.js";
+import { CALLER_KIND_HELP, KIND_HELP, type ClassifyContext } from "../lib/call-kind.js";
 import { setTimeout as delay } from "node:timers/promises";
 
 export interface NotifyOptions extends LiveInputOptions {
@@ -15,6 +17,9 @@ export interface NotifyOptions extends LiveInputOptions {
   batchSize: number;
   timezone?: string;
   blockKitUrl?: boolean;
+  scope?: string;
+  kind?: string;
+  callerKind?: string;
 }
 
 interface SendOptions extends NotifyOptions {
@@ -31,12 +36,23 @@ export function addInputOptions(cmd: Command): Command {
     .option("--sample", "use a bundled, realistic wave of 32 scale-down events (shown in Asia/Seoul unless --timezone or DIGEST_TIMEZONE)")
     .option("--batch-size <n>", "events per digest for inputs that are not a Lambda SQS event", intOption("--batch-size", { max: 10_000 }), 10)
     .option("--timezone <tz>", "time zone of the digest's time range (default: DIGEST_TIMEZONE or UTC)")
-    .option("--block-kit-url", "also print a Slack Block Kit Builder link per message");
+    .option("--block-kit-url", "also print a Slack Block Kit Builder link per message")
+    .option("--scope <scope>", "only the calls a rule of this scope would send: all or scale, with ,no-autoscaling / ,no-deploys (docs/call-kinds.md)")
+    .option("--kind <kinds>", `only calls of this ${KIND_HELP}`)
+    .option("--caller-kind <kinds>", `only calls by this ${CALLER_KIND_HELP}`);
   return addLiveInputOptions(withInputs); // --from-queue / --from-trail: notify-live.ts
 }
 
-/** The source (not yet read) and the zone its digests are shown in. */
-async function openSource(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<{ source: InputSource; timeZone: string }> {
+interface Opened {
+  source: InputSource;
+  timeZone: string;
+  digest: DigestOptions;
+  /** What --scope / --kind / --caller-kind asked for, for the "N of M kept" line. */
+  narrowed?: string;
+}
+
+/** The source (not yet read), the zone its digests are shown in, and which events to keep. */
+async function openSource(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<Opened> {
   const [{ resolveInput, wholeSource }, { validateTimeZone }] = await Promise.all([
     import("./notify-input.js"),
     import("../lib/zoned-time.js"),
@@ -47,11 +63,35 @@ async function openSource(opts: NotifyOptions, ui: Ui, global: GlobalOptions): P
   const source = live ? wholeSource(live) : await resolveInput(opts);
   const envTz = process.env.DIGEST_TIMEZONE || undefined;
   const timeZone = opts.timezone ?? (envTz ? validateTimeZone(envTz, "DIGEST_TIMEZONE") : (source.defaultTimeZone ?? "UTC"));
-  return { source, timeZone };
+  const { classify, keep, narrowed } = await narrow(opts, global);
+  return { source, timeZone, digest: { batchSize: opts.batchSize, timeZone, classify, keep }, ...(narrowed ? { narrowed } : {}) };
 }
 
-/** After the input is read: its unreadable records and, when nothing was readable, that. */
-function reportRead(summary: DigestSummary, messages: number, label: string, ui: Ui): void {
+/**
+ * --scope / --kind / --caller-kind: a filter for the events asked for (applied block by block while reading), and
+ * what names scheduler calls (the config's schedules, when there is a config).
+ */
+async function narrow(
+  opts: NotifyOptions,
+  global: GlobalOptions,
+): Promise<{ classify: ClassifyContext; keep?: (e: ApiCallEvent) => boolean; narrowed?: string }> {
+  const [{ kindFilter, classifyContextOf }, { parseScope, inScope, describeScope }, { loadConfig }] = await Promise.all([
+    import("../lib/call-kind.js"),
+    import("../lib/rule-scope.js"),
+    import("../lib/config.js"),
+  ]);
+  const classify = classifyContextOf(global.config ? await loadConfig(global.config) : await loadConfig().catch(() => undefined));
+  const scope = opts.scope !== undefined ? parseScope(opts.scope) : undefined;
+  const byKind = kindFilter(opts.kind, opts.callerKind, classify);
+  if (!scope && !byKind) return { classify };
+  const narrowed = [scope && `scope ${describeScope(scope)}`, opts.kind && `kind ${opts.kind}`, opts.callerKind && `caller kind ${opts.callerKind}`]
+    .filter(Boolean)
+    .join(", ");
+  return { classify, keep: (e) => (!scope || inScope(e, scope)) && (!byKind || byKind(e)), narrowed };
+}
+
+/** After the input is read: its unreadable records, how many events the filters kept, and when nothing was readable. */
+function reportRead(summary: DigestSummary, messages: number, label: string, ui: Ui, narrowed?: string): void {
   const n = summary.stats.invalid;
   if (n > 0) {
     const first = summary.invalid
@@ -61,6 +101,7 @@ function reportRead(summary: DigestSummary, messages: number, label: string, ui:
     const where = summary.lambdaBatch ? "; the handler would return them in batchItemFailures" : "";
     ui.warn(`${plural(n, "unreadable record")} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);
   }
+  if (summary.filtered && narrowed) ui.info(`${plural(summary.filtered.kept, "event")} of ${summary.filtered.seen} kept (${narrowed})`);
   if (messages === 0) ui.warn(`no readable API-call events in ${label}: nothing to digest`);
 }
 
@@ -111,8 +152,11 @@ const HOLD_MESSAGES = 20;
  * JSON is `{"messages":[…],"stats":{…},"invalid":[…]}`, byte for byte what stringifying it whole would give.
  */
 async function streamDryRun(preview: Preview, ctx: Ctx, opts: NotifyOptions): Promise<CommandResult> {
-  const [{ digestBlocks }, { outputWriter, JsonObjectWriter }] = await Promise.all([import("./notify-input.js"), import("../lib/output.js")]);
-  const { source, timeZone } = await openSource(opts, ctx.ui, ctx.opts);
+  const [{ digestBlocks }, { outputWriter, JsonObjectWriter, SpooledArray }] = await Promise.all([
+    import("./notify-input.js"),
+    import("../lib/output.js"),
+  ]);
+  const { source, timeZone, digest, narrowed } = await openSource(opts, ctx.ui, ctx.opts);
   const ui = ctx.ui;
   const out = outputWriter(ui);
   let count = 0;
@@ -120,13 +164,26 @@ async function streamDryRun(preview: Preview, ctx: Ctx, opts: NotifyOptions): Pr
   if (ui.format === "json") {
     const json = new JsonObjectWriter(out);
     const urls: string[] = [];
-    await json.beginArray("messages");
-    summary = await digestBlocks(source.blocks, { batchSize: opts.batchSize, timeZone }, async (m) => {
-      count++;
-      if (opts.blockKitUrl) urls.push(preview.blockKitBuilderUrl(m));
-      await json.item(m);
-    });
-    await json.endArray();
+    // "events" comes after "messages" but is made alongside it: kept in a temp file, not in memory.
+    const events = await SpooledArray.open();
+    try {
+      await json.beginArray("messages");
+      summary = await digestBlocks(
+        source.blocks,
+        digest,
+        async (m) => {
+          count++;
+          if (opts.blockKitUrl) urls.push(preview.blockKitBuilderUrl(m));
+          await json.item(m);
+        },
+        (e) => events.push(e),
+      );
+      await json.endArray();
+      // Each event with its call kind and caller kind (call-kind.ts), in digest order.
+      await events.writeTo(json, "events");
+    } finally {
+      await events.dispose();
+    }
     await json.member("stats", summary.stats);
     await json.member("invalid", summary.invalid);
     if (opts.blockKitUrl) await json.member("blockKitUrls", urls);
@@ -134,7 +191,7 @@ async function streamDryRun(preview: Preview, ctx: Ctx, opts: NotifyOptions): Pr
   } else {
     let held: { m: SlackMessage; st: Digests["perMessage"][number] }[] | undefined = [];
     const write = (text: string) => out.write(count > 1 ? `\n\n${text}` : text);
-    summary = await digestBlocks(source.blocks, { batchSize: opts.batchSize, timeZone }, async (m, st) => {
+    summary = await digestBlocks(source.blocks, digest, async (m, st) => {
       if (held && held.length < HOLD_MESSAGES) {
         held.push({ m, st });
         return;
@@ -156,7 +213,7 @@ async function streamDryRun(preview: Preview, ctx: Ctx, opts: NotifyOptions): Pr
     await write(ui.c.bold(summaryLine(summary, count, source.label, timeZone, opts.batchSize, "would be posted")));
     await out.write("\n");
   }
-  reportRead(summary, count, source.label, ui);
+  reportRead(summary, count, source.label, ui, narrowed);
   return { data: {}, written: true };
 }
 
@@ -204,9 +261,9 @@ document is cut into --batch-size batches in time order. NDJSON is streamed: bat
       const { validateWebhookUrl, postMessage, SlackError } = await import("../lib/slack.js");
       const url = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
       const [preview, { digestInput }] = await Promise.all([import("../lib/preview.js"), import("./notify-input.js")]);
-      const { source, timeZone } = await openSource(opts, ctx.ui, ctx.opts);
-      const digests = await digestInput(source, { batchSize: opts.batchSize, timeZone });
-      reportRead(digests, digests.messages.length, source.label, ctx.ui);
+      const { source, timeZone, digest, narrowed } = await openSource(opts, ctx.ui, ctx.opts);
+      const digests = await digestInput(source, digest);
+      reportRead(digests, digests.messages.length, source.label, ctx.ui, narrowed);
 
       const results: SlackResult[] = [];
       const total = digests.messages.length;
@@ -232,6 +289,8 @@ document is cut into --batch-size batches in time order. NDJSON is streamed: bat
       }
       const data = {
         messages: digests.messages,
+        // Each event with its call kind and caller kind (call-kind.ts), in digest order.
+        events: digests.events,
         results,
         stats: digests.stats,
         invalid: digests.invalid,

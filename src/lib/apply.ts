@@ -115,7 +115,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     await eb.send(
       new ebMod.PutRuleCommand({
         Name: cfg.rule.name,
-        EventPattern: JSON.stringify(rulePattern(cfg.rule.eventNames)),
+        EventPattern: JSON.stringify(rulePattern(cfg.rule.eventNames, cfg.rule.scope)),
         State: "ENABLED",
         Description: RULE_DESCRIPTION,
       }),

@@ -78,7 +78,7 @@ export function desiredPipeline(cfg: Config, id: Identity): Pipeline {
     rule: {
       name: cfg.rule.name,
       description: RULE_DESCRIPTION,
-      pattern: rulePattern(cfg.rule.eventNames),
+      pattern: rulePattern(cfg.rule.eventNames, cfg.rule.scope),
       state: "ENABLED",
       target: { id: RULE_TARGET_ID, arn: arns.queue },
     },

@@ -2,6 +2,7 @@
 // with --output json; tables and previews go to stdout otherwise; warnings, progress and spinners
 // always go to stderr, so `traildigest … --json | jq` stays clean.
 import type { ChalkInstance } from "chalk";
+import { rmSync } from "node:fs";
 
 export type OutputFormat = "table" | "json";
 
@@ -174,7 +175,18 @@ export class JsonObjectWriter {
     this.items = 0;
   }
   async item(value: unknown): Promise<void> {
-    await this.out.write(`${this.items++ === 0 ? "\n    " : ",\n    "}${JSON.stringify(value, null, 2).replace(/\n/g, "\n    ")}`);
+    await this.out.write(JsonObjectWriter.itemText(value, this.items++ === 0));
+  }
+  /** One array item as it appears inside the object, for items formatted ahead of time (SpooledArray). */
+  static itemText(value: unknown, first: boolean): string {
+    return `${first ? "\n    " : ",\n    "}${JSON.stringify(value, null, 2).replace(/\n/g, "\n    ")}`;
+  }
+  /** An array member whose items were formatted with itemText and kept elsewhere. */
+  async arrayFrom(name: string, itemsText: AsyncIterable<string>, empty: boolean): Promise<void> {
+    await this.key(name);
+    await this.out.write("[");
+    for await (const text of itemsText) await this.out.write(text);
+    await this.out.write(empty ? "]" : "\n  ]");
   }
   async endArray(): Promise<void> {
     await this.out.write(this.items > 0 ? "\n  ]" : "]");
@@ -182,5 +194,60 @@ export class JsonObjectWriter {
   }
   async end(): Promise<void> {
     await this.out.write(this.members === 0 ? "{}\n" : "\n}\n");
+  }
+}
+
+/**
+ * Items of a JSON array member that must be written after another streamed member (notify dry-run's "events" after
+ * its "messages"): formatted as they come and kept in a temp file, so memory does not grow with the input.
+ */
+export class SpooledArray {
+  private count = 0;
+  private constructor(
+    private readonly dir: string,
+    private readonly file: string,
+    private readonly out: import("node:fs").WriteStream,
+  ) {}
+
+  static async open(): Promise<SpooledArray> {
+    const [{ mkdtemp }, { createWriteStream }, { tmpdir }, { join }] = await Promise.all([
+      import("node:fs/promises"),
+      import("node:fs"),
+      import("node:os"),
+      import("node:path"),
+    ]);
+    const dir = await mkdtemp(join(tmpdir(), "traildigest-"));
+    const file = join(dir, "items.json");
+    const spool = new SpooledArray(dir, file, createWriteStream(file, { mode: 0o600 }));
+    // A closed pipe ends the process at once (main.ts): the temp file goes with it.
+    process.once("exit", spool.removeNow);
+    return spool;
+  }
+
+  private readonly removeNow = (): void => {
+    try {
+      rmSync(this.dir, { recursive: true, force: true });
+    } catch {
+      /* best effort at exit */
+    }
+  };
+
+  async push(value: unknown): Promise<void> {
+    if (!this.out.write(JsonObjectWriter.itemText(value, this.count++ === 0))) {
+      await new Promise<void>((resolve) => this.out.once("drain", () => resolve()));
+    }
+  }
+
+  async writeTo(json: JsonObjectWriter, name: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const { createReadStream } = await import("node:fs");
+    await json.arrayFrom(name, createReadStream(this.file, { encoding: "utf8", highWaterMark: 1 << 16 }), this.count === 0);
+  }
+
+  async dispose(): Promise<void> {
+    this.out.destroy();
+    process.removeListener("exit", this.removeNow);
+    const { rm } = await import("node:fs/promises");
+    await rm(this.dir, { recursive: true, force: true });
   }
 }
