@@ -7,6 +7,7 @@ import { createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
+import { randomUUID } from "node:crypto";
 import { sampleEvents } from "../src/lib/sample.js";
 import { BIN } from "../test/support/run-cli.js";
 
@@ -17,7 +18,7 @@ const arg = (name: string): string | undefined => {
 const SIZES = (arg("sizes") ?? (process.env.BENCH_BIG ? "10000,100000,1000000" : "10000")).split(",").map(Number);
 const BATCH = arg("batch-size") ?? "10";
 
-/** n EventBridge events, one per line: the sample wave with unique IDs, services and times. */
+/** n EventBridge events (about 1.6 KB each), one per line: the sample wave with unique IDs, services and times. */
 async function generate(file: string, n: number): Promise<void> {
   const base = sampleEvents() as Record<string, any>[];
   const out = createWriteStream(file);
@@ -25,7 +26,7 @@ async function generate(file: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const e = structuredClone(base[i % base.length]!);
     e.id = `bench-${i}`;
-    e.detail.eventID = `bench-event-${i}`;
+    e.detail.eventID = randomUUID(); // CloudTrail's eventID is a UUID
     e.detail.eventTime = new Date(t0 + i * 1000).toISOString().replace(".000Z", "Z");
     const rp = e.detail.requestParameters ?? {};
     if (typeof rp.service === "string") rp.service = `${rp.service}-${i % 97}`;

@@ -170,7 +170,8 @@ export async function digestBlocks(
     import("../lib/digest.js"),
     import("../lib/call-kind.js"),
   ]);
-  const seen = new Set<string>();
+  const { IdSet } = await import("../lib/id-set.js");
+  const seen = new IdSet(); // every event ID so far, compactly: the only state that grows with the input
   const summary: DigestSummary = { stats: { events: 0, duplicates: 0, invalid: 0, batches: 0 }, invalid: [], lambdaBatch: false };
   if (opts.keep) summary.filtered = { seen: 0, kept: 0 };
   const { stats } = summary;
@@ -206,12 +207,9 @@ export async function digestBlocks(
   // buildDigest only sees one batch, so a repeat in another batch would post twice: drop it here.
   const fresh = (events: ApiCallEvent[]) =>
     events.filter((e) => {
-      if (seen.has(e.eventId)) {
-        stats.duplicates++;
-        return false;
-      }
-      seen.add(e.eventId);
-      return true;
+      if (seen.add(e.eventId)) return true;
+      stats.duplicates++;
+      return false;
     });
   let pending: ApiCallEvent[] = [];
   for await (const block of blocks) {

@@ -232,13 +232,22 @@ export class SpooledArray {
     }
   };
 
+  /** Gathered into 64 KB writes: one write per item made the file stream's bookkeeping cost more than the JSON. */
+  private pending = "";
+
   async push(value: unknown): Promise<void> {
-    if (!this.out.write(JsonObjectWriter.itemText(value, this.count++ === 0))) {
-      await new Promise<void>((resolve) => this.out.once("drain", () => resolve()));
-    }
+    this.pending += JsonObjectWriter.itemText(value, this.count++ === 0);
+    if (this.pending.length >= 1 << 16) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const text = this.pending;
+    this.pending = "";
+    if (text && !this.out.write(text)) await new Promise<void>((resolve) => this.out.once("drain", () => resolve()));
   }
 
   async writeTo(json: JsonObjectWriter, name: string): Promise<void> {
+    await this.flush();
     await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     const { createReadStream } = await import("node:fs");
     await json.arrayFrom(name, createReadStream(this.file, { encoding: "utf8", highWaterMark: 1 << 16 }), this.count === 0);
