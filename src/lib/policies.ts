@@ -1,7 +1,7 @@
 // Pure builders for every document setup writes: ARNs, the rule's event pattern, the queue policy,
 // the Lambda role's trust and least-privilege inline policy, the schedules' target Input.
 import type { Config, ScheduleConfig, WebhookSource } from "./config.js";
-import { SCHEDULE_MARKER } from "./config.js";
+import { managedScheduleDescription } from "./managed-marker.js";
 
 export interface Identity {
   account: string;
@@ -198,7 +198,7 @@ export function scheduleInput(s: ScheduleConfig): Record<string, unknown> {
 }
 
 export function scheduleDescription(s: ScheduleConfig): string {
-  return `scale ${s.cluster}/${s.service} to ${s.desiredCount} (${SCHEDULE_MARKER})`;
+  return managedScheduleDescription(s.cluster, s.service, s.desiredCount);
 }
 
 /** JSON with sorted keys, for order-insensitive comparison of policy documents and patterns. */
