@@ -113,6 +113,19 @@ describe("handler delivery: never counts a failure as success", () => {
     expect(Date.now()).toBeLessThan(end);
   });
 
+  it("no encoding of the webhook reaches the handler's log lines when an answer echoes it", async () => {
+    const token = new URL(slack.url).pathname.split("/").pop()!;
+    for (const echo of [slack.url, slack.url.replaceAll("/", "\\/"), encodeURIComponent(slack.url), token]) {
+      slack.script({ status: 500, body: JSON.stringify({ error: echo }) }, { status: 403, body: `invalid_token ${echo}` });
+      const res = await handler(fixture, context(6_000).ctx);
+      expect(failedIds(res)).toEqual(ids);
+    }
+    const all = logs.join("\n");
+    expect(all).toContain('"slack retry"');
+    expect(all).toMatch(/HTTP 403 unexpected answer \(\d+ bytes\)/);
+    expect(all).not.toContain(token);
+  });
+
   it("worst case for duplicates: cut after Slack read the request, every time; at most 2 copies per invocation", async () => {
     slack.setFallback({ status: 200, reset: true });
     let copies = 0;

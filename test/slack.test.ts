@@ -302,3 +302,27 @@ describe("validateWebhookUrl", () => {
     }
   });
 });
+
+describe("redact() (every CLI output path)", () => {
+  it("hides a registered webhook as given, JSON-escaped, percent-encoded (either case), its path and its token", async () => {
+    const { registerSecret, redact } = await import("../src/lib/output.js");
+    const url = "https://hooks.slack.com/services/T0AAA1111/B0BBB2222/abcdEFGHijklMNOPqrstUVWX";
+    registerSecret(url);
+    const token = "abcdEFGHijklMNOPqrstUVWX";
+    const forms = [
+      url,
+      url.replaceAll("/", "\\/"),
+      JSON.stringify(JSON.stringify({ u: url.replaceAll("/", "\\/") })),
+      encodeURIComponent(url),
+      encodeURIComponent(url).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      "/services/T0AAA1111/B0BBB2222/" + token,
+      token,
+    ];
+    for (const f of forms) {
+      const out = redact(`answer: ${f} end`);
+      expect(out).not.toContain(token);
+      expect(out).toMatch(/^answer: .*\*\*\*.* end$/);
+    }
+    expect(redact("ordinary text")).toBe("ordinary text");
+  });
+});
