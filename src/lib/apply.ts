@@ -7,7 +7,10 @@ import { registerSecret } from "./output.js";
 import type { Desired, LiveState, Plan, PlanItem, Resource } from "./plan.js";
 import { desiredSchedule } from "./plan.js";
 import {
+  FUNCTION_DESCRIPTION,
   FUNCTION_HANDLER,
+  ROLE_DESCRIPTION,
+  RULE_DESCRIPTION,
   RULE_TARGET_ID,
   ROLE_INLINE_POLICY,
   functionEnvironment,
@@ -117,7 +120,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
         Name: cfg.rule.name,
         EventPattern: JSON.stringify(rulePattern(cfg.rule.eventNames)),
         State: "ENABLED",
-        Description: "traildigest: CloudTrail-recorded ECS calls → the digest queue",
+        Description: RULE_DESCRIPTION,
       }),
     );
     done({ resource: "rule", name: cfg.rule.name, action: ruleItem.action as "create" | "update" });
@@ -173,7 +176,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
         new iamMod.CreateRoleCommand({
           RoleName: cfg.function.roleName,
           AssumeRolePolicyDocument: trust,
-          Description: "traildigest digest function: read the queue, write logs, read the webhook",
+          Description: ROLE_DESCRIPTION,
         }),
       );
     } else if (roleItem.changes.some((c) => c.field === "trustPolicy")) {
@@ -198,7 +201,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     Timeout: cfg.function.timeout,
     MemorySize: cfg.function.memory,
     Environment: { Variables: functionEnvironment(cfg) },
-    Description: "traildigest: one Slack digest per SQS batch",
+    Description: FUNCTION_DESCRIPTION,
   } as const;
   const waitFunctionReady = async () => {
     const deadline = Date.now() + waitMs;

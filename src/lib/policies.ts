@@ -15,6 +15,10 @@ export const RULE_TARGET_ID = "traildigest-queue";
 export const QUEUE_POLICY_SID = "TraildigestEventsToQueue";
 export const ROLE_INLINE_POLICY = "traildigest-digest";
 export const FUNCTION_HANDLER = "index.handler";
+/** Descriptions setup writes (apply, and the Terraform / CloudFormation export, use the same text). */
+export const RULE_DESCRIPTION = "traildigest: CloudTrail-recorded ECS calls → the digest queue";
+export const ROLE_DESCRIPTION = "traildigest digest function: read the queue, write logs, read the webhook";
+export const FUNCTION_DESCRIPTION = "traildigest: one Slack digest per SQS batch";
 
 const p = (id: Identity) => id.partition ?? "aws";
 
