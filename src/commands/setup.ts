@@ -105,18 +105,23 @@ export function renderPlan(plan: Plan, ui: Ui): string {
   const { c } = ui;
   const label = (a: PlanItem["action"]) =>
     a === "create" ? c.green("create") : a === "update" ? c.yellow("update") : a === "delete" ? c.red("delete") : c.dim("no change");
-  const table = ui.table({
-    head: ["Resource", "Name", "Action", "Changes"],
-    align: ["left", "left", "left", "left"],
-    rows: plan.plan.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
-  });
-  const n = { create: 0, update: 0, noop: 0, delete: 0 };
-  for (const i of plan.plan) n[i.action]++;
+  // Unchanged rows collapse to a count (--verbose lists them; --json always has every row).
+  const shown = ui.verbose ? plan.plan : plan.plan.filter((i) => i.action !== "noop");
+  const table = shown.length
+    ? ui.table({
+        head: ["Resource", "Name", "Action", "Changes"],
+        align: ["left", "left", "left", "left"],
+        rows: shown.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
+      })
+    : "";
+  const n: Record<string, number> = { create: 0, update: 0, noop: 0, delete: 0 };
+  for (const i of plan.plan) n[i.action] = (n[i.action] ?? 0) + 1;
+  const hidden = plan.plan.length - shown.length;
   const summary =
-    n.create + n.update + n.delete === 0
-      ? "No changes: the pipeline matches the config."
-      : `Plan: ${n.create} to create, ${n.update} to update${n.delete ? `, ${n.delete} to delete` : ""}, ${n.noop} unchanged.`;
-  return `${table}\n${summary}`;
+    n.create! + n.update! + n.delete! === 0 && shown.every((i) => i.action === "noop")
+      ? `No changes: the pipeline matches the config (${plural(n.noop!, "resource")} checked).`
+      : `Plan: ${n.create} to create, ${n.update} to update${n.delete ? `, ${n.delete} to delete` : ""}, ${n.noop} unchanged${hidden ? " (not listed; --verbose lists them)" : ""}.`;
+  return table ? `${table}\n${summary}` : summary;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -157,7 +162,13 @@ export function register(program: Command): void {
           if (other) throw new UsageError(`${other} already exists: edit it, or remove it before \`traildigest init --format ${format}\``);
         }
         const { renderStarter } = await import("../lib/config-starter.js");
-        await writeFile(file, await renderStarter(format, ctx.opts.region));
+        try {
+          await writeFile(file, await renderStarter(format, ctx.opts.region), { flag: o.force ? "w" : "wx" });
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          const why = code === "ENOENT" ? "its directory does not exist" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : code === "EEXIST" ? "it already exists (pass --force)" : code;
+          throw new UsageError(`${ctx.opts.config ? "--config" : "init"}: cannot write ${file}: ${why}`);
+        }
         return {
           data: { file, format },
           render: () =>
@@ -222,7 +233,7 @@ Examples:
         const steps = await applyPlan({ ...p, report: (s) => ui.info(stepLine(s)) });
         return {
           data: { plan: p.plan.plan, steps, applied: true },
-          render: () => `Applied ${steps.filter((s) => s.action !== "wait").length} change(s). Check it end to end: traildigest doctor`,
+          render: () => `Applied ${plural(steps.filter((s) => s.action !== "wait").length, "change")}. Check it end to end: traildigest doctor`,
         };
       }),
     );

@@ -218,7 +218,7 @@ export function peekWarnings(messages: PeekedMessage[], maxReceiveCount: number 
     const edge = messages.filter((m) => m.receiveCount !== null && maxReceiveCount - m.receiveCount <= 1);
     if (edge.length) {
       out.push(
-        `${edge.length} message(s) are one receive or less from the DLQ (received ${edge
+        `${plural(edge.length, "message")} ${edge.length === 1 ? "is" : "are"} one receive or less from the DLQ (received ${edge
           .map((m) => `${m.receiveCount}/${maxReceiveCount}`)
           .join(", ")}): another peek or a failed Lambda batch moves them there — ${edge
           .slice(0, 3)
