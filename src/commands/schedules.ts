@@ -151,6 +151,10 @@ async function show({ opts, ui }: Ctx, name: string, o: ShowOpts): Promise<Comma
       `schedule "${ref.name}" not found${ref.group ? ` in group "${ref.group}"` : " in any group"} (${where}; \`traildigest schedules list\` shows what is there)`,
     );
   }
+  if (!ref.group && found.groups.length > 1) {
+    const others = found.groups.filter((g) => g !== "default");
+    ui.warn(`showing the default group's "${ref.name}"; also in ${others.map((g) => `${g}/${ref.name}`).join(", ")}`);
+  }
   const schedule = decodeScheduleDetail(found.schedule, { from, count: o.next, nextFires });
   warnUnreadable([schedule], ui);
   return { data: { schedule }, render: (_d, u) => renderShow(schedule, u, from) };
@@ -186,6 +190,7 @@ function renderList(schedules: ScheduleView[], ui: Ui, now: Date): string {
   if (schedules.length === 0) return "No schedules found.";
   const table = ui.table({
     head: ["schedule", "state", "expression (zone)", "next fire", "target"],
+    keep: [0], // `schedules show` takes this name back
     rows: schedules.map((v) => [
       v.group === "default" ? v.name : `${v.group}/${v.name}`,
       v.state === "ENABLED" ? ui.c.green(v.state) : ui.c.yellow(v.state),

@@ -38,6 +38,8 @@ export interface TableOptions {
   rows: (string | number)[][];
   /** Column alignment, e.g. ["left", "right"]. */
   align?: ("left" | "right" | "center")[];
+  /** Column indexes never cut to fit the terminal (names to copy into the next command). */
+  keep?: number[];
 }
 
 export interface Ui {
@@ -122,11 +124,12 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
         stop: () => void s.stop(),
       };
     },
-    table({ head, rows, align }) {
+    table({ head, rows, align, keep }) {
       return renderTable({
         head,
         rows,
         align,
+        keep,
         width: terminalWidth(streams.stdout),
         headStyle: (h) => c.bold(h),
         borderStyle: (b) => (c.level > 0 ? c.grey(b) : b),

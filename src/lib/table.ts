@@ -10,6 +10,8 @@ export interface TableSpec {
   /** Cells may hold several lines ("\n") and ANSI colour. */
   rows: (string | number)[][];
   align?: Align[];
+  /** Columns never cut (names a person copies into the next command): they keep their natural width. */
+  keep?: number[];
   /** Total width to fit, borders included. */
   width: number;
   /** Styling hooks (chalk), identity when colour is off. */
@@ -85,12 +87,16 @@ export function ellipsizeMiddle(s: string, width: number): string {
  * fit; otherwise the space is shared water-fill style, so narrow columns stay whole and the wide
  * ones split what is left (never below MIN_COL, or the natural width when that is smaller).
  */
-export function fitWidths(natural: number[], available: number): number[] {
+export function fitWidths(natural: number[], available: number, keep: number[] = []): number[] {
   const total = natural.reduce((a, b) => a + b, 0);
   if (total <= available) return natural.slice();
   const widths = natural.map(() => 0);
-  const order = natural.map((w, i) => i).sort((a, b) => natural[a]! - natural[b]!);
   let left = available;
+  for (const i of keep) {
+    widths[i] = natural[i]!;
+    left -= natural[i]!;
+  }
+  const order = natural.map((w, i) => i).filter((i) => !keep.includes(i)).sort((a, b) => natural[a]! - natural[b]!);
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
     const share = Math.floor(left / (order.length - k));
@@ -119,7 +125,7 @@ export function renderTable(spec: TableSpec): string {
     for (let i = 0; i < n; i++) for (const line of r[i]!) natural[i] = Math.max(natural[i]!, displayWidth(line));
   }
   // Borders: "│ " before each column, " " after it, and the closing "│".
-  const widths = fitWidths(natural, Math.max(n * MIN_COL, spec.width - (3 * n + 1)));
+  const widths = fitWidths(natural, Math.max(n * MIN_COL, spec.width - (3 * n + 1)), spec.keep);
   const rule = (l: string, m: string, r: string) => border(l + widths.map((w) => "─".repeat(w + 2)).join(m) + r);
   const bar = border("│");
   const out: string[] = [rule("┌", "┬", "┐")];
