@@ -111,7 +111,6 @@ export function renderPlan(plan: Plan, ui: Ui): string {
     ? ui.table({
         head: ["Resource", "Name", "Action", "Changes"],
         align: ["left", "left", "left", "left"],
-        keep: [1],
         rows: shown.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
       })
     : "";

@@ -84,24 +84,31 @@ export function ellipsizeMiddle(s: string, width: number): string {
 
 /**
  * Column widths that fit `available` content columns: every column gets its natural width if all
- * fit; otherwise the space is shared water-fill style, so narrow columns stay whole and the wide
- * ones split what is left (never below MIN_COL, or the natural width when that is smaller).
+ * fit; otherwise each gets min(natural, MIN_COL) and the rest of the space is shared in proportion
+ * to how much wider each would like to be, so a wide "changes" column keeps most of the room.
+ * `keep` columns are never shrunk (the table may then overflow).
  */
 export function fitWidths(natural: number[], available: number, keep: number[] = []): number[] {
   const total = natural.reduce((a, b) => a + b, 0);
   if (total <= available) return natural.slice();
-  const widths = natural.map(() => 0);
-  let left = available;
-  for (const i of keep) {
-    widths[i] = natural[i]!;
-    left -= natural[i]!;
+  const widths = natural.map((w, i) => (keep.includes(i) ? w : Math.min(w, MIN_COL)));
+  let left = available - widths.reduce((a, b) => a + b, 0);
+  if (left <= 0) return widths;
+  const excess = natural.map((w, i) => w - widths[i]!);
+  const sumExcess = excess.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < natural.length; i++) {
+    const extra = Math.floor((excess[i]! * left) / sumExcess);
+    widths[i]! += extra;
   }
-  const order = natural.map((w, i) => i).filter((i) => !keep.includes(i)).sort((a, b) => natural[a]! - natural[b]!);
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    const share = Math.floor(left / (order.length - k));
-    widths[i] = Math.max(Math.min(natural[i]!, MIN_COL), Math.min(natural[i]!, share));
-    left -= widths[i]!;
+  // Hand the rounding leftovers to the columns still short of their natural width, widest first.
+  left = available - widths.reduce((a, b) => a + b, 0);
+  const order = natural.map((_, i) => i).sort((a, b) => excess[b]! - excess[a]!);
+  for (let k = 0; left > 0 && k < order.length * 2; k++) {
+    const i = order[k % order.length]!;
+    if (widths[i]! < natural[i]!) {
+      widths[i]!++;
+      left--;
+    }
   }
   return widths;
 }
