@@ -153,8 +153,10 @@ export function renderTable(spec: TableSpec): string {
   return out.join("\n");
 }
 
-/** The width tables are fitted to: the terminal's, else 80 (a pipe, a file, a 0-column pty). */
-export function terminalWidth(stream: { columns?: number } = process.stdout): number {
+/** The width tables are fitted to: the terminal's, else COLUMNS, else 80 (a pipe, a file, a 0-column pty). */
+export function terminalWidth(stream: { columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
   const c = stream.columns;
-  return typeof c === "number" && c > 0 ? c : 80;
+  if (typeof c === "number" && c > 0) return c;
+  const fromEnv = Number(env.COLUMNS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 80;
 }
