@@ -27,6 +27,7 @@ export interface AuditData {
   deploys: ApiCallEvent[];
   autoScaling: ApiCallEvent[];
   skipped: AuditResult["skipped"];
+  notExpected: AuditResult["notExpected"];
   summary: AuditResult["summary"];
   period: { since: string; until: string };
   scanned: { since: string; until: string; calls: number };
@@ -81,7 +82,7 @@ export interface AuditDeps {
 
 /** The whole command minus rendering: fetch schedules, one trail scan, match. Exported for tests. */
 export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData> {
-  const [{ parseDuration, parseTimeArg }, audit, { fetchSchedules }, { decodeScheduleDetail }, trail] = await Promise.all([
+  const [{ parseDuration, parseTimeArg, withinTrailHistory }, audit, { fetchSchedules }, { decodeScheduleDetail }, trail] = await Promise.all([
     import("../lib/duration.js"),
     import("../lib/audit.js"),
     import("../lib/schedules-fetch.js"),
@@ -89,7 +90,7 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     import("../lib/trail.js"),
   ]);
   const now = deps.now ?? new Date();
-  const from = parseTimeArg(o.since, "--since", now);
+  const from = withinTrailHistory(parseTimeArg(o.since, "--since", now), o.since, "--since", now);
   let to = o.until !== undefined ? parseTimeArg(o.until, "--until", now) : now;
   if (to > now) to = now; // fires after now are not due yet
   if (from >= to) throw new UsageError(`--since (${from.toISOString()}) must be before --until (${to.toISOString()})`);
@@ -149,7 +150,7 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     // Never guessed at, but said: an unreadable record could be a scale that would change a status.
     if (scanned.unreadable.length) {
       deps.ui?.warn(
-        `${scanned.unreadable.length} CloudTrail record(s) could not be read and were left out: ${scanned.unreadable
+        `${plural(scanned.unreadable.length, "CloudTrail record")} could not be read and were left out: ${scanned.unreadable
           .slice(0, 3)
           .map((u) => `${u.eventId ?? "?"} (${u.reason})`)
           .join("; ")}`,
@@ -177,12 +178,16 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     ...(o.group !== undefined ? { group: o.group } : {}),
   });
   for (const k of result.skipped) deps.ui?.warn(`${k.group}/${k.schedule}: not audited, its fire times cannot be computed (${k.reason})`);
+  for (const k of result.notExpected) {
+    deps.ui?.info(`${k.group}/${k.schedule}: ${plural(k.fires, "fire")} before ${k.before} not expected (${k.reason})`);
+  }
   return {
     fires: result.fires,
     unexpected: result.unexpected,
     deploys: result.deploys,
     autoScaling: result.autoScaling,
     skipped: result.skipped,
+    notExpected: result.notExpected,
     summary: result.summary,
     period: { since: from.toISOString(), until: to.toISOString() },
     scanned: { since: range.since.toISOString(), until: range.until.toISOString(), calls: calls.length },

@@ -83,7 +83,7 @@ export async function resolveLiveInput(
   return readTrail(cloudtrail, o.since, o.until, ctx.ui);
 }
 
-/** Safe peek (VisibilityTimeout 0, never deletes) → the events the handler would receive. */
+/** The same safe peek as `queue peek` (held, released, never dead-letters) → the events the handler would receive. */
 export async function readQueue(
   sqs: SQSClient,
   queue: string,
@@ -93,15 +93,16 @@ export async function readQueue(
   const q = await import("../lib/queue.js");
   const ref = await q.resolveQueue(sqs, queue);
   const spin = ui.spinner(`peeking at ${ref.name}…`);
-  let messages: Awaited<ReturnType<typeof q.peekMessages>>["messages"];
+  let result: Awaited<ReturnType<typeof q.peekMessages>>;
   let maxReceiveCount: number | null = null;
   try {
     const counts = await q.queueCounts(sqs, ref.url);
     maxReceiveCount = counts.redrive?.maxReceiveCount ?? null;
-    ({ messages } = await q.peekMessages(sqs, ref.url, { max, waitSeconds: 1 }));
+    result = await q.peekMessages(sqs, ref.url, { max, waitSeconds: 1, maxReceiveCount });
   } finally {
     spin.stop();
   }
+  const messages = result.messages;
   const events: ApiCallEvent[] = [];
   const invalid: InvalidRecord[] = [];
   messages.forEach((m, index) => {
@@ -110,9 +111,9 @@ export async function readQueue(
   });
   ui.info(
     `read ${plural(messages.length, "message")} from ${ref.url} ` +
-      `(VisibilityTimeout 0, nothing deleted; ${plural(events.length, "API-call event")}, ${invalid.length} unreadable)`,
+      `(${plural(events.length, "API-call event")}, ${invalid.length} unreadable)`,
   );
-  for (const w of q.peekWarnings(messages, maxReceiveCount, false)) ui.warn(w);
+  for (const w of q.peekWarnings(result, maxReceiveCount, false)) ui.warn(w);
   return { events, invalid, lambdaBatch: false, label: `queue ${ref.name}` };
 }
 
@@ -124,8 +125,8 @@ export async function readTrail(
   ui: Pick<Ui, "info" | "warn" | "spinner">,
   now: Date = new Date(),
 ): Promise<LiveInput> {
-  const [{ parseTimeArg }, trail] = await Promise.all([import("../lib/duration.js"), import("../lib/trail.js")]);
-  const since = parseTimeArg(sinceArg, "--since", now);
+  const [{ parseTimeArg, withinTrailHistory }, trail] = await Promise.all([import("../lib/duration.js"), import("../lib/trail.js")]);
+  const since = withinTrailHistory(parseTimeArg(sinceArg, "--since", now), sinceArg, "--since", now);
   const until = untilArg !== undefined ? parseTimeArg(untilArg, "--until", now) : now;
   if (since >= until) throw new UsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
   const spin = ui.spinner("reading UpdateService calls from CloudTrail…");
@@ -340,7 +341,7 @@ export function renderForecast(d: ForecastData, ui: Ui): string {
   );
   for (const [i, w] of d.waves.entries()) {
     if (!w.preview || !previewMod) continue;
-    const title = ` Wave ${i + 1} at ${formatUtcShort(w.at)}: first of ${plural(w.digests, "digest")} (best case) `;
+    const title = ` Wave ${i + 1} at ${formatUtcShort(w.at)}: ${w.digests === 1 ? "its digest" : `first of ${w.digests} digests`} (best case) `;
     out.push("");
     out.push(c.dim(`──${title}${"─".repeat(Math.max(4, 62 - title.length))}`));
     out.push(previewMod.renderPreview(w.preview, c));

@@ -53,16 +53,16 @@ interface Opened {
 
 /** The source (not yet read), the zone its digests are shown in, and which events to keep. */
 async function openSource(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<Opened> {
-  const [{ resolveInput, wholeSource }, { validateTimeZone }] = await Promise.all([
+  const [{ resolveInput, wholeSource }, { resolveTimeZone }] = await Promise.all([
     import("./notify-input.js"),
-    import("../lib/zoned-time.js"),
+    import("../lib/resolve.js"),
   ]);
-  if (opts.timezone) validateTimeZone(opts.timezone, "--timezone");
+  // Checked before any input is read: --timezone '' or a bad zone names the flag.
+  const flagOrEnvTz = opts.timezone !== undefined || process.env.DIGEST_TIMEZONE ? await resolveTimeZone(opts.timezone) : undefined;
   // Live sources first (--from-queue / --from-trail, notify-live.ts); else --input / --sample.
   const live = await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui });
   const source = live ? wholeSource(live) : await resolveInput(opts);
-  const envTz = process.env.DIGEST_TIMEZONE || undefined;
-  const timeZone = opts.timezone ?? (envTz ? validateTimeZone(envTz, "DIGEST_TIMEZONE") : (source.defaultTimeZone ?? "UTC"));
+  const timeZone = flagOrEnvTz ?? source.defaultTimeZone ?? "UTC";
   const { classify, keep, narrowed } = await narrow(opts, global);
   return { source, timeZone, digest: { batchSize: opts.batchSize, timeZone, classify, keep }, ...(narrowed ? { narrowed } : {}) };
 }
@@ -255,11 +255,13 @@ document is cut into --batch-size batches in time order. NDJSON is streamed: bat
       .option("--webhook-url <url>", "Slack incoming webhook (default: SLACK_WEBHOOK_URL); never printed"),
   ).action(
     action(async (ctx: Ctx, opts: SendOptions) => {
-      const raw = opts.webhookUrl ?? process.env.SLACK_WEBHOOK_URL;
+      const { webhookSource, DEFAULT_TIMEOUT_MS } = await import("../lib/resolve.js");
+      const { raw, label } = webhookSource(opts.webhookUrl);
       ctx.ui.registerSecret(raw);
       ctx.ui.registerSecret(raw?.trim()); // validateWebhookUrl trims; the trimmed URL is what gets posted
       const { validateWebhookUrl, postMessage, SlackError } = await import("../lib/slack.js");
-      const url = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
+      const url = validateWebhookUrl(raw, label);
+      const timeoutMs = ctx.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const [preview, { digestInput }] = await Promise.all([import("../lib/preview.js"), import("./notify-input.js")]);
       const { source, timeZone, digest, narrowed } = await openSource(opts, ctx.ui, ctx.opts);
       const digests = await digestInput(source, digest);
@@ -272,7 +274,9 @@ document is cut into --batch-size batches in time order. NDJSON is streamed: bat
         const spin = ctx.ui.spinner(`posting message ${i + 1} of ${total}`);
         try {
           const answer = await postMessage(url, message, {
-            deadline: Date.now() + 30_000,
+            // --timeout bounds each message, retries included; one request gets at most 10 s of it.
+            deadline: Date.now() + timeoutMs,
+            attemptTimeoutMs: Math.min(10_000, timeoutMs),
             log: (line) => ctx.ui.debug(line),
           });
           spin.stop();
