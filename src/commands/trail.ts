@@ -17,7 +17,7 @@ interface RecentOpts {
   max: number;
 }
 
-/** The contract's event shape (design.md §4): every key present, null when unknown. */
+/** The contract's event shape (docs/design.md §4): every key present, null when unknown. */
 export interface TrailEvent {
   eventId: string;
   eventTime: string;

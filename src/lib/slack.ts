@@ -1,5 +1,5 @@
 // Posting one payload to a Slack incoming webhook, shared by the Lambda and `notify send`.
-// Slack answers 200 "ok" or a status with a plain-text error string (aws-slack-facts.md §6).
+// Slack answers 200 "ok" or a status with a plain-text error string (docs/aws-slack-facts.md §6).
 // 429 honours Retry-After when the deadline allows; 5xx, network errors and timeouts back off
 // and retry while time remains; any other 4xx is final. The webhook URL is a secret: it never
 // appears in an error or a log line.
