@@ -539,3 +539,22 @@ describe("audit robustness", () => {
     expect(r.fires.map((f) => [f.schedule, f.status])).toEqual([["good", "missed"]]);
   });
 });
+
+describe("audit: only calls the schedule explains count; deploys and auto scaling apart", () => {
+  it("a deploy or auto-scaling call at the fire time never stands in for the fire, and is not 'unexpected'", () => {
+    const scheds = [schedule("api-night-down", "api", 0, ["2026-11-25T22:00:00Z"])];
+    const autoscaler = { type: "AssumedRole", name: "AWSServiceRoleForApplicationAutoScaling_ECSService", role: "AWSServiceRoleForApplicationAutoScaling_ECSService", session: "AutoScaling", invokedBy: "ecs.application-autoscaling.amazonaws.com" };
+    const calls = [
+      // The scheduler's role, but a deploy (no desired count): not this fire's call.
+      call("api", 0, "2026-11-25T22:00:05Z", { desiredCount: undefined, taskDefinition: "api:42", forceNewDeployment: true }),
+      call("api", 0, "2026-11-25T22:00:06Z", { caller: autoscaler }),
+      call("web", 3, "2026-11-25T23:00:00Z", { caller: person }),
+    ];
+    const r = audit(scheds, calls, base);
+    expect(r.fires.map((f) => f.status)).toEqual(["missed"]);
+    expect(r.unexpected.map((e) => e.service)).toEqual(["web"]);
+    expect(r.deploys.map((e) => e.taskDefinition)).toEqual(["api:42"]);
+    expect(r.autoScaling.map((e) => e.eventTime)).toEqual(["2026-11-25T22:00:06Z"]);
+    expect(r.summary).toMatchObject({ missed: 1, unexpected: 1, deploys: 1, autoScaling: 1 });
+  });
+});

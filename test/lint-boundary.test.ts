@@ -51,13 +51,23 @@ describe("the pure-core lint boundary", () => {
       `import { parseConfig } from "./config.js";\nexport const f = parseConfig;\n`,
     );
     expect(value).toEqual([
-      { rule: "@typescript-eslint/no-restricted-imports", message: expect.stringMatching(/config\.js is an adapter/) },
+      { rule: "@typescript-eslint/no-restricted-imports", message: expect.stringMatching(/not in the core/) },
     ]);
     const typeOnly = await lint(
       "src/lib/audit.ts",
       `import type { Config } from "./config.js";\nexport type C = Config;\n`,
     );
     expect(typeOnly).toEqual([]);
+  });
+
+  it("fails on a value import from outside src/lib, even of a file named like a core one", async () => {
+    for (const from of ["../handler/process.js", "../commands/audit.js"]) {
+      const messages = await lint("src/lib/digest.ts", `import { x } from "${from}";\nexport const f = x;\n`);
+      expect(messages.map((m) => m.rule)).toEqual(["@typescript-eslint/no-restricted-imports"]);
+    }
+    expect(await lint("src/lib/digest.ts", `import { audit } from "./audit.js";\nexport const f = audit;\n`)).toEqual(
+      [],
+    );
   });
 
   it("lets adapters use the SDK and the environment", async () => {

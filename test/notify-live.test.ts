@@ -71,7 +71,7 @@ describe("notify forecast from the config file", () => {
     const later = w!.services.slice(10).map((s) => s.service);
     for (const s of inFirst) expect(text).toContain(`• ${s} → 0`);
     for (const s of later) expect(text).not.toContain(`• ${s} → 0`);
-    expect(w!.preview!.text).toContain("10 services");
+    expect(w!.preview!.text).toContain("ECS: 10 scaled down");
     expect(data.note).toMatch(/parallel/);
   });
 

@@ -402,3 +402,16 @@ describe("computePlan", () => {
     expect(one(plan, "schedule").name).toBe("default/a");
   });
 });
+
+describe("rule scope in the plan", () => {
+  it("shows the scope and its pattern on the rule, and a changed scope is an update of the live pattern", () => {
+    const cfg = config();
+    const scoped = { ...cfg, rule: { ...cfg.rule, scope: { calls: "scale" as const, autoScaling: false, deploys: true } } };
+    const { plan } = computePlan(desired(scoped), deployed(cfg));
+    const rule = plan.find((i) => i.resource === "rule")!;
+    expect(rule.action).toBe("update");
+    expect(rule.changes.map((c) => c.field)).toEqual(["eventPattern"]);
+    expect(rule.note).toMatch(/^scope: scale calls only \(desiredCount given\), without Application Auto Scaling — pattern \{.*"desiredCount":\[\{"exists":true\}\]/);
+    expect(computePlan(desired(cfg), deployed(cfg)).plan.find((i) => i.resource === "rule")!.action).toBe("noop");
+  });
+});

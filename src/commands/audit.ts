@@ -24,6 +24,8 @@ export interface AuditOpts {
 export interface AuditData {
   fires: AuditedFire[];
   unexpected: ApiCallEvent[];
+  deploys: ApiCallEvent[];
+  autoScaling: ApiCallEvent[];
   skipped: AuditResult["skipped"];
   summary: AuditResult["summary"];
   period: { since: string; until: string };
@@ -46,7 +48,8 @@ export function registerAudit(schedules: Command): void {
 A fire is ok when its role called UpdateService on that cluster/service with that desired count
 within [fire, fire + flexible window + tolerance]; failed when that call has an errorCode; missed when
 there is no such call; pending when it is too recent for CloudTrail (about 5 min, not guaranteed).
-Calls no schedule explains (a person scaling by hand) are listed as unexpected.
+Calls no schedule explains (a person scaling by hand) are listed as unexpected; deploys and
+Application Auto Scaling's calls are listed apart (docs/call-kinds.md).
 
 Examples:
   $ traildigest schedules audit                      the last 24 hours
@@ -148,6 +151,8 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
   return {
     fires: result.fires,
     unexpected: result.unexpected,
+    deploys: result.deploys,
+    autoScaling: result.autoScaling,
     skipped: result.skipped,
     summary: result.summary,
     period: { since: from.toISOString(), until: to.toISOString() },
@@ -200,21 +205,25 @@ export function renderAudit(d: AuditData, ui: Ui): string {
         ]),
       }),
     );
-  if (d.unexpected.length > 0) {
+  const callTable = (title: string, list: ApiCallEvent[]) => {
+    if (list.length === 0) return;
     out.push("");
-    out.push(c.bold(`Unexpected UpdateService calls (no schedule explains them): ${d.unexpected.length}`));
+    out.push(c.bold(`${title}: ${list.length}`));
     out.push(
       ui.table({
         head: ["time (UTC)", "target", "caller", "result"],
-        rows: d.unexpected.map((e) => [
+        rows: list.map((e) => [
           formatUtcShort(new Date(e.eventTime).toISOString()),
-          `${e.cluster ?? "default"}/${e.service ?? "?"}${e.desiredCount !== undefined ? ` → ${e.desiredCount}` : ""}`,
+          `${e.clusterDefaulted ? "(default cluster)" : (e.cluster ?? "default")}/${e.service ?? "?"}${e.desiredCount !== undefined ? ` → ${e.desiredCount}` : ""}${e.taskDefinition ? ` deploy ${e.taskDefinition}` : e.forceNewDeployment ? " forced redeploy" : ""}`,
           callerLabel(e),
           e.errorCode ? c.red(e.errorCode) : c.green("ok"),
         ]),
       }),
     );
-  }
+  };
+  callTable("Unexpected UpdateService calls (no schedule explains them)", d.unexpected);
+  callTable("Deploys (not scheduled scaling)", d.deploys);
+  callTable("Application Auto Scaling", d.autoScaling);
   const s = d.summary;
   const parts = [
     c.green(`${s.ok} ok`),
@@ -225,7 +234,9 @@ export function renderAudit(d: AuditData, ui: Ui): string {
   out.push("");
   out.push(
     `${plural(d.fires.length, "expected fire")} of ${plural(s.schedules, "schedule")}: ${parts.join(", ")}` +
-      ` · ${plural(s.unexpected, "unexpected call")}`,
+      ` · ${plural(s.unexpected, "unexpected call")}` +
+      (s.deploys ? ` · ${plural(s.deploys, "deploy")}` : "") +
+      (s.autoScaling ? ` · ${plural(s.autoScaling, "auto-scaling call")}` : ""),
   );
   if (s.pending) out.push(c.dim("pending: CloudTrail usually shows a call within about 5 minutes (not guaranteed); run again later."));
   return out.join("\n");

@@ -176,7 +176,8 @@ Examples:
   $ traildigest init                                        write a starter traildigest.config.json
   $ traildigest setup plan                                  what would change, per resource and field
   $ traildigest setup plan --exit-code                      CI drift check: exit 1 when anything differs
-  $ SLACK_WEBHOOK_URL=… traildigest setup apply --yes        apply in dependency order; deletes nothing`,
+  $ SLACK_WEBHOOK_URL=… traildigest setup apply --yes        apply in dependency order; deletes nothing
+  $ traildigest setup export --format terraform --import    the same pipeline as Terraform, adopting what apply built`,
     );
 
   setup
@@ -223,6 +224,70 @@ Examples:
         return {
           data: { plan: p.plan.plan, steps, applied: true },
           render: () => `Applied ${steps.filter((s) => s.action !== "wait").length} change(s). Check it end to end: traildigest doctor`,
+        };
+      }),
+    );
+
+  setup
+    .command("export")
+    .description("Write the same pipeline as Terraform or CloudFormation (with --import: adopt what apply built)")
+    .requiredOption("--format <format>", "terraform or cloudformation")
+    .option("--out <dir>", "directory to write (default: ./traildigest-<format>)")
+    .option("--template-format <format>", "CloudFormation only: yaml or json", "yaml")
+    .option("--import", "read the account and also write import blocks (Terraform) or the resources-to-import file (CloudFormation)")
+    .option("--force", "overwrite files already in the directory")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ traildigest setup export --format terraform --out infra/traildigest
+  $ traildigest setup export --format terraform --import            then: terraform init && terraform plan
+  $ traildigest setup export --format cloudformation --template-format json
+See docs/infrastructure-code.md.`,
+    )
+    .action(
+      action(async (ctx, o: { format: string; out?: string; templateFormat: string; import?: boolean; force?: boolean }) => {
+        if (o.format !== "terraform" && o.format !== "cloudformation") throw new UsageError(`--format: "${o.format}" is not one of terraform, cloudformation`);
+        if (o.templateFormat !== "yaml" && o.templateFormat !== "json") throw new UsageError(`--template-format: "${o.templateFormat}" is not one of yaml, json`);
+        const { requireConfig, awsOptionsFor, loadYaml } = await import("../lib/config.js");
+        const cfg = await requireConfig(ctx.opts.config); // exits 2 on a bad config, before any AWS call
+        const { existsSync } = await import("node:fs");
+        const { mkdir, writeFile } = await import("node:fs/promises");
+        const { join, resolve } = await import("node:path");
+        const dir = resolve(o.out ?? `traildigest-${o.format}`);
+        let live: LiveState | undefined;
+        if (o.import) {
+          const spin = ctx.ui.spinner("reading the live state…");
+          try {
+            const aws = awsOptionsFor(ctx.opts, cfg);
+            const { resolveIdentity, readLiveState } = await import("../lib/live-state.js");
+            live = await readLiveState(aws, cfg, await resolveIdentity(aws));
+            spin.stop();
+          } catch (err) {
+            spin.fail("reading the live state failed");
+            throw err;
+          }
+        }
+        const yaml = await loadYaml();
+        const { exportFiles } = await import("../lib/export/files.js");
+        const out = exportFiles(cfg, {
+          format: o.format,
+          templateFormat: o.templateFormat,
+          ...(live ? { live } : {}),
+          stringifyYaml: (doc) => yaml.stringify(doc, { lineWidth: 0 }),
+        });
+        const files: Record<string, string | Uint8Array> = { ...out.files, "handler.zip": await handlerZip(ctx.ui) };
+        const clash = Object.keys(files).filter((f) => existsSync(join(dir, f)));
+        if (clash.length && !o.force) throw new UsageError(`${dir} already has ${clash.join(", ")}: pass --force to overwrite, or choose another --out`);
+        await mkdir(dir, { recursive: true });
+        for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+        const names = Object.keys(files);
+        return {
+          data: { format: o.format, dir, files: names, imported: out.imported },
+          render: () =>
+            `Wrote ${names.length} files to ${dir}: ${names.join(", ")}` +
+            (o.import ? `\n${plural(out.imported, "existing part")} to adopt.` : "") +
+            `\nNext steps: ${join(dir, "NEXT-STEPS.md")}`,
         };
       }),
     );

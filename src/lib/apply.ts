@@ -7,7 +7,10 @@ import { registerSecret } from "./output.js";
 import type { Desired, LiveState, Plan, PlanItem, Resource } from "./plan.js";
 import { desiredSchedule } from "./plan.js";
 import {
+  FUNCTION_DESCRIPTION,
   FUNCTION_HANDLER,
+  ROLE_DESCRIPTION,
+  RULE_DESCRIPTION,
   RULE_TARGET_ID,
   ROLE_INLINE_POLICY,
   functionEnvironment,
@@ -112,9 +115,9 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     await eb.send(
       new ebMod.PutRuleCommand({
         Name: cfg.rule.name,
-        EventPattern: JSON.stringify(rulePattern(cfg.rule.eventNames)),
+        EventPattern: JSON.stringify(rulePattern(cfg.rule.eventNames, cfg.rule.scope)),
         State: "ENABLED",
-        Description: "traildigest: CloudTrail-recorded ECS calls → the digest queue",
+        Description: RULE_DESCRIPTION,
       }),
     );
     done({ resource: "rule", name: cfg.rule.name, action: ruleItem.action as "create" | "update" });
@@ -170,7 +173,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
         new iamMod.CreateRoleCommand({
           RoleName: cfg.function.roleName,
           AssumeRolePolicyDocument: trust,
-          Description: "traildigest digest function: read the queue, write logs, read the webhook",
+          Description: ROLE_DESCRIPTION,
         }),
       );
     } else if (roleItem.changes.some((c) => c.field === "trustPolicy")) {
@@ -195,7 +198,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     Timeout: cfg.function.timeout,
     MemorySize: cfg.function.memory,
     Environment: { Variables: functionEnvironment(cfg) },
-    Description: "traildigest: one Slack digest per SQS batch",
+    Description: FUNCTION_DESCRIPTION,
   } as const;
   const waitFunctionReady = async () => {
     const deadline = Date.now() + waitMs;

@@ -1,5 +1,6 @@
 // `schedules audit`, the pure part: expected fires × CloudTrail UpdateService calls → a status per fire,
 // plus the calls no schedule explains. No I/O, no SDK: the command fetches, this decides.
+import { splitUnexplained } from "./audit-kinds.js";
 import type { ApiCallEvent } from "./events.js";
 import { firesBetween as defaultFiresBetween, type FireOptions } from "./schedule-expression.js";
 
@@ -70,10 +71,13 @@ export interface AuditedFire {
 
 export interface AuditResult {
   fires: AuditedFire[];
+  /** Changes no schedule explains; deploys and auto scaling are listed apart (audit-kinds.ts). */
   unexpected: ApiCallEvent[];
+  deploys: ApiCallEvent[];
+  autoScaling: ApiCallEvent[];
   /** Schedules whose fires could not be computed (unreadable expression or zone): not audited. */
   skipped: { schedule: string; group: string; reason: string }[];
-  summary: Record<FireStatus, number> & { unexpected: number; schedules: number };
+  summary: Record<FireStatus, number> & { unexpected: number; deploys: number; autoScaling: number; schedules: number };
 }
 
 export type FiresBetweenFn = (expression: string, from: Date, to: Date, opts?: FireOptions, limit?: number) => Date[];
@@ -295,16 +299,17 @@ export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: M
     });
   }
   const targets = opts.onlyTargetsOf ? new Set(opts.onlyTargetsOf.map((f) => `${f.cluster}/${f.service}`)) : undefined;
-  const unexpected = sortedCalls.filter((c, i) => {
+  const unexplained = sortedCalls.filter((c, i) => {
     if (used.has(i) || c.eventName !== "UpdateService") return false;
     const t = Date.parse(c.eventTime);
     if (t < opts.from.getTime() || t >= opts.to.getTime()) return false;
     return !targets || targets.has(`${c.cluster ?? "default"}/${c.service}`);
   });
-  const summary = { ok: 0, failed: 0, missed: 0, pending: 0, unexpected: unexpected.length, schedules: 0 };
+  const { unexpected, deploys, autoScaling } = splitUnexplained(unexplained);
+  const summary = { ok: 0, failed: 0, missed: 0, pending: 0, unexpected: unexpected.length, deploys: deploys.length, autoScaling: autoScaling.length, schedules: 0 };
   for (const f of audited) summary[f.status]++;
   summary.schedules = new Set(audited.map((f) => `${f.group}/${f.schedule}`)).size;
-  return { fires: audited, unexpected, skipped: [], summary };
+  return { fires: audited, unexpected, deploys, autoScaling, skipped: [], summary };
 }
 
 export interface AuditOptions {
@@ -351,7 +356,7 @@ export function audit(schedules: ScheduleLike[], calls: ApiCallEvent[], opts: Au
   const summary = { ...result.summary, ok: 0, failed: 0, missed: 0, pending: 0 };
   for (const f of kept) summary[f.status]++;
   summary.schedules = new Set(kept.map((f) => f.schedule)).size;
-  return { fires: kept, unexpected: result.unexpected, skipped: skipped.filter((k) => k.group === opts.group), summary };
+  return { ...result, fires: kept, skipped: skipped.filter((k) => k.group === opts.group), summary };
 }
 
 /** Exit 1 when a scheduled scale did not happen or failed. */

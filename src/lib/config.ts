@@ -66,6 +66,14 @@ export const configSchema = z.strictObject({
       // EventBridge rule names are at most 64 characters (queue names may have 80).
       name: name.max(64).default("traildigest-ecs-updateservice"),
       eventNames: z.array(z.string().regex(/^[A-Za-z]+$/, "an API call name such as UpdateService")).min(1).default(["UpdateService"]),
+      /** Which calls the rule sends: docs/call-kinds.md (rule-scope.ts renders the pattern). */
+      scope: z
+        .strictObject({
+          calls: z.enum(["all", "scale"]).default("all"),
+          autoScaling: z.boolean().default(true),
+          deploys: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   function: z

@@ -1,5 +1,6 @@
 // PURE plan computation: desired config + live state → one action per resource with the fields
 // that differ. No SDK import; live-state.ts gathers LiveState, apply.ts carries the plan out.
+import { describeScope } from "./rule-scope.js";
 import type { Config, ScheduleConfig } from "./config.js";
 import { SCHEDULE_MARKER } from "./config.js";
 import {
@@ -220,7 +221,8 @@ export function computePlan(want: Desired, live: LiveState, opts: { prune?: bool
       "rule",
       cfg.rule.name,
       !!live.rule,
-      new Diff().check("eventPattern", live.rule?.pattern, rulePattern(cfg.rule.eventNames)).check("state", live.rule?.state, "ENABLED"),
+      new Diff().check("eventPattern", live.rule?.pattern, rulePattern(cfg.rule.eventNames, cfg.rule.scope)).check("state", live.rule?.state, "ENABLED"),
+      `scope: ${describeScope(cfg.rule.scope)} — pattern ${JSON.stringify(rulePattern(cfg.rule.eventNames, cfg.rule.scope).detail)}`,
     ),
   );
 

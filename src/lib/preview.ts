@@ -51,7 +51,6 @@ export function mrkdwnToTerminal(src: string, c: ChalkInstance): string {
   s = s.replace(new RegExp(`${edge}_([^_\\n]+)_${end}`, "g"), (_m, pre: string, t: string) => pre + c.italic(t));
   s = s.replace(new RegExp(`${edge}~([^~\\n]+)~${end}`, "g"), (_m, pre: string, t: string) => pre + c.strikethrough(t));
   s = unescapeMrkdwn(s);
-  // eslint-disable-next-line no-control-regex -- NUL brackets the code-span placeholders made above
   return s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => codes[Number(i)] ?? "");
 }
 
