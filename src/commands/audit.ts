@@ -27,6 +27,7 @@ export interface AuditData {
   deploys: ApiCallEvent[];
   autoScaling: ApiCallEvent[];
   skipped: AuditResult["skipped"];
+  notExpected: AuditResult["notExpected"];
   summary: AuditResult["summary"];
   period: { since: string; until: string };
   scanned: { since: string; until: string; calls: number };
@@ -148,12 +149,16 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     ...(o.group !== undefined ? { group: o.group } : {}),
   });
   for (const k of result.skipped) deps.ui?.warn(`${k.group}/${k.schedule}: not audited, its fire times cannot be computed (${k.reason})`);
+  for (const k of result.notExpected) {
+    deps.ui?.info(`${k.group}/${k.schedule}: ${plural(k.fires, "fire")} before ${k.before} not expected (${k.reason})`);
+  }
   return {
     fires: result.fires,
     unexpected: result.unexpected,
     deploys: result.deploys,
     autoScaling: result.autoScaling,
     skipped: result.skipped,
+    notExpected: result.notExpected,
     summary: result.summary,
     period: { since: from.toISOString(), until: to.toISOString() },
     scanned: { since: range.since.toISOString(), until: range.until.toISOString(), calls: calls.length },

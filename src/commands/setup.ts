@@ -36,7 +36,22 @@ async function handlerZip(ui: Ui): Promise<Uint8Array> {
   return new Uint8Array(await readFile(zipPath));
 }
 
-async function prepare(ctx: Ctx, prune: boolean): Promise<Prepared> {
+/** --adopt values → the plan's adopt list; every name must be a config schedule ("group/name") or "all". */
+function adoptList(values: string[] | undefined, cfg: { schedules: { group: string; name: string }[] }): string[] | "all" {
+  const v = values ?? [];
+  if (v.includes("all")) return "all";
+  const known = new Set(cfg.schedules.map((s) => `${s.group}/${s.name}`));
+  for (const n of v) {
+    const full = n.includes("/") ? n : `default/${n}`;
+    if (!known.has(full)) throw new UsageError(`--adopt: "${n}" is not a schedule in the config (give group/name, or all)`);
+  }
+  return v.map((n) => (n.includes("/") ? n : `default/${n}`));
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const ADOPT_HELP = "take over an existing schedule traildigest did not create (group/name; repeatable; or all)";
+
+async function prepare(ctx: Ctx, prune: boolean, adopt?: string[]): Promise<Prepared> {
   const { requireConfig, awsOptionsFor } = await import("../lib/config.js");
   const cfg = await requireConfig(ctx.opts.config); // exits 2 on a bad config, before any AWS call
   const aws = awsOptionsFor(ctx.opts, cfg);
@@ -51,7 +66,7 @@ async function prepare(ctx: Ctx, prune: boolean): Promise<Prepared> {
     const live = await readLiveState(aws, cfg, identity, { allScheduleGroups: prune });
     const want: Desired = { config: cfg, identity, codeSha256, webhookEnvSet: Boolean(process.env.SLACK_WEBHOOK_URL) };
     spin.stop();
-    return { want, live, plan: computePlan(want, live, { prune }), zip, aws };
+    return { want, live, plan: computePlan(want, live, { prune, adopt: adoptList(adopt, cfg) }), zip, aws };
   } catch (err) {
     spin.fail("reading the live state failed");
     throw err;
@@ -104,18 +119,27 @@ function changeLines(i: PlanItem): string {
 export function renderPlan(plan: Plan, ui: Ui): string {
   const { c } = ui;
   const label = (a: PlanItem["action"]) =>
-    a === "create" ? c.green("create") : a === "update" ? c.yellow("update") : a === "delete" ? c.red("delete") : c.dim("no change");
+    a === "create"
+      ? c.green("create")
+      : a === "update"
+        ? c.yellow("update")
+        : a === "delete"
+          ? c.red("delete")
+          : a === "conflict"
+            ? c.magenta("conflict")
+            : c.dim("no change");
   const table = ui.table({
     head: ["Resource", "Name", "Action", "Changes"],
     align: ["left", "left", "left", "left"],
     rows: plan.plan.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
   });
-  const n = { create: 0, update: 0, noop: 0, delete: 0 };
+  const n = { create: 0, update: 0, noop: 0, delete: 0, conflict: 0 };
   for (const i of plan.plan) n[i.action]++;
   const summary =
-    n.create + n.update + n.delete === 0
+    n.create + n.update + n.delete + n.conflict === 0
       ? "No changes: the pipeline matches the config."
-      : `Plan: ${n.create} to create, ${n.update} to update${n.delete ? `, ${n.delete} to delete` : ""}, ${n.noop} unchanged.`;
+      : `Plan: ${n.create} to create, ${n.update} to update${n.delete ? `, ${n.delete} to delete` : ""}, ${n.noop} unchanged.` +
+        (n.conflict ? `\n${n.conflict} conflict(s): schedules traildigest did not create; apply refuses them unless --adopt names them.` : "");
   return `${table}\n${summary}`;
 }
 
@@ -184,10 +208,11 @@ Examples:
     .command("plan")
     .description("Show what apply would create or update, field by field (changes nothing)")
     .option("--exit-code", "exit 1 when the plan has changes (CI drift check)")
-    .option("--prune", "also plan deleting marked schedules the config no longer names")
+    .option("--prune", "also plan deleting managed schedules the config no longer names")
+    .option("--adopt <group/name>", ADOPT_HELP, collect)
     .action(
-      action(async (ctx, o: { exitCode?: boolean; prune?: boolean }) => {
-        const { plan } = await prepare(ctx, Boolean(o.prune));
+      action(async (ctx, o: { exitCode?: boolean; prune?: boolean; adopt?: string[] }) => {
+        const { plan } = await prepare(ctx, Boolean(o.prune), o.adopt);
         const changed = plan.plan.some((i) => i.action !== "noop");
         return { data: plan, render: (_d, ui) => renderPlan(plan, ui), exitCode: o.exitCode && changed ? 1 : 0 };
       }),
@@ -197,11 +222,19 @@ Examples:
     .command("apply")
     .description("Apply the plan in dependency order and wait for each part to be ready (idempotent)")
     .option("-y, --yes", "apply without asking (required when not on a terminal)")
-    .option("--prune", "delete schedules (in any group) that carry the traildigest marker but are not in the config")
+    .option("--prune", "delete schedules (in any group) setup created (exact managed description) that the config no longer names")
+    .option("--adopt <group/name>", ADOPT_HELP, collect)
     .action(
-      action(async (ctx, o: { yes?: boolean; prune?: boolean }) => {
-        const p = await prepare(ctx, Boolean(o.prune));
+      action(async (ctx, o: { yes?: boolean; prune?: boolean; adopt?: string[] }) => {
+        const p = await prepare(ctx, Boolean(o.prune), o.adopt);
         const { ui } = ctx;
+        const { conflicts } = await import("../lib/plan.js");
+        const refused = conflicts(p.plan);
+        if (refused.length) {
+          const { refusalMessage } = await import("../lib/apply.js");
+          ui.info(renderPlan(p.plan, ui));
+          throw new UsageError(refusalMessage(refused.map((i) => i.name)));
+        }
         const changed = p.plan.plan.filter((i) => i.action !== "noop");
         if (changed.length === 0) {
           return {

@@ -49,6 +49,9 @@ const realSleep = (ms: number): Promise<void> => delay(ms);
 
 export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
   const { aws, want, live, plan } = o;
+  // Never rewrite what setup did not create: the command refuses first; this guards every other caller.
+  const refused = plan.plan.filter((i) => i.action === "conflict");
+  if (refused.length) throw new UsageError(refusalMessage(refused.map((i) => i.name)));
   const cfg = want.config;
   const id = want.identity;
   const sleep = o.sleep ?? realSleep;
@@ -324,10 +327,18 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
       };
       if (it.action === "create") await sch.send(new schMod.CreateScheduleCommand(def));
       else await sch.send(new schMod.UpdateScheduleCommand(def));
-      done({ resource: "schedule", name: it.name, action: it.action as "create" | "update" });
+      done({ resource: "schedule", name: it.name, action: it.action === "create" ? "create" : "update" });
     }
   }
   return steps;
+}
+
+/** Why apply stops on conflicts, and how to adopt. */
+export function refusalMessage(names: string[]): string {
+  return (
+    `refusing to rewrite ${names.length === 1 ? "a schedule" : `${names.length} schedules`} traildigest did not create: ${names.join(", ")} ` +
+    `(pass --adopt ${names[0]} to take ${names.length === 1 ? "it" : "one"} over, or --adopt all)`
+  );
 }
 
 /** "group/name" → [group, name]. */

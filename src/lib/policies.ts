@@ -2,7 +2,7 @@
 // the Lambda role's trust and least-privilege inline policy, the schedules' target Input.
 import { DEFAULT_SCOPE, scopeConditions, type RuleScope } from "./rule-scope.js";
 import type { Config, ScheduleConfig, WebhookSource } from "./config.js";
-import { SCHEDULE_MARKER } from "./config.js";
+import { managedScheduleDescription } from "./managed-marker.js";
 
 export interface Identity {
   account: string;
@@ -203,7 +203,7 @@ export function scheduleInput(s: ScheduleConfig): Record<string, unknown> {
 }
 
 export function scheduleDescription(s: ScheduleConfig): string {
-  return `scale ${s.cluster}/${s.service} to ${s.desiredCount} (${SCHEDULE_MARKER})`;
+  return managedScheduleDescription(s.cluster, s.service, s.desiredCount);
 }
 
 /** JSON with sorted keys, for order-insensitive comparison of policy documents and patterns. */
