@@ -207,8 +207,8 @@ function environmentParts(cfg: Config): { env: Record<string, string>; schedules
   const w = cfg.function.webhook;
   if ("secretId" in w) env.SLACK_WEBHOOK_SECRET_ID = w.secretId;
   if ("parameter" in w) env.SLACK_WEBHOOK_PARAMETER = w.parameter;
-  // What the other variables leave, less the new key and its JSON quoting (`,"KEY":""`).
-  const budget = ENV_BUDGET_BYTES - envBytes(env) - (SCHEDULES_ENV.length + 6);
+  // What the other variables leave, less the new key with its quotes, colon and comma (`,"KEY":`).
+  const budget = ENV_BUDGET_BYTES - envBytes(env) - (SCHEDULES_ENV.length + 4);
   return { env, schedules: encodeScheduleCallers(cfg.schedules, budget) };
 }
 

@@ -27,7 +27,7 @@ export type ScheduleCallersForm = "full" | "roles" | "none";
 export interface ScheduleCallersEncoding {
   value?: string;
   form: ScheduleCallersForm;
-  /** UTF-8 bytes of the full form, and the budget it had. */
+  /** Bytes of the full form as it stands in the Variables JSON (quoted, its quotes escaped), and the budget it had. */
   fullBytes: number;
   budgetBytes: number;
 }
@@ -36,6 +36,8 @@ const roleName = (arnOrName: string): string => arnOrName.slice(arnOrName.lastIn
 export const utf8Bytes = (s: string): number => Buffer.byteLength(s, "utf8");
 /** How Lambda's limit is measured here: the JSON of the whole Variables map. */
 export const envBytes = (env: Record<string, string>): number => utf8Bytes(JSON.stringify(env));
+/** A value's share of envBytes: quoted, with its own quotes escaped (JSON in JSON nearly doubles them). */
+const valueBytes = (value: string): number => utf8Bytes(JSON.stringify(value));
 
 /**
  * v1, nested by execution role NAME (the record's sessionIssuer.userName; the ARN adds nothing) and by
@@ -48,10 +50,10 @@ export function encodeScheduleCallers(schedules: readonly ScheduleCallerSource[]
   for (const s of schedules) ((byRole[roleName(s.roleArn)] ??= {})[s.group] ??= []).push([s.name, s.cluster, s.service, s.desiredCount]);
   if (schedules.length === 0) return { form: "none", fullBytes: 0, budgetBytes };
   const full = JSON.stringify({ v: 1, s: byRole });
-  const fullBytes = utf8Bytes(full);
+  const fullBytes = valueBytes(full);
   if (fullBytes <= budgetBytes) return { value: full, form: "full", fullBytes, budgetBytes };
   const roles = JSON.stringify({ v: 1, r: Object.keys(byRole) });
-  if (utf8Bytes(roles) <= budgetBytes) return { value: roles, form: "roles", fullBytes, budgetBytes };
+  if (valueBytes(roles) <= budgetBytes) return { value: roles, form: "roles", fullBytes, budgetBytes };
   return { form: "none", fullBytes, budgetBytes };
 }
 
