@@ -10,6 +10,6 @@ main().then(
   },
   (err) => {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = 70; // EX_SOFTWARE: a crash, not a finding (errors.ts)
   },
 );
