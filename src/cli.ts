@@ -1,5 +1,5 @@
 // Builds the commander program, then maps any failure to one line on stderr and an exit code
-// (design.md §4). Command groups register themselves; their heavy code loads inside actions.
+// (docs/design.md §4). Command groups register themselves; their heavy code loads inside actions.
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, toCliError } from "./lib/errors.js";
 import { redact } from "./lib/output.js";

@@ -75,10 +75,11 @@ async function narrow(
   opts: NotifyOptions,
   global: GlobalOptions,
 ): Promise<{ classify: ClassifyContext; keep?: (e: ApiCallEvent) => boolean; narrowed?: string }> {
-  const [{ kindFilter, classifyContextOf }, { parseScope, inScope, describeScope }, { loadConfig }] = await Promise.all([
+  const [{ kindFilter }, { parseScope, inScope, describeScope }, { loadConfig }, { classifyContextOf }] = await Promise.all([
     import("../lib/call-kind.js"),
     import("../lib/rule-scope.js"),
     import("../lib/config.js"),
+    import("../lib/policies.js"),
   ]);
   const classify = classifyContextOf(global.config ? await loadConfig(global.config) : await loadConfig().catch(() => undefined));
   const scope = opts.scope !== undefined ? parseScope(opts.scope) : undefined;

@@ -1,4 +1,4 @@
-// The Lambda entry (design.md §6): SQS batch → one Slack digest → batchItemFailures.
+// The Lambda entry (docs/design.md §6): SQS batch → one Slack digest → batchItemFailures.
 // Bundled by `npm run build:handler` into dist/handler.zip (index.mjs) for nodejs22.x.
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { postMessage } from "../lib/slack.js";
@@ -6,6 +6,7 @@ import { processBatch } from "./process.js";
 import { getWebhookUrl } from "./webhook.js";
 import { validateTimeZone } from "../lib/zoned-time.js";
 import { redactSecrets } from "../lib/secret-forms.js";
+import { scheduleCallers } from "./schedules-env.js";
 
 /** Leave room to return batchItemFailures before Lambda kills the invocation. */
 function safetyMarginMs(remaining: number): number {
@@ -43,6 +44,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       await postMessage(url, message, { deadline: opts.deadline, log: safeLog });
     },
     timeZone: digestTimeZone(),
+    classify: scheduleCallers(process.env, log),
     deadline,
     log: safeLog,
   });

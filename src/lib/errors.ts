@@ -1,4 +1,4 @@
-// Typed errors and the one place where any failure becomes an exit code (design.md §4).
+// Typed errors and the one place where any failure becomes an exit code (docs/design.md §4).
 
 /** 70 is BSD's EX_SOFTWARE: CI can tell a crash (a bug) from findings (1). */
 export const EXIT = { ok: 0, findings: 1, usage: 2, aws: 3, crash: 70 } as const;
