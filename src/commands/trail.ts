@@ -7,6 +7,7 @@ import { formatInZone } from "../lib/zoned-time.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import type { ApiCallEvent } from "../lib/events.js";
 import { plural } from "../lib/text.js";
+import { terminalField as field } from "../lib/terminal-text.js";
 
 interface RecentOpts {
   since: string;
@@ -125,10 +126,11 @@ function renderRecent(events: TrailEvent[], ui: Ui, q: { eventName: string; sinc
     head: ["time", "cluster/service", "desired", "caller", "result"],
     rows: events.map((e) => [
       formatInZone(e.eventTime, undefined, { seconds: true }), // this machine's zone
-      e.service ? `${e.cluster ?? "default"}/${e.service}` : "—",
+      // Event fields are one line each, whatever they hold (docs/untrusted-text.md).
+      e.service ? field(`${e.cluster ?? "default"}/${e.service}`) : "—",
       e.desiredCount ?? "—",
-      e.caller.name,
-      e.errorCode ? ui.c.red(`${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`) : ui.c.green("ok"),
+      field(e.caller.name),
+      e.errorCode ? ui.c.red(field(`${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`)) : ui.c.green("ok"),
     ]),
     align: ["left", "left", "right", "left", "left"],
   });
