@@ -11,6 +11,8 @@ export interface SourcedInput extends NormalizedInput {
   label: string;
   /** Zone to show when neither --timezone nor DIGEST_TIMEZONE is set (the sample's own). */
   defaultTimeZone?: string;
+  /** The time event times are judged against when --now is not given (the sample's own; default now). */
+  referenceTime?: number;
 }
 
 export interface InputOptions {
@@ -77,11 +79,16 @@ export async function loadFromFile(path: string): Promise<SourcedInput> {
 }
 
 export async function loadSample(): Promise<SourcedInput> {
-  const [{ sampleEvents, SAMPLE_TIMEZONE }, { normalizeValue }] = await Promise.all([
+  const [{ sampleEvents, SAMPLE_TIMEZONE, SAMPLE_START_MS }, { normalizeValue }] = await Promise.all([
     import("../lib/sample.js"),
     import("../lib/events.js"),
   ]);
-  return { ...normalizeValue(sampleEvents()), label: "the bundled sample", defaultTimeZone: SAMPLE_TIMEZONE };
+  return {
+    ...normalizeValue(sampleEvents()),
+    label: "the bundled sample",
+    defaultTimeZone: SAMPLE_TIMEZONE,
+    referenceTime: SAMPLE_START_MS,
+  };
 }
 
 /** The one place that picks the source; new sources (--from-queue, --from-trail) add a branch here. */

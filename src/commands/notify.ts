@@ -15,6 +15,7 @@ export interface NotifyOptions extends LiveInputOptions {
   batchSize: number;
   timezone?: string;
   blockKitUrl?: boolean;
+  now?: string;
 }
 
 interface SendOptions extends NotifyOptions {
@@ -31,7 +32,8 @@ export function addInputOptions(cmd: Command): Command {
     .option("--sample", "use a bundled, realistic wave of 32 scale-down events (shown in Asia/Seoul unless --timezone or DIGEST_TIMEZONE)")
     .option("--batch-size <n>", "events per digest for inputs that are not a Lambda SQS event", intOption("--batch-size", { max: 10_000 }), 10)
     .option("--timezone <tz>", "time zone of the digest's time range (default: DIGEST_TIMEZONE or UTC)")
-    .option("--block-kit-url", "also print a Slack Block Kit Builder link per message");
+    .option("--block-kit-url", "also print a Slack Block Kit Builder link per message")
+    .option("--now <time>", "judge event times against this ISO time (default: now; the sample's own day for --sample): events more than a year away are unreadable");
   return addLiveInputOptions(withInputs); // --from-queue / --from-trail: notify-live.ts
 }
 
@@ -42,7 +44,8 @@ async function prepare(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Prom
   ]);
   if (opts.timezone) validateTimeZone(opts.timezone, "--timezone");
   // Live sources first (--from-queue / --from-trail, notify-live.ts); else --input / --sample.
-  const input = (await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui })) ?? (await resolveInput(opts));
+  const sourced = (await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui })) ?? (await resolveInput(opts));
+  const input = await withPlausibleTimes(sourced, opts.now);
   const envTz = process.env.DIGEST_TIMEZONE || undefined;
   const timeZone = opts.timezone ?? (envTz ? validateTimeZone(envTz, "DIGEST_TIMEZONE") : (input.defaultTimeZone ?? "UTC"));
   reportInvalid(input, ui);
@@ -51,12 +54,19 @@ async function prepare(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Prom
   return { input, digests, timeZone };
 }
 
+/** Events more than a year from --now (default: now, or the sample's own time) are unreadable, as in the handler. */
+async function withPlausibleTimes(input: SourcedInput, now: string | undefined): Promise<SourcedInput> {
+  const [{ dropImplausibleTimes }, { parseTimeArg }] = await Promise.all([import("../lib/events.js"), import("../lib/duration.js")]);
+  const nowMs = now !== undefined ? parseTimeArg(now, "--now", new Date()).getTime() : (input.referenceTime ?? Date.now());
+  return { ...input, ...dropImplausibleTimes(input, nowMs) };
+}
+
 function reportInvalid(input: SourcedInput, ui: Ui): void {
   const n = input.invalid.length;
   if (n === 0) return;
   const first = input.invalid
     .slice(0, 3)
-    .map((r) => `#${r.index + 1}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
+    .map((r) => `${r.index >= 0 ? `#${r.index + 1}` : (r.eventId ?? "?")}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
     .join("; ");
   const where = input.lambdaBatch ? "; the handler would return them in batchItemFailures" : "";
   ui.warn(`${plural(n, "unreadable record")} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);
