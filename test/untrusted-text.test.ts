@@ -55,6 +55,38 @@ describe("terminalText: nothing a terminal acts on", () => {
   });
 });
 
+describe("the output layer: whatever a command forgets", () => {
+  it.each(ALL.map((h) => [h.name, h.value]))("%s: results, tables, warnings, info, print", async (_name, v) => {
+    const { createUi, emit, preloadRenderers } = await import("../src/lib/output.js");
+    await preloadRenderers();
+    let out = "";
+    let err = "";
+    const streams = {
+      stdout: { write: (s: string) => ((out += s), true), isTTY: true },
+      stderr: { write: (s: string) => ((err += s), true) },
+    } as unknown as import("../src/lib/output.js").Streams;
+    const ui = createUi({ output: "table", color: true, verbose: true }, streams);
+    // (A 100 KB cell is left out of the table: commands escape fields before a table sees them.)
+    const table = (u: typeof ui) => (v.length < BIG ? `\n${u.table({ head: ["a"], rows: [[v]] })}` : "");
+    emit({ data: {}, render: (_d, u) => `raw: ${v}${table(u)}` }, ui, streams);
+    ui.warn(v);
+    ui.info(v);
+    ui.debug(v);
+    ui.print(v);
+    ui.spinner(v).stop();
+    expect(terminalProblem(out.replace(/\u001b\[[\d;]*m/g, ""))).toBeUndefined();
+    expect(terminalProblem(err.replace(/\u001b\[[\d;]*m/g, ""))).toBeUndefined();
+    expect(out).not.toMatch(/\u001b\[(8|0|30;40|2J|3J|H)/);
+    // Warnings are one line each, whatever the message holds.
+    expect(err.split("\n")).toHaveLength(4);
+    // --json keeps the data exact.
+    let json = "";
+    const jsonUi = createUi({ output: "json", color: false, verbose: false }, streams);
+    emit({ data: { v } }, jsonUi, { ...streams, stdout: { write: (s: string) => ((json += s), true) } } as never);
+    expect((JSON.parse(json) as { v: string }).v).toBe(v);
+  });
+});
+
 describe("slackField: one line, literal, escaped, capped after escaping", () => {
   const cases = ALL.flatMap((h) => [40, 120, 320].map((max) => [h.name, max, h.value] as const));
   it.each(cases)("%s (max %i)", (_name, max, v) => {
