@@ -71,6 +71,33 @@ const base = {
 };
 
 describe("audit matching", () => {
+  it("a schedule created inside the window: no fire before its creation is expected, none reported missed", () => {
+    const fires = ["2026-11-25T14:00:00Z", "2026-11-25T20:00:00Z", "2026-11-26T02:00:00Z"];
+    const s = schedule("api-new", "api", 0, fires, { createdAt: "2026-11-25T16:00:00Z" });
+    const r = audit([s], [call("api", 0, "2026-11-25T20:00:03Z")], base);
+    expect(r.fires.map((f) => [f.expectedAt, f.status])).toEqual([
+      ["2026-11-25T20:00:00.000Z", "ok"],
+      ["2026-11-26T02:00:00.000Z", "missed"],
+    ]);
+    expect(r.notExpected).toEqual([
+      { schedule: "api-new", group: "default", before: "2026-11-25T16:00:00.000Z", fires: 1, reason: "created 2026-11-25T16:00:00.000Z: it did not exist before" },
+    ]);
+    // Created after every fire of the period (the morning after): nothing missed, exit 0.
+    const late = audit([schedule("api-new", "api", 0, fires, { createdAt: "2026-11-26T03:00:00Z" })], [], base);
+    expect(late.fires).toEqual([]);
+    expect(late.notExpected[0]!.fires).toBe(3);
+    expect(auditHasProblems(late)).toBe(false);
+  });
+
+  it("fires before a LastModificationDate are not reported (the expression then is unknown), but may still explain a call", () => {
+    const fires = ["2026-11-25T14:00:00Z", "2026-11-25T20:00:00Z"];
+    const s = schedule("api-changed", "api", 0, fires, { createdAt: "2026-01-01T00:00:00Z", modifiedAt: "2026-11-25T15:00:00Z" });
+    const r = audit([s], [call("api", 0, "2026-11-25T14:00:02Z")], base);
+    expect(r.fires.map((f) => [f.expectedAt, f.status])).toEqual([["2026-11-25T20:00:00.000Z", "missed"]]);
+    expect(r.unexpected).toEqual([]);
+    expect(r.notExpected[0]).toMatchObject({ fires: 1, reason: "last modified 2026-11-25T15:00:00.000Z: its expression before then is not known" });
+  });
+
   it("a day where every fire happened is all ok, exit 0", () => {
     const scheds = [
       schedule("api-night-down", "api", 0, ["2026-11-25T22:00:00Z"]),
@@ -537,5 +564,24 @@ describe("audit robustness", () => {
     const r = audit([bad, good], [], { ...base, firesBetween: undefined });
     expect(r.skipped).toEqual([expect.objectContaining({ schedule: "broken", group: "default" })]);
     expect(r.fires.map((f) => [f.schedule, f.status])).toEqual([["good", "missed"]]);
+  });
+});
+
+describe("audit: only calls the schedule explains count; deploys and auto scaling apart", () => {
+  it("a deploy or auto-scaling call at the fire time never stands in for the fire, and is not 'unexpected'", () => {
+    const scheds = [schedule("api-night-down", "api", 0, ["2026-11-25T22:00:00Z"])];
+    const autoscaler = { type: "AssumedRole", name: "AWSServiceRoleForApplicationAutoScaling_ECSService", role: "AWSServiceRoleForApplicationAutoScaling_ECSService", session: "AutoScaling", invokedBy: "ecs.application-autoscaling.amazonaws.com" };
+    const calls = [
+      // The scheduler's role, but a deploy (no desired count): not this fire's call.
+      call("api", 0, "2026-11-25T22:00:05Z", { desiredCount: undefined, taskDefinition: "api:42", forceNewDeployment: true }),
+      call("api", 0, "2026-11-25T22:00:06Z", { caller: autoscaler }),
+      call("web", 3, "2026-11-25T23:00:00Z", { caller: person }),
+    ];
+    const r = audit(scheds, calls, base);
+    expect(r.fires.map((f) => f.status)).toEqual(["missed"]);
+    expect(r.unexpected.map((e) => e.service)).toEqual(["web"]);
+    expect(r.deploys.map((e) => e.taskDefinition)).toEqual(["api:42"]);
+    expect(r.autoScaling.map((e) => e.eventTime)).toEqual(["2026-11-25T22:00:06Z"]);
+    expect(r.summary).toMatchObject({ missed: 1, unexpected: 1, deploys: 1, autoScaling: 1 });
   });
 });

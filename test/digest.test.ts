@@ -116,7 +116,7 @@ describe("layout", () => {
 
   it("groups by cluster and shows desired count, running count at call time", () => {
     const m = buildDigest(lambdaBatch()).message!;
-    expect(header(m)).toBe("ECS scale-down: 4 services in 1 cluster (1 failed)");
+    expect(header(m)).toBe("ECS: 3 scaled down, 1 failed");
     const dev = sections(m).find((t) => t.startsWith("*dev*"))!;
     expect(dev).toContain("• nestjs → 0 (was running 2)");
     expect(dev).toContain("• python-api → 0 (was running 2)");
@@ -126,22 +126,24 @@ describe("layout", () => {
   it("groups several clusters, each service under its own cluster", () => {
     const events = [ev(1, { cluster: "qa", service: "web" }), ev(2, { cluster: "dev", service: "api" }), ev(3, { cluster: "qa", service: "api" })];
     const m = buildDigest(events).message!;
-    expect(header(m)).toBe("ECS scale-down: 3 services in 2 clusters");
+    expect(header(m)).toBe("ECS: 3 scaled down · 2 clusters");
     const secs = sections(m);
     expect(secs).toEqual(["*dev* — 1 service\n• api → 0 (was running 2)", "*qa* — 2 services\n• api → 0 (was running 2)\n• web → 0 (was running 2)"]);
   });
 
   it("says scale-up or scaling from the desired counts", () => {
-    expect(header(buildDigest([ev(1, { desiredCount: 2, runningCount: 0 })]).message!)).toMatch(/^ECS scale-up: 1 service in 1 cluster$/);
-    expect(header(buildDigest([ev(1), ev(2, { desiredCount: 3 })]).message!)).toMatch(/^ECS scaling:/);
+    expect(header(buildDigest([ev(1, { desiredCount: 2, runningCount: 0 })]).message!)).toBe("ECS: 1 scaled up");
+    expect(header(buildDigest([ev(1), ev(2, { desiredCount: 3 })]).message!)).toBe("ECS: 1 scaled down, 1 scaled up");
+    expect(header(buildDigest([ev(1, { desiredCount: 2 })]).message!)).toBe("ECS: 1 scaled");
   });
 
   it("names the caller once when all calls share it, on each line when they differ", () => {
     const same = buildDigest([ev(1), ev(2)]).message!;
-    expect(contextTexts(same)).toContain("by scheduler-role");
+    expect(contextTexts(same)).toContain("by role scheduler-role");
     expect(eventLines(same).every((l) => !l.includes("by "))).toBe(true);
     const mixed = buildDigest([ev(1), ev(2, { caller: { type: "AssumedRole", name: "jane@example.com" } })]).message!;
-    expect(eventLines(mixed)).toEqual(["• svc-1 → 0 (was running 2) · by scheduler-role", "• svc-2 → 0 (was running 2) · by jane@example.com"]);
+    expect(eventLines(mixed)).toEqual(["• svc-1 → 0 (was running 2) · by role scheduler-role", "• svc-2 → 0 (was running 2) · by jane@example.com"]);
+    expect(contextTexts(mixed)).toContain("1 call by a role · 1 call by a person");
   });
 
   it("shows a non-UpdateService call plainly (a broadened rule)", () => {
@@ -151,7 +153,7 @@ describe("layout", () => {
       ev(3, { eventName: "StopInstances", eventSource: "ec2.amazonaws.com", cluster: undefined, service: undefined, desiredCount: undefined, runningCount: undefined }),
     ];
     const m = buildDigest(events).message!;
-    expect(header(m)).toBe("ECS scale-down: 1 service in 1 cluster + 2 other calls");
+    expect(header(m)).toBe("AWS: 1 scaled down, 2 other calls");
     const other = sections(m).find((t) => t.includes("Other API calls"))!;
     expect(other).toContain("• RunTask · cluster batch");
     expect(other).toContain("• StopInstances · ec2.amazonaws.com");
@@ -164,8 +166,8 @@ describe("layout", () => {
 
   it("shows what is known when desired count is absent", () => {
     const m = buildDigest([ev(1, { desiredCount: undefined })]).message!;
-    expect(eventLines(m)).toEqual(["• svc-1: updated (desired count unchanged)"]);
-    expect(header(m)).toMatch(/^ECS service updates:/);
+    expect(eventLines(m)).toEqual(["• svc-1: no change requested"]);
+    expect(header(m)).toBe("ECS: 1 reconfigured");
   });
 
   it("mentions unreadable records of the batch", () => {
@@ -185,7 +187,7 @@ describe("layout", () => {
   it("gives a plain fallback text naming the wave and the failures", () => {
     const m = buildDigest(lambdaBatch(), { timeZone: "Asia/Seoul" }).message!;
     expect(m.text).toBe(
-      "ECS scale-down: 4 services in 1 cluster (1 failed) · 2026-11-26 22:00:00–22:00:04 Asia/Seoul · ap-northeast-2 · account 123456789012 · failed: dev / billing (ServiceNotFoundException)",
+      "ECS: 3 scaled down, 1 failed · 2026-11-26 22:00:00–22:00:04 Asia/Seoul · ap-northeast-2 · account 123456789012 · failed: dev / billing (ServiceNotFoundException)",
     );
   });
 });
@@ -281,7 +283,7 @@ describe("Slack limits", () => {
     const shown = eventLines(m).length;
     expect(shown + moreCount(m)).toBe(60);
     expect(shown).toBe(60); // 60 short lines fit easily
-    expect(header(m)).toBe("ECS scale-down: 60 services in 7 clusters");
+    expect(header(m)).toBe("ECS: 60 scaled down · 7 clusters");
   });
 
   it("keeps 60 services in 60 clusters (more groups than blocks) within limits", () => {
@@ -352,8 +354,8 @@ describe("Slack limits", () => {
   it("lists a service updated twice in one batch twice, in time order, and says so", () => {
     const events = [ev(1, { service: "api", desiredCount: 0 }), ev(2, { service: "api", desiredCount: 2, runningCount: 0 }), ev(3, { service: "web" })];
     const m = buildDigest(events).message!;
-    expect(sections(m)).toEqual(["*dev* — 2 services, 3 calls\n• api → 0 (was running 2)\n• api → 2 (was running 0)\n• web → 0 (was running 2)"]);
-    expect(header(m)).toBe("ECS scaling: 2 services in 1 cluster");
+    expect(sections(m)).toEqual(["*dev* — 2 services, 3 calls\n• api → 0 (was running 2)\n• api: desired 0 → 2 (was running 0)\n• web → 0 (was running 2)"]);
+    expect(header(m)).toBe("ECS: 2 scaled down, 1 scaled up");
   });
 
   it("orders clusters and services naturally (2 before 10)", () => {

@@ -76,6 +76,7 @@ describe("runChecks", () => {
       "rule.exists",
       "rule.enabled",
       "rule.pattern",
+      "rule.scope",
       "rule.target",
       "queue.exists",
       "queue.policy",
@@ -143,7 +144,7 @@ describe("runChecks", () => {
     s.live.rule!.state = "DISABLED";
     s.live.rule!.pattern = { source: ["aws.ecs"], detail: { eventName: ["CreateService"] } };
     s.live.targets = [{ id: "x", arn: s.live.queue!.arn, roleArn: "arn:aws:iam::123456789012:role/r" }];
-    expect(notPass(runChecks(s))).toEqual(["rule.enabled:fail", "rule.pattern:fail", "rule.target:warn"]);
+    expect(notPass(runChecks(s))).toEqual(["rule.enabled:fail", "rule.pattern:fail", "rule.scope:fail", "rule.target:warn"]);
     s.live.targets = [];
     expect(status(runChecks(s))["rule.target"]).toBe("fail");
     delete s.live.rule;
@@ -272,8 +273,8 @@ describe("matchesPattern", () => {
     expect(matchesPattern({ tags: ["c"] }, { tags: ["a", "b"] })).toBe(false);
   });
 
-  it("refuses to guess on operators it does not implement", () => {
-    expect(() => matchesPattern({ detail: { n: [{ numeric: [">", 1] }] } }, { detail: { n: 2 } })).toThrow(UnsupportedPattern);
+  it("refuses to guess on operators EventBridge does not document or patterns it would refuse", () => {
+    expect(() => matchesPattern({ detail: { n: [{ "greater-than": 1 }] } }, { detail: { n: 2 } })).toThrow(UnsupportedPattern);
     expect(() => matchesPattern({ $or: [] }, sample)).toThrow(UnsupportedPattern);
   });
 });
@@ -315,5 +316,20 @@ describe("SSM parameter names from ARNs", () => {
       expect(state.deployedWebhookExists).toBe(true);
       expect(ssm.commandCalls(DescribeParametersCommand).map((c) => c.args[0].input.ParameterFilters?.[0]?.Values)).toContainEqual(["/td/hook"]);
     });
+  });
+});
+
+describe("doctor: the live rule against the configured scope", () => {
+  it("fails rule.scope when the live pattern is not the scope's, and passes once it is", () => {
+    const s = healthy();
+    s.config = { ...s.config, rule: { ...s.config.rule, scope: { calls: "scale", autoScaling: false, deploys: true } } };
+    const c = runChecks(s).find((x) => x.id === "rule.scope")!;
+    expect(c.status).toBe("fail");
+    expect(c.message).toMatch(/^pattern is not the configured scope \(scale calls only \(desiredCount given\), without Application Auto Scaling\): live \{/);
+    s.live.rule!.pattern = rulePattern(["UpdateService"], s.config.rule.scope);
+    const after = runChecks(s);
+    expect(after.find((x) => x.id === "rule.scope")!.status).toBe("pass");
+    // The scoped pattern still matches doctor's sample call (local matcher: $or, exists, anything-but).
+    expect(after.find((x) => x.id === "rule.pattern")!.status).toBe("pass");
   });
 });

@@ -71,7 +71,7 @@ describe("notify forecast from the config file", () => {
     const later = w!.services.slice(10).map((s) => s.service);
     for (const s of inFirst) expect(text).toContain(`• ${s} → 0`);
     for (const s of later) expect(text).not.toContain(`• ${s} → 0`);
-    expect(w!.preview!.text).toContain("10 services");
+    expect(w!.preview!.text).toContain("ECS: 10 scaled down");
     expect(data.note).toMatch(/parallel/);
   });
 
@@ -261,9 +261,10 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
     const out = JSON.parse(r.stdout);
     expect(out.stats).toMatchObject({ events: 23, invalid: 1, batches: 3 });
     expect(out.messages).toHaveLength(3);
-    // It says what it read and from where (stderr), and that receives count.
+    // It says what it read and from where (stderr), and what the peek spent and released.
     expect(r.stderr).toMatch(/read 24 messages from .*traildigest-events-live/);
-    expect(r.stderr).toMatch(/maxReceiveCount/);
+    expect(r.stderr).toContain("this peek spent 24 receives on 24 messages");
+    expect(r.stderr).toContain("released 24");
     // Nothing deleted, nothing moved to the DLQ.
     expect(await counts(queueUrl)).toBe(24);
     expect(await counts(dlqUrl)).toBe(0);

@@ -195,6 +195,23 @@ describe("notify send", () => {
     expect(slack.requests).toHaveLength(1);
   });
 
+  it("never prints the webhook in any encoding (URL, JSON-escaped, percent-encoded, token) in errors, --verbose or --json", async () => {
+    const token = new URL(slack.url).pathname.split("/").pop()!;
+    const forms = [slack.url, slack.url.replaceAll("/", "\\/"), encodeURIComponent(slack.url), encodeURIComponent(slack.url).toLowerCase(), token];
+    for (const [i, echo] of forms.entries()) {
+      const body = i % 2 ? JSON.stringify({ error: "invalid", url: echo }) : `bad webhook ${echo}`;
+      slack.script({ status: 500, body }, { status: 400, body });
+      const extra = i % 2 ? ["--json"] : ["--verbose"];
+      const r = await runCli(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url, ...extra]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/HTTP 400 unexpected answer \(\d+ bytes\)/);
+      const all = r.stdout + r.stderr;
+      expect(all).not.toContain(token);
+      expect(all.toLowerCase()).not.toContain(encodeURIComponent(new URL(slack.url).pathname).toLowerCase());
+      if (extra[0] === "--verbose") expect(r.stderr).toContain('"slack retry"');
+    }
+  });
+
   it("exits 2 without a webhook, and on a non-https one without echoing it", async () => {
     const none = await runCli(["notify", "send", "--input", lambdaEvent], { env: { SLACK_WEBHOOK_URL: "" } });
     expect(none.code).toBe(2);

@@ -3,7 +3,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { GetScheduleCommand, ListScheduleGroupsCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { readSchedules } from "../src/lib/live-state.js";
 import { parseConfig, SCHEDULE_MARKER, type Config } from "../src/lib/config.js";
-import { computePlan, hasChanges, type Desired, type LiveState, type PlanItem } from "../src/lib/plan.js";
+import { computePlan, hasChanges, planSummary, type Desired, type LiveState, type PlanItem } from "../src/lib/plan.js";
+import { isManagedDescription, managedScheduleDescription } from "../src/lib/managed-marker.js";
 import {
   QUEUE_POLICY_SID,
   lambdaInlinePolicy,
@@ -328,18 +329,41 @@ describe("computePlan", () => {
     ]);
   });
 
-  it("prunes only marked schedules, in any group (also one the config no longer names), and only with prune", () => {
+  it("prunes only schedules with the exact managed description, in any group (also one the config no longer names), and only with prune", () => {
     const live = deployed();
     const extra = (name: string, group: string, description?: string) => ({ ...live.schedules[0]!, name, group, ...(description ? { description } : { description: undefined }) });
     live.schedules.push(
-      extra("old-marked", "nightly", `x (${SCHEDULE_MARKER})`),
+      extra("old-marked", "nightly", `scale dev/api to 1 (${SCHEDULE_MARKER})`),
       extra("hand-made", "nightly"),
-      extra("elsewhere", "other", `x (${SCHEDULE_MARKER})`),
+      extra("elsewhere", "other", `scale prod/web to 3 (${SCHEDULE_MARKER})`),
       extra("foreign", "other"),
+      // The marker as a substring is not the marker: none of these is ours.
+      extra("unmanaged", "nightly", "unmanaged-by:traildigest"),
+      extra("copied", "nightly", `copied from a ${SCHEDULE_MARKER} schedule`),
+      extra("suffix-only", "other", `x (${SCHEDULE_MARKER})`),
+      extra("trailing", "other", `scale dev/api to 1 (${SCHEDULE_MARKER}) — hand edited`),
+      extra("unmanaged-other", "other", "unmanaged-by:traildigest"),
     );
     expect(computePlan(desired(), live).plan.some((i) => i.action === "delete")).toBe(false);
     const deletes = computePlan(desired(), live, { prune: true }).plan.filter((i) => i.action === "delete");
     expect(deletes.map((i) => `${i.resource}:${i.name}`)).toEqual(["schedule:nightly/old-marked", "schedule:other/elsewhere"]);
+    expect(isManagedDescription(managedScheduleDescription("arn:aws:ecs:eu-west-1:1:cluster/dev", "api", 0))).toBe(true);
+  });
+
+  it("a hand-made schedule with a config entry's group and name is a conflict, not an update, until --adopt names it", () => {
+    const live = deployed();
+    live.schedules[0] = { ...live.schedules[0]!, description: "made in the console", expression: "cron(0 23 ? * MON-FRI *)" };
+    const s = one(computePlan(desired(), live, { prune: true }).plan, "schedule");
+    expect(s.action).toBe("conflict");
+    expect(s.note).toMatch(/not created by traildigest .* refuses to rewrite it unless --adopt nightly\/api-night-down/);
+    expect(s.changes.map((c) => c.field)).toEqual(["expression", "description"]);
+    expect(planSummary(computePlan(desired(), live)).conflict).toBe(1);
+    for (const adopt of [["nightly/api-night-down"], "all" as const]) {
+      const a = one(computePlan(desired(), live, { adopt }).plan, "schedule");
+      expect(a.action).toBe("update");
+      expect(a.note).toMatch(/^adopted/);
+    }
+    expect(one(computePlan(desired(), live, { adopt: ["nightly/other"] }).plan, "schedule").action).toBe("conflict");
   });
 
   it("reads every schedule group for --prune, only the config's groups otherwise", async () => {
@@ -351,7 +375,7 @@ describe("computePlan", () => {
         Name: i.Name,
         GroupName: i.GroupName,
         ScheduleExpression: "rate(1 hour)",
-        Description: `x (${SCHEDULE_MARKER})`,
+        Description: `scale dev/x to 1 (${SCHEDULE_MARKER})`,
         Target: { Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService", RoleArn: ROLE },
       }));
       const aws = { region: "eu-west-1", endpointUrl: "http://127.0.0.1:9" };
@@ -400,5 +424,18 @@ describe("computePlan", () => {
     const { plan } = computePlan(desired(cfg), empty);
     expect(by(plan, "schedule-group")).toHaveLength(0);
     expect(one(plan, "schedule").name).toBe("default/a");
+  });
+});
+
+describe("rule scope in the plan", () => {
+  it("shows the scope and its pattern on the rule, and a changed scope is an update of the live pattern", () => {
+    const cfg = config();
+    const scoped = { ...cfg, rule: { ...cfg.rule, scope: { calls: "scale" as const, autoScaling: false, deploys: true } } };
+    const { plan } = computePlan(desired(scoped), deployed(cfg));
+    const rule = plan.find((i) => i.resource === "rule")!;
+    expect(rule.action).toBe("update");
+    expect(rule.changes.map((c) => c.field)).toEqual(["eventPattern"]);
+    expect(rule.note).toMatch(/^scope: scale calls only \(desiredCount given\), without Application Auto Scaling — pattern \{.*"desiredCount":\[\{"exists":true\}\]/);
+    expect(computePlan(desired(cfg), deployed(cfg)).plan.find((i) => i.resource === "rule")!.action).toBe("noop");
   });
 });

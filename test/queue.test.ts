@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import {
+  ChangeMessageVisibilityBatchCommand,
   CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -10,7 +11,17 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { parseQueueArg, parseRedrive, peekMessages, peekWarnings, queueStats, resolveQueue, toPeeked } from "../src/lib/queue.js";
+import {
+  HOLD_SECONDS,
+  PeekInterrupted,
+  parseQueueArg,
+  parseRedrive,
+  peekMessages,
+  peekSummary,
+  peekWarnings,
+  queueStats,
+  resolveQueue,
+} from "../src/lib/queue.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,17 +73,25 @@ describe("peek (aws-sdk-client-mock)", () => {
     Attributes: { ApproximateReceiveCount: String(count), SentTimestamp: "1764162000000" },
   });
 
-  it("receives with VisibilityTimeout 0 until nothing new, lists each message once, never deletes", async () => {
+  const client = () => new SQSClient({ region: "us-east-1" });
+  const released = () =>
+    sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => e.ReceiptHandle));
+  const releaseAll = () =>
+    sqs.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id })),
+      Failed: [],
+    }));
+
+  it("receives each message once under a short hold, lists it once, releases every held message, never deletes", async () => {
+    releaseAll();
     sqs
       .on(ReceiveMessageCommand)
       .resolvesOnce({ Messages: [msg("a", 1), msg("b", 1)] })
-      .resolvesOnce({ Messages: [msg("a", 2), msg("c", 1, "plain text")] })
-      .resolvesOnce({ Messages: [msg("b", 2), msg("c", 2)] })
-      .resolves({ Messages: [msg("d", 1)] });
-    const r = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 10, waitSeconds: 2 });
+      .resolvesOnce({ Messages: [msg("c", 1, "plain text")] })
+      .resolves({ Messages: [] });
+    const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 2, maxReceiveCount: 5 });
     expect(r.messages.map((m) => m.messageId)).toEqual(["a", "b", "c"]);
-    expect(r.receives).toBe(3);
-    expect(r.messages.find((m) => m.messageId === "a")!.receiveCount).toBe(2);
+    expect(r).toMatchObject({ receives: 3, receivesSpent: 3, held: 3, released: 3, releaseFailed: 0, requeued: [], atEdge: [] });
     const c = r.messages.find((m) => m.messageId === "c")!;
     expect(c.event).toBeNull();
     expect(c.body).toBe("plain text");
@@ -80,66 +99,107 @@ describe("peek (aws-sdk-client-mock)", () => {
     expect(a.event).toMatchObject({ eventName: "UpdateService", messageId: "a" });
     expect(a.sentAt).toBe("2025-11-26T13:00:00.000Z");
     for (const call of sqs.commandCalls(ReceiveMessageCommand)) {
-      expect(call.args[0].input).toMatchObject({
-        QueueUrl: "http://q",
-        VisibilityTimeout: 0,
-        WaitTimeSeconds: 2,
-        MessageSystemAttributeNames: ["All"],
-      });
+      expect(call.args[0].input).toMatchObject({ QueueUrl: "http://q", VisibilityTimeout: HOLD_SECONDS, WaitTimeSeconds: 2 });
       expect(call.args[0].input.MaxNumberOfMessages).toBeLessThanOrEqual(10);
     }
+    expect(released().sort()).toEqual(["rh-a-1", "rh-b-1", "rh-c-1"]);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0]!.args[0].input.Entries![0]!.VisibilityTimeout).toBe(0);
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(peekSummary(r)).toBe(
+      "this peek spent 3 receives on 3 messages (3 ReceiveMessage calls); held 3 for up to 15 s and released 3",
+    );
   });
 
-  it("spends no second receive when it has already seen as many messages as the queue held", async () => {
-    sqs.on(ReceiveMessageCommand).resolves({ Messages: [msg("a", 1), msg("b", 1)] });
-    const r = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 10, waitSeconds: 2, knownVisible: 2 });
-    expect(r.messages).toHaveLength(2);
-    expect(r.receives).toBe(1);
-  });
-
-  it("stops at --max distinct messages", async () => {
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1), msg("b", 1), msg("c", 1)] }).resolves({ Messages: [] });
-    const r = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 2, waitSeconds: 0 });
-    expect(r.messages.map((m) => m.messageId)).toEqual(["a", "b"]);
-    expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input.MaxNumberOfMessages).toBe(2);
-  });
-
-  it("--max above 10 keeps receiving past a receive that repeats the first batch, skipping messages already seen", async () => {
-    const ids = (from: number, to: number, count: number) => Array.from({ length: to - from }, (_, i) => msg(`m${from + i}`, count));
+  it("lists all 25 of 25 messages and releases them in batches of ten", async () => {
+    releaseAll();
+    const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => msg(`m${from + i}`, 1));
     sqs
       .on(ReceiveMessageCommand)
-      .resolvesOnce({ Messages: ids(0, 10, 1) })
-      .resolvesOnce({ Messages: ids(0, 10, 2) }) // VisibilityTimeout 0: the same ten again
-      .resolvesOnce({ Messages: ids(10, 20, 1) })
-      .resolvesOnce({ Messages: ids(20, 25, 1) })
-      .resolves({ Messages: ids(0, 10, 3) });
-    const r = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 25, waitSeconds: 0 });
-    expect(r.messages.map((m) => m.messageId)).toEqual(ids(0, 25, 1).map((m) => m.MessageId));
-    expect(r.receives).toBe(4);
-    expect(r.messages[0]!.receiveCount).toBe(2);
+      .resolvesOnce({ Messages: ids(0, 10) })
+      .resolvesOnce({ Messages: ids(10, 20) })
+      .resolvesOnce({ Messages: ids(20, 25) })
+      .resolves({ Messages: [] });
+    const r = await peekMessages(client(), "http://q", { max: 50, waitSeconds: 0, maxReceiveCount: 5 });
+    expect(r.messages).toHaveLength(25);
+    expect(r.receivesSpent).toBe(25);
+    expect(r.released).toBe(25);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input.Entries!.length)).toEqual([10, 10, 5]);
   });
 
-  it("gives up after two receives in a row bring nothing new, and after ceil(max/10)+2 receives", async () => {
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1)] }).resolves({ Messages: [msg("a", 2)] });
-    const stale = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 50, waitSeconds: 0 });
-    expect(stale.messages.map((m) => m.messageId)).toEqual(["a"]);
-    expect(stale.receives).toBe(3);
+  it("stops at --max distinct messages and still releases a message SQS returned beyond it", async () => {
+    releaseAll();
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1), msg("b", 1), msg("c", 1)] }).resolves({ Messages: [] });
+    const r = await peekMessages(client(), "http://q", { max: 2, waitSeconds: 0, maxReceiveCount: 5 });
+    expect(r.messages.map((m) => m.messageId)).toEqual(["a", "b"]);
+    expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input.MaxNumberOfMessages).toBe(2);
+    expect(released().sort()).toEqual(["rh-a-1", "rh-b-1", "rh-c-1"]);
+  });
+
+  it("a message whose hold ran out and came back counts as one more receive spent, listed once", async () => {
+    releaseAll();
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [msg("a", 1)] })
+      .resolvesOnce({ Messages: [msg("a", 2), msg("b", 1)] })
+      .resolves({ Messages: [] });
+    const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 1, maxReceiveCount: 5 });
+    expect(r.messages.map((m) => [m.messageId, m.receiveCount])).toEqual([["a", 2], ["b", 1]]);
+    expect(r.receivesSpent).toBe(3);
+    expect(released().sort()).toEqual(["rh-a-2", "rh-b-1"]); // the newest handle
+  });
+
+  it("re-queues a fresh copy of a message left with fewer than 2 receives for the consumer, then deletes the original", async () => {
+    releaseAll();
+    const attrs = { source: { DataType: "String", StringValue: "eventbridge" } };
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [msg("a", 1), { ...msg("z", 4), MessageAttributes: attrs }] })
+      .resolves({ Messages: [] });
+    sqs.on(SendMessageCommand).resolves({ MessageId: "z2" });
+    sqs.on(DeleteMessageCommand).resolves({});
+    const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 1, maxReceiveCount: 5 });
+    expect(r.requeued).toEqual([{ messageId: "z", newMessageId: "z2", receiveCount: 4 }]);
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: "http://q", MessageBody: body, MessageAttributes: attrs });
+    expect(sqs.commandCalls(DeleteMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: "http://q", ReceiptHandle: "rh-z-4" });
+    expect(released()).toEqual(["rh-a-1"]);
+    const w = peekWarnings(r, 5, false);
+    expect(w[0]).toContain("re-queued 1 message as a fresh copy (receive count 0)");
+  });
+
+  it("--no-requeue leaves the message, releases it and says it is at the edge", async () => {
+    releaseAll();
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("z", 4)] }).resolves({ Messages: [] });
+    const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 1, maxReceiveCount: 5, requeue: false });
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(released()).toEqual(["rh-z-4"]);
+    expect(peekWarnings(r, 5, false)[1]).toMatch(/message z was received 4\/5 times and not re-queued \(--no-requeue\)/);
+  });
+
+  it("releases what it holds when a receive fails, and on Ctrl-C (abort)", async () => {
+    releaseAll();
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1)] }).rejects(new Error("throttled"));
+    await expect(peekMessages(client(), "http://q", { max: 10, waitSeconds: 0, maxReceiveCount: 5 })).rejects.toThrow("throttled");
+    expect(released()).toEqual(["rh-a-1"]);
     sqs.reset();
-    let k = 0;
-    sqs.on(ReceiveMessageCommand).callsFake(() => ({ Messages: [msg(`n${k++}`, 1)] }));
-    const bounded = await peekMessages(new SQSClient({ region: "us-east-1" }), "http://q", { max: 25, waitSeconds: 0 });
-    expect(bounded.receives).toBe(5);
-    expect(bounded.messages).toHaveLength(5);
+    releaseAll();
+    const ctl = new AbortController();
+    sqs.on(ReceiveMessageCommand).callsFakeOnce(() => {
+      ctl.abort(new Error("interrupted"));
+      return { Messages: [msg("a", 1)] };
+    });
+    const err = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 0, maxReceiveCount: 5, signal: ctl.signal }).catch((e) => e);
+    expect(err).toBeInstanceOf(PeekInterrupted);
+    expect(err.message).toMatch(/^interrupted: this peek spent 1 receive on 1 message .* released 1$/);
+    expect(released()).toEqual(["rh-a-1"]);
   });
 
-  it("warns that receives are spent, and louder for a message one receive from the DLQ", () => {
-    const ms = [toPeeked(msg("a", 1)), toPeeked(msg("z", 4))];
-    const w = peekWarnings(ms, 5, false);
-    expect(w[0]).toMatch(/no true peek: each receive spends one of every returned message's maxReceiveCount \(5\)/);
-    expect(peekWarnings(ms, 5, false, 3)[0]).toContain("this peek made 3 receives");
-    expect(w[1]).toMatch(/1 message\(s\) are one receive or less from the DLQ \(received 4\/5\).*z/);
-    expect(peekWarnings([toPeeked(msg("a", 1))], 5, false)).toHaveLength(1);
+  it("counts a release that fails: those messages are visible again when the hold ends", async () => {
+    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1), msg("b", 1)] }).resolves({ Messages: [] });
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: "0" }], Failed: [{ Id: "1", Code: "ReceiptHandleIsInvalid", SenderFault: true }] });
+    const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 1, maxReceiveCount: 5 });
+    expect(r).toMatchObject({ released: 1, releaseFailed: 1 });
+    expect(peekSummary(r)).toContain("1 not released (visible again within 15 s)");
   });
 
   it("resolves names with GetQueueUrl and reports a missing queue as a usage error", async () => {
@@ -202,7 +262,7 @@ describe("peek against fauxqs (in process)", () => {
   });
   afterAll(async () => sqsServer?.stop());
 
-  it("leaves every message in the queue", async () => {
+  it("leaves every message in the queue and visible, each received once per peek", async () => {
     const client = new SQSClient({
       region: "us-east-1",
       endpoint: sqsServer.endpoint,
@@ -211,16 +271,15 @@ describe("peek against fauxqs (in process)", () => {
     });
     const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: "peek-unit" }));
     for (let i = 0; i < 4; i++) await client.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
-    const r = await peekMessages(client, QueueUrl!, { max: 10, waitSeconds: 0 });
+    const r = await peekMessages(client, QueueUrl!, { max: 10, waitSeconds: 0, maxReceiveCount: null });
     expect(r.messages).toHaveLength(4);
     expect(r.messages.every((m) => m.event?.eventName === "UpdateService")).toBe(true);
+    expect(r).toMatchObject({ receivesSpent: 4, released: 4 });
     const attrs = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["All"] }));
-    // fauxqs counts a VisibilityTimeout-0 message as in flight until its next receive sweeps it back.
-    const a = attrs.Attributes!;
-    expect(Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible)).toBe(4);
-    const again = await peekMessages(client, QueueUrl!, { max: 10, waitSeconds: 0 });
+    expect(attrs.Attributes!.ApproximateNumberOfMessages).toBe("4");
+    const again = await peekMessages(client, QueueUrl!, { max: 10, waitSeconds: 0, maxReceiveCount: null });
     expect(again.messages.map((m) => m.messageId).sort()).toEqual(r.messages.map((m) => m.messageId).sort());
-    expect(again.messages.every((m) => (m.receiveCount ?? 0) >= 2)).toBe(true);
+    expect(again.messages.map((m) => m.receiveCount)).toEqual([2, 2, 2, 2]);
   });
 
   it("takes the queue from the config file when --queue is not given", async () => {

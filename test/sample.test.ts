@@ -80,7 +80,7 @@ describe("bundled sample wave", () => {
     const d = buildDigest(normalizeValue(sampleEvents()).events, { timeZone: SAMPLE_TIMEZONE });
     const m = d.message!;
     expect(d.stats).toEqual({ events: 32, duplicates: 0, failed: 1 });
-    expect(m.text).toMatch(/^ECS scale-down: 32 services in 4 clusters \(1 failed\) · 2026-11-26 22:00:00–22:00:40 Asia\/Seoul/);
+    expect(m.text).toMatch(/^ECS: 31 scaled down, 1 failed · 4 clusters · 2026-11-26 22:00:00–22:00:40 Asia\/Seoul/);
     expect(m.blocks.length).toBeLessThanOrEqual(50);
   });
 });

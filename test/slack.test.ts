@@ -155,7 +155,7 @@ describe("postMessage", () => {
     expect(err2.slackError.length).toBeLessThanOrEqual(90);
   });
 
-  it("times out a hanging request and retries it", async () => {
+  it("times out a hanging request and retries it once (attemptTimeoutMs caps an attempt)", async () => {
     slack.script({ status: 200, delayMs: 2_000 });
     const answer = await postMessage(slack.url, message, {
       deadline: Date.now() + 10_000,
@@ -164,6 +164,97 @@ describe("postMessage", () => {
     });
     expect(answer.attempts).toBe(2);
     expect(slack.requests).toHaveLength(2);
+  });
+
+  it("retries an attempt of unknown outcome (timeout, reset after the request was read) at most once", async () => {
+    slack.script({ status: 200, hang: true }, { status: 200, reset: true });
+    const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000, attemptTimeoutMs: 200 }).catch((e) => e);
+    expect(err).toBeInstanceOf(SlackError);
+    expect(err.ambiguous).toBe(2);
+    expect(err.message).toMatch(/may or may not have posted the message: 2 attempts with unknown outcome \(.+\); not retrying again/);
+    expect(slack.requests).toHaveLength(2);
+  });
+
+  it("gives a slow Slack all the time that remains instead of cutting it off and re-sending (1.2 s Slack, 6 s left)", async () => {
+    slack.script({ status: 200, body: "ok", delayMs: 1_200 });
+    const answer = await postMessage(slack.url, message, { deadline: Date.now() + 6_000 });
+    expect(answer).toEqual({ status: 200, body: "ok", attempts: 1 });
+    expect(slack.requests).toHaveLength(1);
+  });
+
+  for (const status of [301, 302, 303, 307, 308]) {
+    it(`never follows a ${status} redirect: a failure naming the status, the payload sent only to the configured URL`, async () => {
+      const other = await startFakeSlack({ secretPath: "/elsewhere" });
+      try {
+        slack.script({ status, location: other.url, body: "moved" });
+        const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000 }).catch((e) => e);
+        expect(err).toBeInstanceOf(SlackError);
+        expect(err.status).toBe(status);
+        expect(err.message).toContain(`HTTP ${status} redirect (not followed`);
+        expect(slack.requests).toHaveLength(1);
+        expect(other.requests).toHaveLength(0);
+      } finally {
+        await other.close();
+      }
+    });
+  }
+
+  it("a 200 whose body is not `ok` (a proxy's HTML page) is not delivered, and its body is not quoted", async () => {
+    const page = "<html><body>Sign in to the proxy</body></html>";
+    slack.script({ status: 200, body: page });
+    const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(SlackError);
+    expect(err.message).toBe(`Slack did not take the message: HTTP 200 with unexpected answer (${page.length} bytes), not "ok"`);
+    expect(slack.requests).toHaveLength(1);
+  });
+
+  it("keeps retrying a sustained 429 until the deadline allows no more, not a fixed count, then succeeds", async () => {
+    const clock = fakeTime();
+    let calls = 0;
+    const fetchImpl = (async () => {
+      calls++;
+      return calls <= 40 ? new Response("rate_limited", { status: 429, headers: { "retry-after": "1" } }) : new Response("ok");
+    }) as unknown as typeof fetch;
+    const answer = await postMessage(slack.url, message, { deadline: clock.now() + 54_000, fetchImpl, ...clock });
+    expect(answer.attempts).toBe(41);
+    expect(clock.now()).toBeLessThanOrEqual(1_000_000 + 54_000);
+    // Sustained past the deadline: gives up with the deadline, not before.
+    calls = -1000;
+    const c2 = fakeTime();
+    const err = await postMessage(slack.url, message, { deadline: c2.now() + 54_000, fetchImpl, ...c2 }).catch((e) => e);
+    expect(err.status).toBe(429);
+    expect(err.attempts).toBe(54);
+    expect(c2.now()).toBeLessThanOrEqual(1_000_000 + 54_000);
+  });
+
+  it("never quotes a body that is not a bare Slack error string, whatever encoding echoes the URL", async () => {
+    const token = new URL(slack.url).pathname.split("/").pop()!;
+    const path = new URL(slack.url).pathname;
+    for (const body of [
+      JSON.stringify({ error: "bad", url: slack.url.replaceAll("/", "\\/") }),
+      `bad%20hook%20${encodeURIComponent(slack.url)}`,
+      `invalid token ${token}`,
+      `invalid_token:${token}`,
+    ]) {
+      slack.script({ status: 400, body });
+      const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000 }).catch((e) => e);
+      expect(err.message).toBe(`Slack rejected the message: HTTP 400 unexpected answer (${Buffer.byteLength(body)} bytes)`);
+    }
+    expect(path).toContain(token);
+  });
+
+  it("scrubs the URL from network errors in every encoding", async () => {
+    const secretUrl = "https://hooks.slack.example/services/T1/B2/verysecrettoken";
+    for (const form of [secretUrl, secretUrl.replaceAll("/", "\\/"), encodeURIComponent(secretUrl), "verysecrettoken"]) {
+      const fetchImpl = (async () => {
+        throw new TypeError(`fetch failed for ${form}`);
+      }) as unknown as typeof fetch;
+      const clock = fakeTime();
+      const err = await postMessage(secretUrl, message, { deadline: clock.now() + 2_000, fetchImpl, ...clock }).catch((e) => e);
+      expect(err).toBeInstanceOf(SlackError);
+      expect(err.message).not.toContain("verysecrettoken");
+      expect(err.message).not.toContain("hooks.slack.example");
+    }
   });
 
   it("scrubs the URL from network errors", async () => {
@@ -209,5 +300,29 @@ describe("validateWebhookUrl", () => {
       expect(err).toBeInstanceOf(UsageError);
       expect((err as Error).message).not.toContain("secretvalue");
     }
+  });
+});
+
+describe("redact() (every CLI output path)", () => {
+  it("hides a registered webhook as given, JSON-escaped, percent-encoded (either case), its path and its token", async () => {
+    const { registerSecret, redact } = await import("../src/lib/output.js");
+    const url = "https://hooks.slack.com/services/T0AAA1111/B0BBB2222/abcdEFGHijklMNOPqrstUVWX";
+    registerSecret(url);
+    const token = "abcdEFGHijklMNOPqrstUVWX";
+    const forms = [
+      url,
+      url.replaceAll("/", "\\/"),
+      JSON.stringify(JSON.stringify({ u: url.replaceAll("/", "\\/") })),
+      encodeURIComponent(url),
+      encodeURIComponent(url).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+      "/services/T0AAA1111/B0BBB2222/" + token,
+      token,
+    ];
+    for (const f of forms) {
+      const out = redact(`answer: ${f} end`);
+      expect(out).not.toContain(token);
+      expect(out).toMatch(/^answer: .*\*\*\*.* end$/);
+    }
+    expect(redact("ordinary text")).toBe("ordinary text");
   });
 });

@@ -242,6 +242,9 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
         arn: "arn:aws:sts::123456789012:assumed-role/traildigest-scheduler-role/a4cdb673bc3db689",
         name: "traildigest-scheduler-role",
       },
+      kind: "scale",
+      callerKind: "scheduler", // the fake's records name scheduler.amazonaws.com as the source
+      callerName: "EventBridge Scheduler (role traildigest-scheduler-role)",
       errorCode: "ServiceNotFoundException",
       errorMessage: "Service not found.",
     });

@@ -25,7 +25,10 @@ export interface AuditOpts {
 export interface AuditData {
   fires: AuditedFire[];
   unexpected: ApiCallEvent[];
+  deploys: ApiCallEvent[];
+  autoScaling: ApiCallEvent[];
   skipped: AuditResult["skipped"];
+  notExpected: AuditResult["notExpected"];
   summary: AuditResult["summary"];
   period: { since: string; until: string };
   scanned: { since: string; until: string; calls: number };
@@ -47,7 +50,8 @@ export function registerAudit(schedules: Command): void {
 A fire is ok when its role called UpdateService on that cluster/service with that desired count
 within [fire, fire + flexible window + tolerance]; failed when that call has an errorCode; missed when
 there is no such call; pending when it is too recent for CloudTrail (about 5 min, not guaranteed).
-Calls no schedule explains (a person scaling by hand) are listed as unexpected.
+Calls no schedule explains (a person scaling by hand) are listed as unexpected; deploys and
+Application Auto Scaling's calls are listed apart (docs/call-kinds.md).
 
 Examples:
   $ traildigest schedules audit                      the last 24 hours
@@ -146,10 +150,16 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     ...(o.group !== undefined ? { group: o.group } : {}),
   });
   for (const k of result.skipped) deps.ui?.warn(`${k.group}/${k.schedule}: not audited, its fire times cannot be computed (${k.reason})`);
+  for (const k of result.notExpected) {
+    deps.ui?.info(`${k.group}/${k.schedule}: ${plural(k.fires, "fire")} before ${k.before} not expected (${k.reason})`);
+  }
   return {
     fires: result.fires,
     unexpected: result.unexpected,
+    deploys: result.deploys,
+    autoScaling: result.autoScaling,
     skipped: result.skipped,
+    notExpected: result.notExpected,
     summary: result.summary,
     period: { since: from.toISOString(), until: to.toISOString() },
     scanned: { since: range.since.toISOString(), until: range.until.toISOString(), calls: calls.length },
@@ -201,21 +211,25 @@ export function renderAudit(d: AuditData, ui: Ui): string {
         ]),
       }),
     );
-  if (d.unexpected.length > 0) {
+  const callTable = (title: string, list: ApiCallEvent[]) => {
+    if (list.length === 0) return;
     out.push("");
-    out.push(c.bold(`Unexpected UpdateService calls (no schedule explains them): ${d.unexpected.length}`));
+    out.push(c.bold(`${title}: ${list.length}`));
     out.push(
       ui.table({
         head: ["time (UTC)", "target", "caller", "result"],
-        rows: d.unexpected.map((e) => [
+        rows: list.map((e) => [
           formatUtcShort(new Date(e.eventTime).toISOString()),
-          field(`${e.cluster ?? "default"}/${e.service ?? "?"}${e.desiredCount !== undefined ? ` → ${e.desiredCount}` : ""}`),
+          field(`${e.clusterDefaulted ? "(default cluster)" : (e.cluster ?? "default")}/${e.service ?? "?"}${e.desiredCount !== undefined ? ` → ${e.desiredCount}` : ""}${e.taskDefinition ? ` deploy ${e.taskDefinition}` : e.forceNewDeployment ? " forced redeploy" : ""}`),
           callerLabel(e),
           e.errorCode ? c.red(field(e.errorCode)) : c.green("ok"),
         ]),
       }),
     );
-  }
+  };
+  callTable("Unexpected UpdateService calls (no schedule explains them)", d.unexpected);
+  callTable("Deploys (not scheduled scaling)", d.deploys);
+  callTable("Application Auto Scaling", d.autoScaling);
   const s = d.summary;
   const parts = [
     c.green(`${s.ok} ok`),
@@ -226,7 +240,9 @@ export function renderAudit(d: AuditData, ui: Ui): string {
   out.push("");
   out.push(
     `${plural(d.fires.length, "expected fire")} of ${plural(s.schedules, "schedule")}: ${parts.join(", ")}` +
-      ` · ${plural(s.unexpected, "unexpected call")}`,
+      ` · ${plural(s.unexpected, "unexpected call")}` +
+      (s.deploys ? ` · ${plural(s.deploys, "deploy")}` : "") +
+      (s.autoScaling ? ` · ${plural(s.autoScaling, "auto-scaling call")}` : ""),
   );
   if (s.pending) out.push(c.dim("pending: CloudTrail usually shows a call within about 5 minutes (not guaranteed); run again later."));
   return out.join("\n");

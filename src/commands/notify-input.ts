@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { CliError, UsageError } from "../lib/errors.js";
 import type { ApiCallEvent, NormalizedInput } from "../lib/events.js";
 import type { SlackMessage } from "../lib/digest.js";
+import type { ClassifyContext } from "../lib/call-kind.js";
 
 export interface SourcedInput extends NormalizedInput {
   /** What a person reads: "./x.json", "stdin", "the bundled sample". */
@@ -107,6 +108,20 @@ export interface Digests {
   /** Events per message (after dedupe), for the preview's headings. */
   perMessage: { events: number; duplicates: number; failed: number }[];
   stats: { events: number; duplicates: number; invalid: number; batches: number };
+  /** Every digested event with its kind and caller kind (the --json view). */
+  events: DigestedEvent[];
+}
+
+export interface DigestedEvent {
+  eventId: string;
+  eventTime: string;
+  eventName: string;
+  cluster: string | null;
+  service: string | null;
+  kind: string;
+  callerKind: string;
+  caller: string;
+  failed: boolean;
 }
 
 /**
@@ -115,9 +130,10 @@ export interface Digests {
  */
 export async function digestInput(
   input: NormalizedInput,
-  opts: { batchSize: number; timeZone: string },
+  opts: { batchSize: number; timeZone: string; classify?: ClassifyContext },
 ): Promise<Digests> {
   const { buildDigest, batchEvents, dedupeEvents } = await import("../lib/digest.js");
+  const { callKind, callerInfo } = await import("../lib/call-kind.js");
   let duplicates = 0;
   let batches: ApiCallEvent[][];
   if (input.lambdaBatch) batches = input.events.length ? [input.events] : [];
@@ -133,6 +149,7 @@ export async function digestInput(
   for (const batch of batches) {
     const d = buildDigest(batch, {
       timeZone: opts.timeZone,
+      classify: opts.classify,
       invalidCount: input.lambdaBatch ? input.invalid.length : undefined,
     });
     events += d.stats.events;
@@ -142,5 +159,19 @@ export async function digestInput(
       perMessage.push(d.stats);
     }
   }
-  return { messages, perMessage, stats: { events, duplicates, invalid: input.invalid.length, batches: batches.length } };
+  const digested = dedupeEvents(batches.flat()).unique.map((e): DigestedEvent => {
+    const who = callerInfo(e, opts.classify);
+    return {
+      eventId: e.eventId,
+      eventTime: e.eventTime,
+      eventName: e.eventName,
+      cluster: e.clusterDefaulted ? null : (e.cluster ?? null),
+      service: e.service ?? null,
+      kind: callKind(e),
+      callerKind: who.kind,
+      caller: who.name,
+      failed: e.errorCode !== undefined,
+    };
+  });
+  return { messages, perMessage, stats: { events, duplicates, invalid: input.invalid.length, batches: batches.length }, events: digested };
 }

@@ -83,7 +83,7 @@ export async function resolveLiveInput(
   return readTrail(cloudtrail, o.since, o.until, ctx.ui);
 }
 
-/** Safe peek (VisibilityTimeout 0, never deletes) → the events the handler would receive. */
+/** The same safe peek as `queue peek` (held, released, never dead-letters) → the events the handler would receive. */
 export async function readQueue(
   sqs: SQSClient,
   queue: string,
@@ -93,15 +93,16 @@ export async function readQueue(
   const q = await import("../lib/queue.js");
   const ref = await q.resolveQueue(sqs, queue);
   const spin = ui.spinner(`peeking at ${ref.name}…`);
-  let messages: Awaited<ReturnType<typeof q.peekMessages>>["messages"];
+  let result: Awaited<ReturnType<typeof q.peekMessages>>;
   let maxReceiveCount: number | null = null;
   try {
     const counts = await q.queueCounts(sqs, ref.url);
     maxReceiveCount = counts.redrive?.maxReceiveCount ?? null;
-    ({ messages } = await q.peekMessages(sqs, ref.url, { max, waitSeconds: 1 }));
+    result = await q.peekMessages(sqs, ref.url, { max, waitSeconds: 1, maxReceiveCount });
   } finally {
     spin.stop();
   }
+  const messages = result.messages;
   const events: ApiCallEvent[] = [];
   const invalid: InvalidRecord[] = [];
   messages.forEach((m, index) => {
@@ -110,9 +111,9 @@ export async function readQueue(
   });
   ui.info(
     `read ${plural(messages.length, "message")} from ${ref.url} ` +
-      `(VisibilityTimeout 0, nothing deleted; ${plural(events.length, "API-call event")}, ${invalid.length} unreadable)`,
+      `(${plural(events.length, "API-call event")}, ${invalid.length} unreadable)`,
   );
-  for (const w of q.peekWarnings(messages, maxReceiveCount, false)) ui.warn(w);
+  for (const w of q.peekWarnings(result, maxReceiveCount, false)) ui.warn(w);
   return { events, invalid, lambdaBatch: false, label: `queue ${ref.name}` };
 }
 

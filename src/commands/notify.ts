@@ -7,6 +7,7 @@ import { addLiveInputOptions, registerForecast, type LiveInputOptions } from "./
 import type { Digests, SourcedInput } from "./notify-input.js";
 import type { SlackMessage } from "../lib/digest.js";
 import { plural } from "../lib/text.js";
+import { CALLER_KIND_HELP, KIND_HELP, type ClassifyContext } from "../lib/call-kind.js";
 import { setTimeout as delay } from "node:timers/promises";
 
 export interface NotifyOptions extends LiveInputOptions {
@@ -16,6 +17,9 @@ export interface NotifyOptions extends LiveInputOptions {
   timezone?: string;
   blockKitUrl?: boolean;
   now?: string;
+  scope?: string;
+  kind?: string;
+  callerKind?: string;
 }
 
 interface SendOptions extends NotifyOptions {
@@ -33,7 +37,10 @@ export function addInputOptions(cmd: Command): Command {
     .option("--batch-size <n>", "events per digest for inputs that are not a Lambda SQS event", intOption("--batch-size", { max: 10_000 }), 10)
     .option("--timezone <tz>", "time zone of the digest's time range (default: DIGEST_TIMEZONE or UTC)")
     .option("--block-kit-url", "also print a Slack Block Kit Builder link per message")
-    .option("--now <time>", "judge event times against this ISO time (default: now; the sample's own day for --sample): events more than a year away are unreadable");
+    .option("--now <time>", "judge event times against this ISO time (default: now; the sample's own day for --sample): events more than a year away are unreadable")
+    .option("--scope <scope>", "only the calls a rule of this scope would send: all or scale, with ,no-autoscaling / ,no-deploys (docs/call-kinds.md)")
+    .option("--kind <kinds>", `only calls of this ${KIND_HELP}`)
+    .option("--caller-kind <kinds>", `only calls by this ${CALLER_KIND_HELP}`);
   return addLiveInputOptions(withInputs); // --from-queue / --from-trail: notify-live.ts
 }
 
@@ -49,7 +56,8 @@ async function prepare(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Prom
   const envTz = process.env.DIGEST_TIMEZONE || undefined;
   const timeZone = opts.timezone ?? (envTz ? validateTimeZone(envTz, "DIGEST_TIMEZONE") : (input.defaultTimeZone ?? "UTC"));
   reportInvalid(input, ui);
-  const digests = await digestInput(input, { batchSize: opts.batchSize, timeZone });
+  const classify = await narrow(input, opts, global, ui);
+  const digests = await digestInput(input, { batchSize: opts.batchSize, timeZone, classify });
   if (digests.messages.length === 0) ui.warn(`no readable API-call events in ${input.label}: nothing to digest`);
   return { input, digests, timeZone };
 }
@@ -59,6 +67,27 @@ async function withPlausibleTimes(input: SourcedInput, now: string | undefined):
   const [{ dropImplausibleTimes }, { parseTimeArg }] = await Promise.all([import("../lib/events.js"), import("../lib/duration.js")]);
   const nowMs = now !== undefined ? parseTimeArg(now, "--now", new Date()).getTime() : (input.referenceTime ?? Date.now());
   return { ...input, ...dropImplausibleTimes(input, nowMs) };
+}
+
+/**
+ * --scope / --kind / --caller-kind: keep only the events asked for (in place) and say how many were left out.
+ * Returns what names scheduler calls (the config's schedules, when there is a config).
+ */
+async function narrow(input: SourcedInput, opts: NotifyOptions, global: GlobalOptions, ui: Ui): Promise<ClassifyContext> {
+  const [{ kindFilter, classifyContextOf }, { parseScope, inScope, describeScope }, { loadConfig }] = await Promise.all([
+    import("../lib/call-kind.js"),
+    import("../lib/rule-scope.js"),
+    import("../lib/config.js"),
+  ]);
+  const classify = classifyContextOf(global.config ? await loadConfig(global.config) : await loadConfig().catch(() => undefined));
+  const scope = opts.scope !== undefined ? parseScope(opts.scope) : undefined;
+  const byKind = kindFilter(opts.kind, opts.callerKind, classify);
+  if (!scope && !byKind) return classify;
+  const before = input.events.length;
+  input.events = input.events.filter((e) => (!scope || inScope(e, scope)) && (!byKind || byKind(e)));
+  const what = [scope && `scope ${describeScope(scope)}`, opts.kind && `kind ${opts.kind}`, opts.callerKind && `caller kind ${opts.callerKind}`].filter(Boolean).join(", ");
+  ui.info(`${plural(input.events.length, "event")} of ${before} kept (${what})`);
+  return classify;
 }
 
 function reportInvalid(input: SourcedInput, ui: Ui): void {
@@ -113,6 +142,8 @@ function digestsResult(
 ): CommandResult {
   const data = {
     messages: digests.messages,
+    // Each event with its call kind and caller kind (call-kind.ts), in time order.
+    events: digests.events,
     ...(results ? { results } : {}),
     stats: digests.stats,
     invalid: input.invalid,

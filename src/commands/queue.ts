@@ -4,7 +4,7 @@ import { action, intOption, type Ctx } from "./action.js";
 import { UsageError } from "../lib/errors.js";
 import { formatDuration } from "../lib/duration.js";
 import type { CommandResult, GlobalOptions, Ui } from "../lib/output.js";
-import type { PeekedMessage, QueueCounts, QueueStats } from "../lib/queue.js";
+import type { PeekedMessage, PeekResult, QueueCounts, QueueStats } from "../lib/queue.js";
 import { plural } from "../lib/text.js";
 import { terminalField } from "../lib/terminal-text.js";
 
@@ -16,6 +16,8 @@ interface PeekOpts {
   max: number;
   dlq?: boolean;
   wait: number;
+  /** --no-requeue sets this false. */
+  requeue: boolean;
 }
 
 export function register(program: Command): void {
@@ -37,17 +39,19 @@ Examples:
     .action(action(stats));
   queue
     .command("peek")
-    .description("look at messages without deleting them (each receive counts toward maxReceiveCount)")
+    .description("look at messages without deleting them or moving any to the DLQ (each is received once, then released)")
     .option("--queue <name|url|arn>", "the queue (default: queue.name from the config file)")
     .option("--max <n>", "distinct messages to show", intOption("--max", { max: 1000 }), 10)
     .option("--dlq", "peek the dead-letter queue instead (found from the queue's redrive policy)")
     .option("--wait <seconds>", "long-poll seconds per receive (0-20)", intOption("--wait", { min: 0, max: 20 }), 2)
+    .option("--no-requeue", "never re-queue a message the peek brought near the DLQ (report it instead)")
     .addHelpText(
       "after",
       `
-SQS has no true peek: this receives with VisibilityTimeout 0 and never deletes, but every receive
-raises ApproximateReceiveCount, and a message received more than maxReceiveCount times moves to the DLQ.
-Prefer \`queue stats\`, or \`queue peek --dlq\` to read what already failed.`,
+SQS has no true peek. This receives each message once, holding it hidden for up to 15 s, then makes
+every held message visible again at once (also on Ctrl-C and errors). Each peek spends one receive per
+message; a message left with fewer than 2 receives before maxReceiveCount is replaced by a fresh copy
+(receive count 0, new message ID), so no number of peeks moves a message to the DLQ. See docs/safety.md.`,
     )
     .action(action(peek));
 }
@@ -138,22 +142,23 @@ async function peek({ opts, ui }: Ctx, o: PeekOpts): Promise<CommandResult> {
     url = (await q.resolveQueue(client, counts.redrive.dlqArn)).url;
   }
   const maxReceiveCount = o.dlq ? null : (counts.redrive?.maxReceiveCount ?? null);
-  const visibleBefore = o.dlq ? (await q.queueCounts(client, url)).visible : counts.visible;
-  const spin = ui.spinner(`receiving from ${url.split("/").pop()} (VisibilityTimeout 0, nothing deleted)…`);
+  const spin = ui.spinner(`receiving from ${url.split("/").pop()} (held for up to ${q.HOLD_SECONDS} s, then released)…`);
   let result;
   try {
-    result = await q.peekMessages(client, url, { max: o.max, waitSeconds: o.wait, knownVisible: visibleBefore });
+    result = await q.peekMessages(client, url, { max: o.max, waitSeconds: o.wait, maxReceiveCount, requeue: o.requeue });
   } finally {
     spin.stop();
   }
-  const warnings = q.peekWarnings(result.messages, maxReceiveCount, Boolean(o.dlq), result.receives);
+  const warnings = q.peekWarnings(result, maxReceiveCount, Boolean(o.dlq));
   for (const w of warnings) ui.warn(w);
+  const { messages, ...peek } = result;
   const data = {
     queue: { url, dlq: Boolean(o.dlq), maxReceiveCount },
-    messages: result.messages.map(({ unreadable: _u, ...m }) => m),
+    messages: messages.map(({ unreadable: _u, ...m }) => m),
+    peek,
     warnings,
   };
-  return { data, render: (_d, u) => renderPeek(result.messages, maxReceiveCount, u) };
+  return { data, render: (_d, u) => renderPeek(result, maxReceiveCount, u) };
 }
 
 /** One line per message; every part of it came from the message, so line breaks in it are shown as `\n`. */
@@ -169,22 +174,25 @@ function describeParts(m: PeekedMessage): string {
   return `${e.eventName} ${where}${desired} by ${e.caller.name}${e.errorCode ? ` ✗ ${e.errorCode}` : ""}`;
 }
 
-function renderPeek(messages: PeekedMessage[], maxReceiveCount: number | null, ui: Ui): string {
+function renderPeek(r: PeekResult, maxReceiveCount: number | null, ui: Ui): string {
+  const messages = r.messages;
   if (messages.length === 0) return "No messages received (the queue is empty, or every message is in flight).";
+  const requeued = new Set(r.requeued.map((x) => x.messageId));
   const table = ui.table({
     head: ["message", "sent (UTC)", "received", "event"],
     rows: messages.map((m) => {
       const rc = m.receiveCount ?? 0;
       const recv = maxReceiveCount ? `${rc}/${maxReceiveCount}` : String(rc);
-      const danger = maxReceiveCount !== null && maxReceiveCount - rc <= 1;
+      const danger = maxReceiveCount !== null && maxReceiveCount - rc <= 1 && !requeued.has(m.messageId);
       const line = describeMessage(m);
       return [
         terminalField(m.messageId),
         m.sentAt ? m.sentAt.replace("T", " ").replace(/\.\d{3}Z$/, "Z") : "—",
-        danger ? ui.c.red(recv) : recv,
+        requeued.has(m.messageId) ? `${recv} ${ui.c.dim("→ re-queued")}` : danger ? ui.c.red(recv) : recv,
         m.event?.errorCode ? ui.c.red(line) : line,
       ];
     }),
   });
-  return `${table}\n${plural(messages.length, "message")}, each listed once; none deleted.`;
+  const requeueNote = r.requeued.length ? `; ${plural(r.requeued.length, "message")} re-queued as a fresh copy` : "";
+  return `${table}\n${plural(messages.length, "message")}, each listed once and released${requeueNote}; none lost.`;
 }

@@ -36,7 +36,22 @@ async function handlerZip(ui: Ui): Promise<Uint8Array> {
   return new Uint8Array(await readFile(zipPath));
 }
 
-async function prepare(ctx: Ctx, prune: boolean): Promise<Prepared> {
+/** --adopt values → the plan's adopt list; every name must be a config schedule ("group/name") or "all". */
+function adoptList(values: string[] | undefined, cfg: { schedules: { group: string; name: string }[] }): string[] | "all" {
+  const v = values ?? [];
+  if (v.includes("all")) return "all";
+  const known = new Set(cfg.schedules.map((s) => `${s.group}/${s.name}`));
+  for (const n of v) {
+    const full = n.includes("/") ? n : `default/${n}`;
+    if (!known.has(full)) throw new UsageError(`--adopt: "${n}" is not a schedule in the config (give group/name, or all)`);
+  }
+  return v.map((n) => (n.includes("/") ? n : `default/${n}`));
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const ADOPT_HELP = "take over an existing schedule traildigest did not create (group/name; repeatable; or all)";
+
+async function prepare(ctx: Ctx, prune: boolean, adopt?: string[]): Promise<Prepared> {
   const { requireConfig, awsOptionsFor } = await import("../lib/config.js");
   const cfg = await requireConfig(ctx.opts.config); // exits 2 on a bad config, before any AWS call
   const aws = awsOptionsFor(ctx.opts, cfg);
@@ -51,7 +66,7 @@ async function prepare(ctx: Ctx, prune: boolean): Promise<Prepared> {
     const live = await readLiveState(aws, cfg, identity, { allScheduleGroups: prune });
     const want: Desired = { config: cfg, identity, codeSha256, webhookEnvSet: Boolean(process.env.SLACK_WEBHOOK_URL) };
     spin.stop();
-    return { want, live, plan: computePlan(want, live, { prune }), zip, aws };
+    return { want, live, plan: computePlan(want, live, { prune, adopt: adoptList(adopt, cfg) }), zip, aws };
   } catch (err) {
     spin.fail("reading the live state failed");
     throw err;
@@ -104,18 +119,27 @@ function changeLines(i: PlanItem): string {
 export function renderPlan(plan: Plan, ui: Ui): string {
   const { c } = ui;
   const label = (a: PlanItem["action"]) =>
-    a === "create" ? c.green("create") : a === "update" ? c.yellow("update") : a === "delete" ? c.red("delete") : c.dim("no change");
+    a === "create"
+      ? c.green("create")
+      : a === "update"
+        ? c.yellow("update")
+        : a === "delete"
+          ? c.red("delete")
+          : a === "conflict"
+            ? c.magenta("conflict")
+            : c.dim("no change");
   const table = ui.table({
     head: ["Resource", "Name", "Action", "Changes"],
     align: ["left", "left", "left", "left"],
     rows: plan.plan.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
   });
-  const n = { create: 0, update: 0, noop: 0, delete: 0 };
+  const n = { create: 0, update: 0, noop: 0, delete: 0, conflict: 0 };
   for (const i of plan.plan) n[i.action]++;
   const summary =
-    n.create + n.update + n.delete === 0
+    n.create + n.update + n.delete + n.conflict === 0
       ? "No changes: the pipeline matches the config."
-      : `Plan: ${n.create} to create, ${n.update} to update${n.delete ? `, ${n.delete} to delete` : ""}, ${n.noop} unchanged.`;
+      : `Plan: ${n.create} to create, ${n.update} to update${n.delete ? `, ${n.delete} to delete` : ""}, ${n.noop} unchanged.` +
+        (n.conflict ? `\n${n.conflict} conflict(s): schedules traildigest did not create; apply refuses them unless --adopt names them.` : "");
   return `${table}\n${summary}`;
 }
 
@@ -176,17 +200,19 @@ Examples:
   $ traildigest init                                        write a starter traildigest.config.json
   $ traildigest setup plan                                  what would change, per resource and field
   $ traildigest setup plan --exit-code                      CI drift check: exit 1 when anything differs
-  $ SLACK_WEBHOOK_URL=… traildigest setup apply --yes        apply in dependency order; deletes nothing`,
+  $ SLACK_WEBHOOK_URL=… traildigest setup apply --yes        apply in dependency order; deletes nothing
+  $ traildigest setup export --format terraform --import    the same pipeline as Terraform, adopting what apply built`,
     );
 
   setup
     .command("plan")
     .description("Show what apply would create or update, field by field (changes nothing)")
     .option("--exit-code", "exit 1 when the plan has changes (CI drift check)")
-    .option("--prune", "also plan deleting marked schedules the config no longer names")
+    .option("--prune", "also plan deleting managed schedules the config no longer names")
+    .option("--adopt <group/name>", ADOPT_HELP, collect)
     .action(
-      action(async (ctx, o: { exitCode?: boolean; prune?: boolean }) => {
-        const { plan } = await prepare(ctx, Boolean(o.prune));
+      action(async (ctx, o: { exitCode?: boolean; prune?: boolean; adopt?: string[] }) => {
+        const { plan } = await prepare(ctx, Boolean(o.prune), o.adopt);
         const changed = plan.plan.some((i) => i.action !== "noop");
         return { data: plan, render: (_d, ui) => renderPlan(plan, ui), exitCode: o.exitCode && changed ? 1 : 0 };
       }),
@@ -196,11 +222,19 @@ Examples:
     .command("apply")
     .description("Apply the plan in dependency order and wait for each part to be ready (idempotent)")
     .option("-y, --yes", "apply without asking (required when not on a terminal)")
-    .option("--prune", "delete schedules (in any group) that carry the traildigest marker but are not in the config")
+    .option("--prune", "delete schedules (in any group) setup created (exact managed description) that the config no longer names")
+    .option("--adopt <group/name>", ADOPT_HELP, collect)
     .action(
-      action(async (ctx, o: { yes?: boolean; prune?: boolean }) => {
-        const p = await prepare(ctx, Boolean(o.prune));
+      action(async (ctx, o: { yes?: boolean; prune?: boolean; adopt?: string[] }) => {
+        const p = await prepare(ctx, Boolean(o.prune), o.adopt);
         const { ui } = ctx;
+        const { conflicts } = await import("../lib/plan.js");
+        const refused = conflicts(p.plan);
+        if (refused.length) {
+          const { refusalMessage } = await import("../lib/apply.js");
+          ui.info(renderPlan(p.plan, ui));
+          throw new UsageError(refusalMessage(refused.map((i) => i.name)));
+        }
         const changed = p.plan.plan.filter((i) => i.action !== "noop");
         if (changed.length === 0) {
           return {
@@ -223,6 +257,70 @@ Examples:
         return {
           data: { plan: p.plan.plan, steps, applied: true },
           render: () => `Applied ${steps.filter((s) => s.action !== "wait").length} change(s). Check it end to end: traildigest doctor`,
+        };
+      }),
+    );
+
+  setup
+    .command("export")
+    .description("Write the same pipeline as Terraform or CloudFormation (with --import: adopt what apply built)")
+    .requiredOption("--format <format>", "terraform or cloudformation")
+    .option("--out <dir>", "directory to write (default: ./traildigest-<format>)")
+    .option("--template-format <format>", "CloudFormation only: yaml or json", "yaml")
+    .option("--import", "read the account and also write import blocks (Terraform) or the resources-to-import file (CloudFormation)")
+    .option("--force", "overwrite files already in the directory")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ traildigest setup export --format terraform --out infra/traildigest
+  $ traildigest setup export --format terraform --import            then: terraform init && terraform plan
+  $ traildigest setup export --format cloudformation --template-format json
+See docs/infrastructure-code.md.`,
+    )
+    .action(
+      action(async (ctx, o: { format: string; out?: string; templateFormat: string; import?: boolean; force?: boolean }) => {
+        if (o.format !== "terraform" && o.format !== "cloudformation") throw new UsageError(`--format: "${o.format}" is not one of terraform, cloudformation`);
+        if (o.templateFormat !== "yaml" && o.templateFormat !== "json") throw new UsageError(`--template-format: "${o.templateFormat}" is not one of yaml, json`);
+        const { requireConfig, awsOptionsFor, loadYaml } = await import("../lib/config.js");
+        const cfg = await requireConfig(ctx.opts.config); // exits 2 on a bad config, before any AWS call
+        const { existsSync } = await import("node:fs");
+        const { mkdir, writeFile } = await import("node:fs/promises");
+        const { join, resolve } = await import("node:path");
+        const dir = resolve(o.out ?? `traildigest-${o.format}`);
+        let live: LiveState | undefined;
+        if (o.import) {
+          const spin = ctx.ui.spinner("reading the live state…");
+          try {
+            const aws = awsOptionsFor(ctx.opts, cfg);
+            const { resolveIdentity, readLiveState } = await import("../lib/live-state.js");
+            live = await readLiveState(aws, cfg, await resolveIdentity(aws));
+            spin.stop();
+          } catch (err) {
+            spin.fail("reading the live state failed");
+            throw err;
+          }
+        }
+        const yaml = await loadYaml();
+        const { exportFiles } = await import("../lib/export/files.js");
+        const out = exportFiles(cfg, {
+          format: o.format,
+          templateFormat: o.templateFormat,
+          ...(live ? { live } : {}),
+          stringifyYaml: (doc) => yaml.stringify(doc, { lineWidth: 0 }),
+        });
+        const files: Record<string, string | Uint8Array> = { ...out.files, "handler.zip": await handlerZip(ctx.ui) };
+        const clash = Object.keys(files).filter((f) => existsSync(join(dir, f)));
+        if (clash.length && !o.force) throw new UsageError(`${dir} already has ${clash.join(", ")}: pass --force to overwrite, or choose another --out`);
+        await mkdir(dir, { recursive: true });
+        for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+        const names = Object.keys(files);
+        return {
+          data: { format: o.format, dir, files: names, imported: out.imported },
+          render: () =>
+            `Wrote ${names.length} files to ${dir}: ${names.join(", ")}` +
+            (o.import ? `\n${plural(out.imported, "existing part")} to adopt.` : "") +
+            `\nNext steps: ${join(dir, "NEXT-STEPS.md")}`,
         };
       }),
     );

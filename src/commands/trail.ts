@@ -6,6 +6,7 @@ import { parseTimeArg } from "../lib/duration.js";
 import { formatInZone } from "../lib/zoned-time.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import type { ApiCallEvent } from "../lib/events.js";
+import { CALLER_KIND_HELP, KIND_HELP, callKind, callerInfo, classifyContextOf, kindFilter, type ClassifyContext } from "../lib/call-kind.js";
 import { plural } from "../lib/text.js";
 import { terminalField as field } from "../lib/terminal-text.js";
 
@@ -15,6 +16,8 @@ interface RecentOpts {
   cluster?: string;
   service?: string;
   caller?: string;
+  kind?: string;
+  callerKind?: string;
   max: number;
 }
 
@@ -28,6 +31,11 @@ export interface TrailEvent {
   service: string | null;
   desiredCount: number | null;
   caller: { type: string; arn: string | null; name: string };
+  /** call-kind.ts: scale, deploy, scale+deploy, config, other. */
+  kind: string;
+  /** call-kind.ts: scheduler, autoscaling, deploy-service, person, role, service, unknown; callerName is readable. */
+  callerKind: string;
+  callerName: string;
   errorCode: string | null;
   errorMessage: string | null;
 }
@@ -52,6 +60,8 @@ Examples:
     .option("--cluster <name>", "only calls on this ECS cluster (filtered here: LookupEvents takes one attribute)")
     .option("--service <name>", "only calls on this ECS service")
     .option("--caller <text>", "only calls whose caller (role, user, session, ARN) contains this")
+    .option("--kind <kinds>", `only calls of this ${KIND_HELP}`)
+    .option("--caller-kind <kinds>", `only calls by this ${CALLER_KIND_HELP}`)
     .option("--max <n>", "at most this many events", intOption("--max", { max: 10_000 }), 50)
     .addHelpText(
       "after",
@@ -66,7 +76,8 @@ Examples:
     .action(action(recent));
 }
 
-export function toTrailEvent(e: ApiCallEvent): TrailEvent {
+export function toTrailEvent(e: ApiCallEvent, ctx: ClassifyContext = {}): TrailEvent {
+  const who = callerInfo(e, ctx);
   return {
     eventId: e.eventId,
     eventTime: e.eventTime,
@@ -76,6 +87,9 @@ export function toTrailEvent(e: ApiCallEvent): TrailEvent {
     service: e.service ?? null,
     desiredCount: e.desiredCount ?? null,
     caller: { type: e.caller.type, arn: e.caller.arn ?? null, name: e.caller.name },
+    kind: callKind(e),
+    callerKind: who.kind,
+    callerName: who.name,
     errorCode: e.errorCode ?? null,
     errorMessage: e.errorMessage ?? null,
   };
@@ -90,6 +104,12 @@ async function recent({ opts, ui }: Ctx, eventName: string, o: RecentOpts): Prom
     ui.warn("CloudTrail event history covers the last 90 days only; older calls will not be found");
   }
   const { scanTrail, trailClient, eventFilter } = await import("../lib/trail.js");
+  // Kinds are checked before any AWS call; the config's schedules (when there is a config) name scheduler calls.
+  const { loadConfig } = await import("../lib/config.js");
+  const classify = classifyContextOf(opts.config ? await loadConfig(opts.config) : await loadConfig().catch(() => undefined));
+  const byKind = kindFilter(o.kind, o.callerKind, classify);
+  const byWhere = eventFilter({ cluster: o.cluster, service: o.service, caller: o.caller });
+  const filter = byKind && byWhere ? (e: ApiCallEvent) => byWhere(e) && byKind(e) : (byKind ?? byWhere);
   const client = await trailClient(opts);
   const spin = ui.spinner(`looking up ${eventName} calls…`);
   let result;
@@ -100,7 +120,7 @@ async function recent({ opts, ui }: Ctx, eventName: string, o: RecentOpts): Prom
         since,
         until,
         max: o.max,
-        filter: eventFilter({ cluster: o.cluster, service: o.service, caller: o.caller }),
+        filter,
         onPage: (page, total) => spin.update(`looking up ${eventName} calls… page ${page}, ${total} found`),
       },
       client,
@@ -112,7 +132,7 @@ async function recent({ opts, ui }: Ctx, eventName: string, o: RecentOpts): Prom
     ui.warn(`${result.unreadable.length} event(s) could not be read: ${result.unreadable[0]!.reason}`);
   }
   if (result.truncated) ui.info(`showing the newest ${o.max}; raise --max or narrow --since for more`);
-  const events = result.events.map(toTrailEvent);
+  const events = result.events.map((e) => toTrailEvent(e, classify));
   return { data: { events }, render: (_d, u) => renderRecent(events, u, { eventName, since, until }) };
 }
 
@@ -123,16 +143,17 @@ function renderRecent(events: TrailEvent[], ui: Ui, q: { eventName: string; sinc
     )}`;
   }
   const table = ui.table({
-    head: ["time", "cluster/service", "desired", "caller", "result"],
+    head: ["time", "cluster/service", "kind", "desired", "caller", "result"],
     rows: events.map((e) => [
       formatInZone(e.eventTime, undefined, { seconds: true }), // this machine's zone
       // Event fields are one line each, whatever they hold (docs/untrusted-text.md).
       e.service ? field(`${e.cluster ?? "default"}/${e.service}`) : "—",
+      e.kind,
       e.desiredCount ?? "—",
-      field(e.caller.name),
+      field(`${e.callerName} (${e.callerKind})`),
       e.errorCode ? ui.c.red(field(`${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`)) : ui.c.green("ok"),
     ]),
-    align: ["left", "left", "right", "left", "left"],
+    align: ["left", "left", "left", "right", "left", "left"],
   });
   const failed = events.filter((e) => e.errorCode).length;
   return `${table}\n${plural(events.length, "call")}${failed ? `, ${ui.c.red(`${failed} failed`)}` : ""}; newest first, times in ${Intl.DateTimeFormat().resolvedOptions().timeZone}.`;

@@ -5,6 +5,7 @@ import { postMessage } from "../lib/slack.js";
 import { processBatch } from "./process.js";
 import { getWebhookUrl } from "./webhook.js";
 import { validateTimeZone } from "../lib/zoned-time.js";
+import { redactSecrets } from "../lib/secret-forms.js";
 
 /** Leave room to return batchItemFailures before Lambda kills the invocation. */
 function safetyMarginMs(remaining: number): number {
@@ -32,15 +33,18 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
     log(JSON.stringify({ level: "info", msg: "traildigest batch", records: 0, posted: false }));
     return { batchItemFailures: [] };
   }
-  // A missing or unreadable webhook is a configuration error: throw so the whole batch retries.
-  const url = await getWebhookUrl();
+  // A missing or unreadable webhook is a configuration error: throw so the whole batch retries. The
+  // read shares the invocation's deadline.
+  const url = await getWebhookUrl(process.env, { deadline });
+  // Belt and braces: no form of the URL (escaped, encoded, its token) reaches a log line.
+  const safeLog = (line: string) => log(redactSecrets(line, [url], "<webhook>"));
   const outcome = await processBatch(event, {
     post: async (message, opts) => {
-      await postMessage(url, message, { deadline: opts.deadline, log });
+      await postMessage(url, message, { deadline: opts.deadline, log: safeLog });
     },
     timeZone: digestTimeZone(),
     deadline,
-    log,
+    log: safeLog,
   });
   return outcome.response;
 };

@@ -1,7 +1,8 @@
 // Where the Lambda finds its Slack webhook: SLACK_WEBHOOK_URL, a Secrets Manager secret
 // (SLACK_WEBHOOK_SECRET_ID) or an SSM SecureString (SLACK_WEBHOOK_PARAMETER). Read once per
 // container: the promise is cached, and dropped on failure so the next invocation tries again.
-// The SDK clients come from the nodejs22.x runtime (external in the zip), loaded only when needed.
+// The read is bounded by the invocation's deadline (an endpoint that never answers must not hold the
+// function past its time). The SDK clients come from the nodejs22.x runtime (external in the zip).
 
 export class WebhookConfigError extends Error {
   override name = "WebhookConfigError";
@@ -9,8 +10,14 @@ export class WebhookConfigError extends Error {
 
 let cached: Promise<string> | undefined;
 
-export function getWebhookUrl(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  cached ??= loadWebhookUrl(env).catch((err) => {
+export interface WebhookReadOptions {
+  /** Epoch ms by which the read must have finished or failed (default: 10 s from now). */
+  deadline?: number;
+}
+
+export function getWebhookUrl(env: NodeJS.ProcessEnv = process.env, opts: WebhookReadOptions = {}): Promise<string> {
+  const deadline = opts.deadline ?? Date.now() + 10_000;
+  cached ??= withDeadline(loadWebhookUrl(env, deadline), deadline).catch((err) => {
     cached = undefined;
     throw err;
   });
@@ -49,12 +56,29 @@ function checkUrl(url: string, where: string): string {
   return url;
 }
 
+/** Rejects at the deadline even if the SDK ignores its abort signal (credentials, DNS…). */
+function withDeadline<T>(p: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new WebhookConfigError("reading the Slack webhook did not finish before the invocation's deadline")),
+      Math.max(0, deadline - Date.now()),
+    );
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** One attempt of the SDK, aborted at the deadline. */
+function sendOptions(deadline: number): { abortSignal: AbortSignal } {
+  return { abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) };
+}
+
 function sdkReason(err: unknown): string {
   const e = err as { name?: string; message?: string };
   return e?.name && e.name !== "Error" ? e.name : (e?.message ?? String(err)).split("\n", 1)[0]!;
 }
 
-async function loadWebhookUrl(env: NodeJS.ProcessEnv): Promise<string> {
+async function loadWebhookUrl(env: NodeJS.ProcessEnv, deadline: number): Promise<string> {
   if (env.SLACK_WEBHOOK_URL?.trim()) return checkUrl(env.SLACK_WEBHOOK_URL.trim(), "SLACK_WEBHOOK_URL");
   const secretId = env.SLACK_WEBHOOK_SECRET_ID?.trim();
   if (secretId) {
@@ -62,7 +86,7 @@ async function loadWebhookUrl(env: NodeJS.ProcessEnv): Promise<string> {
     const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
     let out;
     try {
-      out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
+      out = await new SecretsManagerClient({ maxAttempts: 2 }).send(new GetSecretValueCommand({ SecretId: secretId }), sendOptions(deadline));
     } catch (err) {
       throw new WebhookConfigError(`${where}: cannot read it (${sdkReason(err)})`);
     }
@@ -75,7 +99,10 @@ async function loadWebhookUrl(env: NodeJS.ProcessEnv): Promise<string> {
     const { SSMClient, GetParameterCommand } = await import("@aws-sdk/client-ssm");
     let out;
     try {
-      out = await new SSMClient({}).send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
+      out = await new SSMClient({ maxAttempts: 2 }).send(
+        new GetParameterCommand({ Name: parameter, WithDecryption: true }),
+        sendOptions(deadline),
+      );
     } catch (err) {
       throw new WebhookConfigError(`${where}: cannot read it (${sdkReason(err)})`);
     }

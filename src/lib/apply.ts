@@ -7,7 +7,10 @@ import { registerSecret } from "./output.js";
 import type { Desired, LiveState, Plan, PlanItem, Resource } from "./plan.js";
 import { desiredSchedule } from "./plan.js";
 import {
+  FUNCTION_DESCRIPTION,
   FUNCTION_HANDLER,
+  ROLE_DESCRIPTION,
+  RULE_DESCRIPTION,
   RULE_TARGET_ID,
   ROLE_INLINE_POLICY,
   functionEnvironment,
@@ -46,6 +49,9 @@ const realSleep = (ms: number): Promise<void> => delay(ms);
 
 export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
   const { aws, want, live, plan } = o;
+  // Never rewrite what setup did not create: the command refuses first; this guards every other caller.
+  const refused = plan.plan.filter((i) => i.action === "conflict");
+  if (refused.length) throw new UsageError(refusalMessage(refused.map((i) => i.name)));
   const cfg = want.config;
   const id = want.identity;
   const sleep = o.sleep ?? realSleep;
@@ -112,9 +118,9 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     await eb.send(
       new ebMod.PutRuleCommand({
         Name: cfg.rule.name,
-        EventPattern: JSON.stringify(rulePattern(cfg.rule.eventNames)),
+        EventPattern: JSON.stringify(rulePattern(cfg.rule.eventNames, cfg.rule.scope)),
         State: "ENABLED",
-        Description: "traildigest: CloudTrail-recorded ECS calls → the digest queue",
+        Description: RULE_DESCRIPTION,
       }),
     );
     done({ resource: "rule", name: cfg.rule.name, action: ruleItem.action as "create" | "update" });
@@ -170,7 +176,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
         new iamMod.CreateRoleCommand({
           RoleName: cfg.function.roleName,
           AssumeRolePolicyDocument: trust,
-          Description: "traildigest digest function: read the queue, write logs, read the webhook",
+          Description: ROLE_DESCRIPTION,
         }),
       );
     } else if (roleItem.changes.some((c) => c.field === "trustPolicy")) {
@@ -195,7 +201,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     Timeout: cfg.function.timeout,
     MemorySize: cfg.function.memory,
     Environment: { Variables: functionEnvironment(cfg) },
-    Description: "traildigest: one Slack digest per SQS batch",
+    Description: FUNCTION_DESCRIPTION,
   } as const;
   const waitFunctionReady = async () => {
     const deadline = Date.now() + waitMs;
@@ -321,10 +327,18 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
       };
       if (it.action === "create") await sch.send(new schMod.CreateScheduleCommand(def));
       else await sch.send(new schMod.UpdateScheduleCommand(def));
-      done({ resource: "schedule", name: it.name, action: it.action as "create" | "update" });
+      done({ resource: "schedule", name: it.name, action: it.action === "create" ? "create" : "update" });
     }
   }
   return steps;
+}
+
+/** Why apply stops on conflicts, and how to adopt. */
+export function refusalMessage(names: string[]): string {
+  return (
+    `refusing to rewrite ${names.length === 1 ? "a schedule" : `${names.length} schedules`} traildigest did not create: ${names.join(", ")} ` +
+    `(pass --adopt ${names[0]} to take ${names.length === 1 ? "it" : "one"} over, or --adopt all)`
+  );
 }
 
 /** "group/name" → [group, name]. */

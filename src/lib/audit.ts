@@ -1,5 +1,6 @@
 // `schedules audit`, the pure part: expected fires × CloudTrail UpdateService calls → a status per fire,
 // plus the calls no schedule explains. No I/O, no SDK: the command fetches, this decides.
+import { splitUnexplained } from "./audit-kinds.js";
 import type { ApiCallEvent } from "./events.js";
 import { firesBetween as defaultFiresBetween, type FireOptions } from "./schedule-expression.js";
 
@@ -14,8 +15,10 @@ export interface ScheduleLike {
   timezone?: string;
   startDate?: Date | string | null;
   endDate?: Date | string | null;
-  /** CreationDate: the rate() anchor when there is no StartDate. */
+  /** CreationDate: the rate() anchor when there is no StartDate; no fire is expected before it. */
   createdAt?: Date | string | null;
+  /** LastModificationDate: the expression before it is unknown, so fires before it are not reported. */
+  modifiedAt?: Date | string | null;
   /** null or undefined: FlexibleTimeWindow OFF. */
   flexibleWindowMinutes?: number | null;
   roleArn?: string | null;
@@ -70,10 +73,15 @@ export interface AuditedFire {
 
 export interface AuditResult {
   fires: AuditedFire[];
+  /** Changes no schedule explains; deploys and auto scaling are listed apart (audit-kinds.ts). */
   unexpected: ApiCallEvent[];
+  deploys: ApiCallEvent[];
+  autoScaling: ApiCallEvent[];
   /** Schedules whose fires could not be computed (unreadable expression or zone): not audited. */
   skipped: { schedule: string; group: string; reason: string }[];
-  summary: Record<FireStatus, number> & { unexpected: number; schedules: number };
+  /** Fires in the period the schedule could not have made (or may not have, as it was then): not reported. */
+  notExpected: NotExpected[];
+  summary: Record<FireStatus, number> & { unexpected: number; deploys: number; autoScaling: number; schedules: number };
 }
 
 export type FiresBetweenFn = (expression: string, from: Date, to: Date, opts?: FireOptions, limit?: number) => Date[];
@@ -114,6 +122,29 @@ export function fireOptions(s: ScheduleLike): FireOptions {
   if (ed) o.endDate = ed;
   if (created) o.createdAt = created;
   return o;
+}
+
+export interface NotExpected {
+  schedule: string;
+  group: string;
+  /** Fires before this time (ISO UTC) in the period are not expected of the schedule. */
+  before: string;
+  fires: number;
+  reason: string;
+}
+
+/**
+ * From when a schedule's fires can be expected: not before it existed (CreationDate), and not before its
+ * last change (LastModificationDate), as the expression it had before is not known.
+ */
+export function expectedFrom(s: ScheduleLike): { since: Date; created: boolean; reason: string } | undefined {
+  const created = toDate(s.createdAt);
+  const modified = toDate(s.modifiedAt);
+  if (modified && (!created || modified > created)) {
+    return { since: modified, created: false, reason: `last modified ${modified.toISOString()}: its expression before then is not known` };
+  }
+  if (created) return { since: created, created: true, reason: `created ${created.toISOString()}: it did not exist before` };
+  return undefined;
 }
 
 /** Schedules whose target is ECS UpdateService and that can fire (DISABLED ones cannot). */
@@ -166,6 +197,8 @@ export interface ExpectOptions {
   firesBetween?: FiresBetweenFn;
   /** Filled with the schedules whose fires could not be computed, instead of failing the whole audit. */
   skipped?: AuditResult["skipped"];
+  /** Filled with the fires left out because the schedule did not exist yet or was changed since. */
+  notExpected?: NotExpected[];
 }
 
 /** EventBridge Scheduler's retry policy when a schedule sets none. */
@@ -180,7 +213,25 @@ export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): E
   const lookback =
     opts.lookbackMs ?? Math.max(0, ...auditable.map((s) => (s.flexibleWindowMinutes ?? 0) * 60_000 + opts.toleranceMs));
   const start = new Date(opts.from.getTime() - lookback);
-  const fires = scheduleFires(auditable, start, opts.to, { firesBetween: opts.firesBetween, limit: FIRE_LIMIT, skipped: opts.skipped });
+  const all = scheduleFires(auditable, start, opts.to, { firesBetween: opts.firesBetween, limit: FIRE_LIMIT, skipped: opts.skipped });
+  // Before creation a fire cannot have happened: drop it. Before the last change it may have (with another
+  // expression): keep it as context, so it may still explain a call, but never report it as missed.
+  const dropped = new Map<ScheduleLike, number>();
+  const fires: ScheduleFire[] = [];
+  const beforeChange = new Set<ScheduleFire>();
+  for (const f of all) {
+    const e = expectedFrom(f.s);
+    if (e && f.at < e.since) {
+      if (f.at >= opts.from) dropped.set(f.s, (dropped.get(f.s) ?? 0) + 1);
+      if (e.created) continue;
+      beforeChange.add(f);
+    }
+    fires.push(f);
+  }
+  for (const [s, n] of dropped) {
+    const e = expectedFrom(s)!;
+    opts.notExpected?.push({ schedule: s.name, group: s.group ?? "default", before: e.since.toISOString(), fires: n, reason: e.reason });
+  }
   const fb = opts.firesBetween ?? defaultFiresBetween;
   const out = fires.map(({ s, at, where }, i): ExpectedFire => {
     const flex = s.flexibleWindowMinutes ?? 0;
@@ -209,7 +260,7 @@ export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): E
       windowEnd: new Date(windowEnd),
       flexibleWindowMinutes: flex,
       ...(retryUntil !== undefined ? { retryUntil: new Date(retryUntil) } : {}),
-      ...(at < opts.from ? { context: true } : {}),
+      ...(at < opts.from || beforeChange.has(fires[i]!) ? { context: true } : {}),
     };
   });
   return out.sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
@@ -295,16 +346,17 @@ export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: M
     });
   }
   const targets = opts.onlyTargetsOf ? new Set(opts.onlyTargetsOf.map((f) => `${f.cluster}/${f.service}`)) : undefined;
-  const unexpected = sortedCalls.filter((c, i) => {
+  const unexplained = sortedCalls.filter((c, i) => {
     if (used.has(i) || c.eventName !== "UpdateService") return false;
     const t = Date.parse(c.eventTime);
     if (t < opts.from.getTime() || t >= opts.to.getTime()) return false;
     return !targets || targets.has(`${c.cluster ?? "default"}/${c.service}`);
   });
-  const summary = { ok: 0, failed: 0, missed: 0, pending: 0, unexpected: unexpected.length, schedules: 0 };
+  const { unexpected, deploys, autoScaling } = splitUnexplained(unexplained);
+  const summary = { ok: 0, failed: 0, missed: 0, pending: 0, unexpected: unexpected.length, deploys: deploys.length, autoScaling: autoScaling.length, schedules: 0 };
   for (const f of audited) summary[f.status]++;
   summary.schedules = new Set(audited.map((f) => `${f.group}/${f.schedule}`)).size;
-  return { fires: audited, unexpected, skipped: [], summary };
+  return { fires: audited, unexpected, deploys, autoScaling, skipped: [], notExpected: [], summary };
 }
 
 export interface AuditOptions {
@@ -331,11 +383,13 @@ export function scanRange(schedules: ScheduleLike[], opts: Pick<AuditOptions, "f
 /** The whole audit: expected fires of every schedule, matched against the calls of the scan. */
 export function audit(schedules: ScheduleLike[], calls: ApiCallEvent[], opts: AuditOptions): AuditResult {
   const skipped: AuditResult["skipped"] = [];
+  const notExpected: NotExpected[] = [];
   const fires = expectedFires(schedules, {
     from: opts.from,
     to: opts.to,
     toleranceMs: opts.toleranceMs,
     skipped,
+    notExpected,
     ...(opts.firesBetween ? { firesBetween: opts.firesBetween } : {}),
   });
   const result = matchFires(fires, calls, {
@@ -346,12 +400,19 @@ export function audit(schedules: ScheduleLike[], calls: ApiCallEvent[], opts: Au
     ...(opts.group !== undefined ? { onlyTargetsOf: fires.filter((f) => f.group === opts.group) } : {}),
   });
   result.skipped = skipped;
+  result.notExpected = notExpected;
   if (opts.group === undefined) return result;
   const kept = result.fires.filter((f) => f.group === opts.group);
   const summary = { ...result.summary, ok: 0, failed: 0, missed: 0, pending: 0 };
   for (const f of kept) summary[f.status]++;
   summary.schedules = new Set(kept.map((f) => f.schedule)).size;
-  return { fires: kept, unexpected: result.unexpected, skipped: skipped.filter((k) => k.group === opts.group), summary };
+  return {
+    ...result,
+    fires: kept,
+    skipped: skipped.filter((k) => k.group === opts.group),
+    notExpected: notExpected.filter((k) => k.group === opts.group),
+    summary,
+  };
 }
 
 /** Exit 1 when a scheduled scale did not happen or failed. */

@@ -10,8 +10,8 @@ import * as scheduleExpression from "./schedule-expression.js";
 
 export const DEFAULT_CONFIG_FILES = ["traildigest.config.json", "traildigest.config.yaml", "traildigest.config.yml"];
 
-/** Marker put in the Description of every schedule setup creates; `--prune` only touches these. */
-export const SCHEDULE_MARKER = "managed-by:traildigest";
+/** Marker put in the Description of every schedule setup creates; its one home is managed-marker.ts. */
+export { SCHEDULE_MARKER } from "./managed-marker.js";
 
 const name = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only");
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -66,6 +66,14 @@ export const configSchema = z.strictObject({
       // EventBridge rule names are at most 64 characters (queue names may have 80).
       name: name.max(64).default("traildigest-ecs-updateservice"),
       eventNames: z.array(z.string().regex(/^[A-Za-z]+$/, "an API call name such as UpdateService")).min(1).default(["UpdateService"]),
+      /** Which calls the rule sends: docs/call-kinds.md (rule-scope.ts renders the pattern). */
+      scope: z
+        .strictObject({
+          calls: z.enum(["all", "scale"]).default("all"),
+          autoScaling: z.boolean().default(true),
+          deploys: z.boolean().default(true),
+        })
+        .prefault({}),
     })
     .prefault({}),
   function: z

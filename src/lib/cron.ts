@@ -78,6 +78,9 @@ function addItem(item: string, f: FieldDef, out: boolean[]): void {
   if (stepPart !== undefined) {
     if (!/^\d+$/.test(stepPart) || Number(stepPart) < 1) fail(`${f.name}: step in "${item}" must be a whole number ≥ 1`);
     step = Number(stepPart);
+    // AWS refuses a step above the field's largest value (*/60 in minutes, */24 in hours, */13 in months),
+    // as Quartz, whose syntax AWS's mirrors, does: see docs/call-kinds.md "Schedule expressions AWS refuses".
+    if (f.wraps && step > f.max) fail(`${f.name}: step ${step} in "${item}" is wider than the field (at most ${f.max})`);
   }
   let start: number;
   let end: number;
@@ -127,7 +130,13 @@ function parseDayOfMonth(text: string): DayOfMonthSpec | "?" {
     lastWeekday: false,
     nearestWeekday: [],
   };
-  for (const raw of text.split(",")) {
+  const items = text.split(",");
+  // L and W name one day each and AWS refuses them inside a list (L,15 or 1W,15W): alone only.
+  if (items.length > 1) {
+    const special = items.find((x) => /[LW]/i.test(x));
+    if (special !== undefined) fail(`day-of-month: "${text}" — ${special} (L or W) must be the whole field, not part of a list`);
+  }
+  for (const raw of items) {
     const item = raw.toUpperCase();
     let m: RegExpMatchArray | null;
     if (item === "?") fail("day-of-month: ? must be the whole field");
@@ -152,6 +161,8 @@ function parseDayOfWeek(text: string): DayOfWeekSpec | "?" {
   if (text === "?") return "?";
   const spec: DayOfWeekSpec = { kind: "days", days: new Array<boolean>(8).fill(false), lastOf: [] };
   const items = text.split(",");
+  // As in day-of-month, L (and nL) stands alone: AWS refuses it in a list.
+  if (items.length > 1 && items.some((x) => /L/i.test(x))) fail(`day-of-week: "${text}" — L must be the whole field, not part of a list`);
   if (text.includes("#") && items.length > 1) fail(`day-of-week: "${text}" — only one expression is allowed when # is used`);
   for (const raw of items) {
     const item = raw.toUpperCase();

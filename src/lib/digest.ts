@@ -5,6 +5,8 @@ import { UsageError } from "./errors.js";
 import type { ApiCallEvent } from "./events.js";
 import { escapeMrkdwn, slackField, truncateMrkdwn, truncatePlain } from "./mrkdwn.js";
 import { formatInZone, isTimeZone, Zone } from "./zoned-time.js";
+import type { ClassifyContext } from "./call-kind.js";
+import { DEFAULT_CLUSTER_TEXT, callerKindSummary, callerLabel, callerOf, changeText, headlineText, previousDesired } from "./digest-wording.js";
 import { plural } from "./text.js";
 
 export interface SlackMessage {
@@ -16,6 +18,8 @@ export interface DigestOptions {
   timeZone?: string;
   /** Unreadable records in this batch, mentioned in a context line. */
   invalidCount?: number;
+  /** Known schedules, so a call by a schedule's role is named after the schedule. */
+  classify?: ClassifyContext;
 }
 export interface DigestResult {
   /** null when there is no event. */
@@ -118,38 +122,44 @@ function isScaling(e: ApiCallEvent): boolean {
   return e.eventName === "UpdateService" && e.service !== undefined;
 }
 
-/** "→ 0 (was running 2)", "→ 3 (was running 1, 2 pending)", or what else changed. */
-function countChange(e: ApiCallEvent): string {
-  if (e.desiredCount === undefined) return ": updated (desired count unchanged)";
-  const state: string[] = [];
-  if (e.runningCount !== undefined) state.push(`was running ${e.runningCount}`);
-  if (e.pendingCount) state.push(`${e.pendingCount} pending`);
-  return ` → ${e.desiredCount}${state.length ? ` (${state.join(", ")})` : ""}`;
+/** Per-batch facts the lines need: the desired count before each call, and each caller's kind and name. */
+interface LineCtx {
+  before: Map<string, number>;
+  classify?: ClassifyContext;
+  showCaller: boolean;
 }
 
+/** "→ 0 (was running 2)", ": deployed api:42", or what else changed (plain text, escaped here). */
+function countChange(e: ApiCallEvent, ctx: LineCtx): string {
+  // Holds event text (a task definition, parameter names): the same treatment as any field.
+  return slackField(changeText(e, ctx.before.get(e.eventId)), MAX_LINE);
+}
+
+const clusterText = (e: ApiCallEvent): string => (e.clusterDefaulted ? DEFAULT_CLUSTER_TEXT : name(e.cluster!));
+
 function resourceOf(e: ApiCallEvent): string {
-  if (e.cluster !== undefined && e.service !== undefined) return `${name(e.cluster)} / ${name(e.service)}`;
+  if (e.cluster !== undefined && e.service !== undefined) return `${clusterText(e)} / ${name(e.service)}`;
   if (e.service !== undefined) return name(e.service);
-  if (e.cluster !== undefined) return `cluster ${name(e.cluster)}`;
+  if (e.cluster !== undefined) return e.clusterDefaulted ? DEFAULT_CLUSTER_TEXT : `cluster ${name(e.cluster)}`;
   return name(e.eventSource || "unknown source");
 }
 
-function byCaller(e: ApiCallEvent, showCaller: boolean): string {
-  return showCaller ? ` · by ${name(e.caller.name)}` : "";
+function byCaller(e: ApiCallEvent, ctx: LineCtx): string {
+  return ctx.showCaller ? ` · by ${name(callerLabel(callerOf(e, ctx.classify)))}` : "";
 }
 
-function failedLine(e: ApiCallEvent, showCaller: boolean): string {
-  const what = isScaling(e) ? `${resourceOf(e)}${countChange(e).replace(/ \(was.*\)$/, "")}` : `${name(e.eventName)} ${resourceOf(e)}`;
+function failedLine(e: ApiCallEvent, ctx: LineCtx): string {
+  const what = isScaling(e) ? `${resourceOf(e)}${countChange(e, ctx).replace(/ \(was[^)]*\)/, "")}` : `${name(e.eventName)} ${resourceOf(e)}`;
   const msg = e.errorMessage ? `: ${slackField(e.errorMessage, MAX_ERROR_MESSAGE)}` : "";
-  return truncateMrkdwn(`• ${what} — *${name(e.errorCode ?? "error")}*${msg}${byCaller(e, showCaller)}`, MAX_LINE);
+  return truncateMrkdwn(`• ${what} — *${name(e.errorCode ?? "error")}*${msg}${byCaller(e, ctx)}`, MAX_LINE);
 }
 
-function serviceLine(e: ApiCallEvent, showCaller: boolean): string {
-  return truncateMrkdwn(`• ${name(e.service!)}${countChange(e)}${byCaller(e, showCaller)}`, MAX_LINE);
+function serviceLine(e: ApiCallEvent, ctx: LineCtx): string {
+  return truncateMrkdwn(`• ${name(e.service!)}${countChange(e, ctx)}${byCaller(e, ctx)}`, MAX_LINE);
 }
 
-function otherLine(e: ApiCallEvent, showCaller: boolean): string {
-  return truncateMrkdwn(`• ${name(e.eventName)} · ${resourceOf(e)}${byCaller(e, showCaller)}`, MAX_LINE);
+function otherLine(e: ApiCallEvent, ctx: LineCtx): string {
+  return truncateMrkdwn(`• ${name(e.eventName)} · ${resourceOf(e)}${byCaller(e, ctx)}`, MAX_LINE);
 }
 
 // ---------- packing ----------
@@ -259,29 +269,8 @@ export function packSections(
 
 // ---------- the digest ----------
 
-function headline(scaling: ApiCallEvent[], others: ApiCallEvent[], failed: number): string {
-  const services = new Set(scaling.map((e) => `${e.cluster}\u0000${e.service}`)).size;
-  const clusters = new Set(scaling.map((e) => e.cluster)).size;
-  const counts = scaling.filter((e) => e.desiredCount !== undefined).map((e) => e.desiredCount!);
-  let h: string;
-  if (scaling.length > 0) {
-    const kind =
-      counts.length === 0
-        ? "ECS service updates"
-        : counts.every((c) => c === 0)
-          ? "ECS scale-down"
-          : counts.every((c) => c > 0)
-            ? "ECS scale-up"
-            : "ECS scaling";
-    h = `${kind}: ${count(services, "service")} in ${count(clusters, "cluster")}`;
-    if (others.length) h += ` + ${count(others.length, "other call")}`;
-  } else {
-    const sources = new Set(others.map((e) => e.eventSource));
-    const label = sources.size === 1 && sources.has("ecs.amazonaws.com") ? "ECS" : "AWS";
-    h = `${label}: ${count(others.length, "API call")}`;
-  }
-  if (failed) h += ` (${failed} failed)`;
-  return truncatePlain(h, SLACK_LIMITS.headerText);
+function headline(sorted: ApiCallEvent[], before: Map<string, number>): string {
+  return truncatePlain(headlineText(sorted, before, count), SLACK_LIMITS.headerText);
 }
 
 // Natural order, so worker-2 comes before worker-10.
@@ -311,25 +300,28 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
   if (unique.length === 0) return { message: null, stats };
 
   const ok = sorted.filter((e) => e.errorCode === undefined);
-  const scaling = sorted.filter(isScaling);
   const okScaling = ok.filter(isScaling);
   const okOthers = ok.filter((e) => !isScaling(e));
-  const callers = uniq(sorted.map((e) => e.caller.name));
+  const infos = sorted.map((e) => callerOf(e, opts.classify));
+  const callers = uniq(infos.map(callerLabel));
   const showCaller = callers.length !== 1;
+  const before = previousDesired(sorted);
+  const ctx: LineCtx = { before, classify: opts.classify, showCaller };
 
   // Failures first, then clusters by name (services by name), then anything else the rule let through.
   const groups: Group[] = [];
   if (failedEvents.length) {
     groups.push({
       title: `${FAILED_TITLE} (${failedEvents.length})*`,
-      lines: failedEvents.map((e) => failedLine(e, showCaller)),
+      lines: failedEvents.map((e) => failedLine(e, ctx)),
       label: "failed",
       breakAfter: true,
     });
   }
   const byCluster = new Map<string, ApiCallEvent[]>();
   for (const e of okScaling) {
-    const k = e.cluster ?? "default";
+    // A request without a cluster went to the default cluster: its own group, never confused with one named "default".
+    const k = e.clusterDefaulted ? "" : (e.cluster ?? "");
     let list = byCluster.get(k);
     if (!list) byCluster.set(k, (list = []));
     list.push(e);
@@ -339,22 +331,23 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
     const list = byCluster.get(c)!;
     // Stable sort keeps time order for repeated updates of one service.
     list.sort((a, b) => collator.compare(a.service!, b.service!));
+    const label = c === "" ? DEFAULT_CLUSTER_TEXT : name(c);
     groups.push({
-      title: `*${name(c)}* — ${clusterCount(list)}`,
-      lines: list.map((e) => serviceLine(e, showCaller)),
-      label: name(c),
+      title: `*${label}* — ${clusterCount(list)}`,
+      lines: list.map((e) => serviceLine(e, ctx)),
+      label,
     });
   }
   if (okOthers.length) {
     groups.push({
       title: `*Other API calls (${okOthers.length})*`,
-      lines: okOthers.map((e) => otherLine(e, showCaller)),
+      lines: okOthers.map((e) => otherLine(e, ctx)),
       label: "other calls",
     });
   }
 
   // Header and context first; they are short and always sent.
-  const head = headline(scaling, sorted.filter((e) => !isScaling(e)), failedEvents.length);
+  const head = headline(sorted, before);
   const first = timeOf(sorted[0]!);
   const last = timeOf(sorted[sorted.length - 1]!);
   const range = formatTimeRange(first, last, timeZone);
@@ -365,6 +358,10 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
   const where = `${listOrCount(regions, "region")} · ${accountText}`;
   const context: string[] = [`🕙 ${range}`, where];
   if (!showCaller) context.push(`by ${name(callers[0]!)}`);
+  else {
+    const kinds = callerKindSummary(infos);
+    if (kinds) context.push(escapeMrkdwn(kinds));
+  }
   if (duplicates) context.push(`${count(duplicates, "duplicate")} dropped`);
   if (opts.invalidCount) context.push(`⚠️ ${count(opts.invalidCount, "unreadable record")} not shown`);
 

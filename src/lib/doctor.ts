@@ -4,7 +4,8 @@ import type { Config } from "./config.js";
 import { recommendedVisibility } from "./config.js";
 import { UnsupportedPattern, matchesPattern, sampleEcsCallEvent } from "./event-pattern.js";
 import type { LiveState } from "./plan.js";
-import { policyAllowsRule, queueArn, ruleArn, type Identity } from "./policies.js";
+import { canonicalJson, policyAllowsRule, queueArn, ruleArn, rulePattern, type Identity } from "./policies.js";
+import { describeScope } from "./rule-scope.js";
 
 export type CheckStatus = "pass" | "warn" | "fail";
 
@@ -104,6 +105,10 @@ export function runChecks(s: DoctorState): Check[] {
     }
     if (matches === undefined) add("rule", "rule.pattern", "warn", `could not evaluate the pattern (unsupported operator); TestEventPattern gave no answer`, apply);
     else add("rule", "rule.pattern", matches ? "pass" : "fail", matches ? `pattern matches an ECS ${callName} call (${how})` : `pattern does not match an ECS ${callName} call (${how}): ${JSON.stringify(rule.pattern)}`, apply);
+    // The live pattern must be the configured scope's, or the team gets more (or fewer) digests than it chose.
+    const want = rulePattern(cfg.rule.eventNames, cfg.rule.scope);
+    const same = canonicalJson(rule.pattern ?? null) === canonicalJson(want);
+    add("rule", "rule.scope", same ? "pass" : "fail", same ? `pattern is the configured scope: ${describeScope(cfg.rule.scope)}` : `pattern is not the configured scope (${describeScope(cfg.rule.scope)}): live ${JSON.stringify(rule.pattern)}`, apply);
     const t = live.targets.find((x) => x.arn === qArn);
     if (!t) add("rule", "rule.target", "fail", `rule does not target queue ${cfg.queue.name}${live.targets.length ? ` (targets: ${live.targets.map((x) => x.arn).join(", ")})` : ""}`, apply);
     else if (t.roleArn) add("rule", "rule.target", "warn", `the queue target has RoleArn ${t.roleArn}: SQS delivery may fail with a role`, `${apply} (it removes the RoleArn)`);

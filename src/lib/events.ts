@@ -14,6 +14,12 @@ export interface Caller {
   role?: string;
   /** For assumed roles: the session name. */
   session?: string;
+  /** userIdentity.invokedBy: the AWS service that made the call for the principal (call-kind.ts reads it). */
+  invokedBy?: string;
+  /** userIdentity.sessionCredentialFromConsole was "true": a console session. */
+  console?: boolean;
+  /** The record's userAgent / sourceIPAddress when they name an AWS service ("….amazonaws.com"). */
+  via?: string;
 }
 
 export interface ApiCallEvent {
@@ -24,14 +30,21 @@ export interface ApiCallEvent {
   eventSource: string;
   region: string;
   account: string;
-  /** Names, never ARNs. For ECS calls a missing cluster is "default". */
+  /** Names, never ARNs. For ECS calls a missing cluster is "default" (and clusterDefaulted is set). */
   cluster?: string;
+  /** The request named no cluster: ECS used the default cluster. */
+  clusterDefaulted?: boolean;
   service?: string;
   desiredCount?: number;
   /** State at call time, from responseElements.service when present. */
   runningCount?: number;
   pendingCount?: number;
   caller: Caller;
+  /** UpdateService request: the task definition asked for, "family:revision" (from the response when it names one). */
+  taskDefinition?: string;
+  forceNewDeployment?: boolean;
+  /** Other request fields that change the service (deploymentConfiguration, networkConfiguration, …), sorted. */
+  otherChanges?: string[];
   errorCode?: string;
   errorMessage?: string;
   /** The SQS messageId the event arrived in, when it came from SQS. */
@@ -126,7 +139,20 @@ function looksLikePerson(session: string, role?: string): boolean {
   return session.includes("@") || (role?.startsWith("AWSReservedSSO_") ?? false);
 }
 
-export function normalizeCaller(identity: unknown): Caller {
+export function normalizeCaller(identity: unknown, record?: Obj): Caller {
+  const c = normalizeCallerIdentity(identity);
+  if (isObj(identity)) {
+    const invokedBy = str(identity.invokedBy);
+    if (invokedBy) c.invokedBy = invokedBy;
+    if (String(identity.sessionCredentialFromConsole) === "true") c.console = true;
+  }
+  // For calls AWS services make, userAgent and sourceIPAddress hold the service's DNS name.
+  const via = [record?.userAgent, record?.sourceIPAddress].map(str).find((v) => v !== undefined && /^[a-z0-9.-]+\.amazonaws\.com$/.test(v));
+  if (via) c.via = via;
+  return c;
+}
+
+function normalizeCallerIdentity(identity: unknown): Caller {
   if (!isObj(identity)) return { type: "Unknown", name: "unknown" };
   const type = str(identity.type) ?? "Unknown";
   const arn = str(identity.arn);
@@ -242,7 +268,7 @@ export function normalizeCloudTrailRecord(record: unknown, fallback: Fallback = 
       (isObj(identity) ? str(identity.accountId) : undefined) ??
       fallback.account ??
       "",
-    caller: normalizeCaller(identity),
+    caller: normalizeCaller(identity, record),
   };
 
   if (ev.eventSource === "ecs.amazonaws.com") {
@@ -258,9 +284,13 @@ export function normalizeCloudTrailRecord(record: unknown, fallback: Fallback = 
     }
     if (!cluster && svcState && str(svcState.clusterArn)) cluster = clusterName(svcState.clusterArn as string);
     if (cluster) ev.cluster = cluster;
-    else if (ev.service || CLUSTER_SCOPED.has(ev.eventName)) ev.cluster = "default";
+    else if (ev.service || CLUSTER_SCOPED.has(ev.eventName)) {
+      ev.cluster = "default";
+      ev.clusterDefaulted = true;
+    }
     const desired = num(rp.desiredCount);
     if (desired !== undefined) ev.desiredCount = desired;
+    if (ev.eventName === "UpdateService") readDeployment(ev, rp, svcState);
     if (svcState) {
       const running = num(svcState.runningCount);
       const pending = num(svcState.pendingCount);
@@ -274,6 +304,30 @@ export function normalizeCloudTrailRecord(record: unknown, fallback: Fallback = 
   const errorMessage = str(record.errorMessage);
   if (errorMessage) ev.errorMessage = errorMessage;
   return ev;
+}
+
+// Request fields that are not a change to the service (addressing) or are read on their own.
+const NOT_A_CHANGE = new Set(["cluster", "service", "desiredCount", "taskDefinition", "forceNewDeployment"]);
+
+/** "arn:aws:ecs:r:a:task-definition/api:42" or "api:42" or "api" → "api:42" / "api". */
+export function taskDefinitionName(v: string): string {
+  return v.startsWith("arn:") ? v.slice(v.indexOf("task-definition/") >= 0 ? v.indexOf("task-definition/") + 16 : v.lastIndexOf(":") + 1) : v;
+}
+
+/** What an UpdateService request asks for besides the desired count (call-kind.ts classifies it). */
+function readDeployment(ev: ApiCallEvent, rp: Obj, svcState: Obj | undefined): void {
+  const asked = str(rp.taskDefinition);
+  if (asked) {
+    // A bare family means "latest ACTIVE revision": the response names the revision ECS chose.
+    const chosen = svcState ? str(svcState.taskDefinition) : undefined;
+    const name = taskDefinitionName(asked);
+    ev.taskDefinition = !name.includes(":") && chosen && taskDefinitionName(chosen).startsWith(`${name}:`) ? taskDefinitionName(chosen) : name;
+  }
+  if (rp.forceNewDeployment === true || rp.forceNewDeployment === "true") ev.forceNewDeployment = true;
+  const other = Object.keys(rp)
+    .filter((k) => !NOT_A_CHANGE.has(k) && rp[k] !== null && rp[k] !== undefined)
+    .sort();
+  if (other.length) ev.otherChanges = other;
 }
 
 /** One EventBridge event whose detail is a CloudTrail record. */

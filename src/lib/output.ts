@@ -2,6 +2,7 @@
 // with --output json; tables and previews go to stdout otherwise; warnings, progress and spinners
 // always go to stderr, so `traildigest … --json | jq` stays clean.
 import type { ChalkInstance } from "chalk";
+import { redactSecrets } from "./secret-forms.js";
 import { terminalText } from "./terminal-text.js";
 
 export type OutputFormat = "table" | "json";
@@ -83,10 +84,9 @@ export function registerSecret(secret: string | undefined): void {
   // Short values would redact ordinary words; real secrets are long.
   if (secret && secret.length >= 8) secrets.add(secret);
 }
+/** Every registered secret, also JSON-escaped, percent-encoded and (for a URL) its path and token. */
 export function redact(text: string): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join("***");
-  return out;
+  return redactSecrets(text, secrets);
 }
 
 /**

@@ -1,7 +1,8 @@
 // PURE plan computation: desired config + live state → one action per resource with the fields
 // that differ. No SDK import; live-state.ts gathers LiveState, apply.ts carries the plan out.
+import { describeScope } from "./rule-scope.js";
 import type { Config, ScheduleConfig } from "./config.js";
-import { SCHEDULE_MARKER } from "./config.js";
+import { SCHEDULE_MARKER, isManagedDescription } from "./managed-marker.js";
 import {
   FUNCTION_HANDLER,
   RULE_TARGET_ID,
@@ -92,7 +93,8 @@ export interface Desired {
   webhookEnvSet: boolean;
 }
 
-export type Action = "create" | "update" | "noop" | "delete";
+/** "conflict": a schedule with a config entry's group and name that setup did not create; apply refuses it unless adopted. */
+export type Action = "create" | "update" | "noop" | "delete" | "conflict";
 export type Resource =
   | "dlq"
   | "queue"
@@ -189,8 +191,20 @@ function scheduleDiff(live: LiveSchedule | undefined, want: LiveSchedule): Diff 
   return d;
 }
 
-/** The whole plan, in apply order. `prune` adds deletes for marked schedules the config no longer names. */
-export function computePlan(want: Desired, live: LiveState, opts: { prune?: boolean } = {}): Plan {
+export interface PlanOptions {
+  /** Add deletes for managed schedules the config no longer names. */
+  prune?: boolean;
+  /** Schedules ("group/name") setup may take over although it did not create them, or "all". */
+  adopt?: string[] | "all";
+}
+
+/** Plan items apply refuses to carry out: schedules that are not ours and were not adopted. */
+export function conflicts(plan: Plan): PlanItem[] {
+  return plan.plan.filter((i) => i.action === "conflict");
+}
+
+/** The whole plan, in apply order. */
+export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = {}): Plan {
   const { config: cfg, identity: id } = want;
   const items: PlanItem[] = [];
   const qArn = queueArn(id, cfg.queue.name);
@@ -220,7 +234,8 @@ export function computePlan(want: Desired, live: LiveState, opts: { prune?: bool
       "rule",
       cfg.rule.name,
       !!live.rule,
-      new Diff().check("eventPattern", live.rule?.pattern, rulePattern(cfg.rule.eventNames)).check("state", live.rule?.state, "ENABLED"),
+      new Diff().check("eventPattern", live.rule?.pattern, rulePattern(cfg.rule.eventNames, cfg.rule.scope)).check("state", live.rule?.state, "ENABLED"),
+      `scope: ${describeScope(cfg.rule.scope)} — pattern ${JSON.stringify(rulePattern(cfg.rule.eventNames, cfg.rule.scope).detail)}`,
     ),
   );
 
@@ -290,13 +305,23 @@ export function computePlan(want: Desired, live: LiveState, opts: { prune?: bool
   for (const g of groups) items.push(item("schedule-group", g, live.scheduleGroups.includes(g), new Diff()));
   for (const s of cfg.schedules) {
     const l = live.schedules.find((x) => x.name === s.name && x.group === s.group);
-    items.push(item("schedule", `${s.group}/${s.name}`, !!l, scheduleDiff(l, desiredSchedule(s))));
+    const full = `${s.group}/${s.name}`;
+    const it = item("schedule", full, !!l, scheduleDiff(l, desiredSchedule(s)));
+    // Same group and name, but not made by setup: someone's own schedule. Never rewritten unless adopted.
+    if (l && !isManagedDescription(l.description)) {
+      const adopted = opts.adopt === "all" || opts.adopt?.includes(full);
+      it.action = adopted ? "update" : "conflict";
+      it.note = adopted
+        ? `adopted: not created by traildigest; apply rewrites it and stamps ${SCHEDULE_MARKER}`
+        : `exists but was not created by traildigest (no ${SCHEDULE_MARKER} description): apply refuses to rewrite it unless --adopt ${full}`;
+    }
+    items.push(it);
   }
-  // With prune, live.schedules covers every group (readLiveState allScheduleGroups): the marker alone
-  // selects deletions, so a group the config no longer names is pruned too.
+  // With prune, live.schedules covers every group (readLiveState allScheduleGroups): the exact managed
+  // description alone selects deletions, so a group the config no longer names is pruned too.
   if (opts.prune) {
     for (const l of live.schedules) {
-      if (!l.description?.includes(SCHEDULE_MARKER)) continue;
+      if (!isManagedDescription(l.description)) continue;
       if (cfg.schedules.some((s) => s.name === l.name && s.group === l.group)) continue;
       items.push({ resource: "schedule", name: `${l.group}/${l.name}`, action: "delete", changes: [], note: `not in the config; carries ${SCHEDULE_MARKER}` });
     }
@@ -312,7 +337,7 @@ export function hasChanges(plan: Plan): boolean {
 }
 
 export function planSummary(plan: Plan): Record<Action, number> {
-  const out: Record<Action, number> = { create: 0, update: 0, noop: 0, delete: 0 };
+  const out: Record<Action, number> = { create: 0, update: 0, noop: 0, delete: 0, conflict: 0 };
   for (const i of plan.plan) out[i.action]++;
   return out;
 }

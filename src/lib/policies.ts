@@ -1,7 +1,8 @@
 // Pure builders for every document setup writes: ARNs, the rule's event pattern, the queue policy,
 // the Lambda role's trust and least-privilege inline policy, the schedules' target Input.
+import { DEFAULT_SCOPE, scopeConditions, type RuleScope } from "./rule-scope.js";
 import type { Config, ScheduleConfig, WebhookSource } from "./config.js";
-import { SCHEDULE_MARKER } from "./config.js";
+import { managedScheduleDescription } from "./managed-marker.js";
 
 export interface Identity {
   account: string;
@@ -15,6 +16,10 @@ export const RULE_TARGET_ID = "traildigest-queue";
 export const QUEUE_POLICY_SID = "TraildigestEventsToQueue";
 export const ROLE_INLINE_POLICY = "traildigest-digest";
 export const FUNCTION_HANDLER = "index.handler";
+/** Descriptions setup writes (apply, and the Terraform / CloudFormation export, use the same text). */
+export const RULE_DESCRIPTION = "traildigest: CloudTrail-recorded ECS calls → the digest queue";
+export const ROLE_DESCRIPTION = "traildigest digest function: read the queue, write logs, read the webhook";
+export const FUNCTION_DESCRIPTION = "traildigest: one Slack digest per SQS batch";
 
 const p = (id: Identity) => id.partition ?? "aws";
 
@@ -64,12 +69,12 @@ export function ssmParameterName(value: string): string {
   return rest.includes("/") ? `/${rest}` : rest;
 }
 
-/** The EventBridge rule's pattern: CloudTrail-recorded ECS calls with the configured names. */
-export function rulePattern(eventNames: readonly string[]): Record<string, unknown> {
+/** The EventBridge rule's pattern: CloudTrail-recorded ECS calls with the configured names, within the scope. */
+export function rulePattern(eventNames: readonly string[], scope: RuleScope = DEFAULT_SCOPE): Record<string, unknown> {
   return {
     source: ["aws.ecs"],
     "detail-type": ["AWS API Call via CloudTrail"],
-    detail: { eventSource: ["ecs.amazonaws.com"], eventName: [...eventNames] },
+    detail: { eventSource: ["ecs.amazonaws.com"], eventName: [...eventNames], ...scopeConditions(scope) },
   };
 }
 
@@ -198,7 +203,7 @@ export function scheduleInput(s: ScheduleConfig): Record<string, unknown> {
 }
 
 export function scheduleDescription(s: ScheduleConfig): string {
-  return `scale ${s.cluster}/${s.service} to ${s.desiredCount} (${SCHEDULE_MARKER})`;
+  return managedScheduleDescription(s.cluster, s.service, s.desiredCount);
 }
 
 /** JSON with sorted keys, for order-insensitive comparison of policy documents and patterns. */

@@ -14,6 +14,7 @@ export interface RawSchedule {
   StartDate?: Date | string;
   EndDate?: Date | string;
   CreationDate?: Date | string;
+  LastModificationDate?: Date | string;
   FlexibleTimeWindow?: { Mode?: string; MaximumWindowInMinutes?: number };
   ActionAfterCompletion?: string;
   Target?: {
@@ -62,6 +63,8 @@ export interface ScheduleDetail extends ScheduleView {
   endDate: string | null;
   /** CreationDate (ISO): audit and forecast anchor rate() on it when there is no StartDate. */
   createdAt: string | null;
+  /** LastModificationDate (ISO): the audit reports no fire before it (the expression then is unknown). */
+  modifiedAt: string | null;
   actionAfterCompletion: string | null;
 }
 
@@ -197,6 +200,7 @@ export function decodeScheduleDetail(raw: RawSchedule, opts: DecodeOptions): Sch
     startDate: iso(raw.StartDate),
     endDate: iso(raw.EndDate),
     createdAt: iso(raw.CreationDate),
+    modifiedAt: iso(raw.LastModificationDate),
     actionAfterCompletion: raw.ActionAfterCompletion ?? null,
   };
 }

@@ -1,10 +1,13 @@
 // Posting one payload to a Slack incoming webhook, shared by the Lambda and `notify send`.
-// Slack answers 200 "ok" or a status with a plain-text error string (aws-slack-facts.md §6).
-// 429 honours Retry-After when the deadline allows; 5xx, network errors and timeouts back off
-// and retry while time remains; any other 4xx is final. The webhook URL is a secret: it never
-// appears in an error or a log line.
+// Slack answers 200 "ok" or a status with a plain-text error string. Only 200 + "ok" is delivered;
+// redirects are never followed (the payload goes nowhere but the configured URL) and, like any other
+// 4xx or a 200 with another body, are final. One deadline bounds everything: 429 waits Retry-After and
+// 5xx backs off while time remains; an attempt whose outcome is unknown (timed out, or cut after the
+// request went out: Slack may have posted it) is retried at most once, which bounds duplicates
+// (docs/safety.md). The webhook URL is a secret: no form of it appears in an error or a log line.
 import { ServiceError, UsageError } from "./errors.js";
 import { plural } from "./text.js";
+import { secretForms } from "./secret-forms.js";
 import { setTimeout as delay } from "node:timers/promises";
 
 /** What Slack said to a request that succeeded. */
@@ -20,9 +23,9 @@ export interface PostOptions {
   fetchImpl?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   log?: (line: string) => void;
-  /** Upper bound for one request (default 10 s; never beyond the deadline). */
+  /** Upper bound for one request (default: all the time left; never beyond the deadline). */
   attemptTimeoutMs?: number;
-  /** Give up after this many requests (default 6). */
+  /** Give up after this many requests (default: no count, the deadline bounds the retries). */
   maxAttempts?: number;
   /** 0..1, for jitter; tests pass a constant. */
   random?: () => number;
@@ -36,10 +39,15 @@ export class SlackError extends ServiceError {
     readonly status: number | undefined,
     readonly slackError: string,
     readonly attempts: number,
+    /** Requests whose outcome is unknown (Slack may have posted them). */
+    readonly ambiguous = 0,
   ) {
     super(message);
   }
 }
+
+/** An attempt that timed out or was cut after the request was sent is retried at most this often. */
+export const MAX_AMBIGUOUS_RETRIES = 1;
 
 const BASE_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 8_000;
@@ -65,36 +73,23 @@ export function validateWebhookUrl(url: string | undefined, label = "webhook URL
 /** Removes the webhook URL (and any URL at all) from text that may end up in a log. */
 export function scrub(text: string, url?: string): string {
   let out = text;
-  if (url) {
-    out = out.split(url).join("<webhook>");
-    let u: URL | undefined;
-    try {
-      u = new URL(url);
-    } catch {
-      u = undefined;
-    }
-    // A body may echo the URL without its scheme (host+path) or the path alone.
-    if (u && u.pathname.length > 1) {
-      out = out.split(u.host + u.pathname).join("<webhook>");
-      out = out.split(u.pathname).join("<webhook>");
-    }
-  }
-  out = out.replace(/https?:\/\/[^\s"'<>]+/gi, "<url>");
-  // Any webhook-shaped path, whoever's it is.
-  out = out.replace(/\/services\/[^\s"'<>]*/gi, "<webhook>");
+  // The URL, host+path, path and token, each as given, JSON-escaped and percent-encoded.
+  if (url) for (const f of secretForms(url)) out = out.split(f).join("<webhook>");
+  out = out.replace(/https?:(\\?\/){2}[^\s"'<>]+/gi, "<url>").replace(/https?%3a%2f%2f[^\s"'<>]+/gi, "<url>");
+  // Any webhook-shaped path, whoever's it is, in any of those encodings.
+  out = out.replace(/(\\?\/|%2f)services(\\?\/|%2f)[^\s"'<>]*/gi, "<webhook>");
   return out;
 }
 
 /** Slack's error strings look like `channel_not_found`; anything else is not echoed verbatim. */
 const SLACK_ERROR_RE = /^[a-z0-9_]{1,60}$/;
 
-/** Slack's error string from a response body, or `unexpected answer` with a short scrubbed excerpt. */
-function slackErrorString(body: string, url: string): string {
+/** Slack's error string when the body is a bare one; anything else is never quoted, only measured. */
+export function slackErrorString(body: string): string {
   const trimmed = body.trim();
   if (!trimmed) return "(empty answer)";
   if (SLACK_ERROR_RE.test(trimmed)) return trimmed;
-  const excerpt = scrub(trimmed.split("\n", 1)[0] ?? "", url).slice(0, 60);
-  return excerpt ? `unexpected answer (${excerpt})` : "unexpected answer";
+  return `unexpected answer (${plural(Buffer.byteLength(body), "byte")})`;
 }
 
 /** Slack's documented pace is one message per second: never retry a 429 sooner. */
@@ -113,12 +108,20 @@ export function parseRetryAfter(value: string | null, now: number): number {
   return Math.max(MIN_RETRY_AFTER_MS, Math.ceil(ms));
 }
 
-function networkReason(err: unknown, url: string): string {
-  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return "timeout";
+/** Errors raised before the request could leave: nothing was sent, so a retry cannot duplicate. */
+const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+/** A network failure's reason, and whether Slack may have received (and posted) the request. */
+function networkFailure(err: unknown, url: string): { reason: string; ambiguous: boolean } {
+  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return { reason: "timeout", ambiguous: true };
   const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  if (cause?.code) return cause.code;
+  if (cause?.code) return { reason: cause.code, ambiguous: !NOT_SENT.has(cause.code) };
   const msg = err instanceof Error ? err.message : String(err);
-  return scrub(msg, url).slice(0, 120) || "network error";
+  return { reason: scrub(msg, url).slice(0, 120) || "network error", ambiguous: true };
+}
+
+function redirectReason(res: Response): string {
+  return `HTTP ${res.status || "3xx"} redirect (not followed: the payload goes only to the configured URL)`;
 }
 
 export async function postMessage(url: string, message: object, opts: PostOptions): Promise<SlackAnswer> {
@@ -127,45 +130,76 @@ export async function postMessage(url: string, message: object, opts: PostOption
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const log = opts.log ?? (() => {});
-  const maxAttempts = opts.maxAttempts ?? 6;
-  const attemptTimeout = opts.attemptTimeoutMs ?? 10_000;
+  const maxAttempts = opts.maxAttempts ?? Infinity;
   const body = JSON.stringify(message);
+  const fail = (msg: string, status: number | undefined, reason: string, attempts: number, ambiguous: number) =>
+    new SlackError(msg, status, reason, attempts, ambiguous);
 
   let attempt = 0;
+  let ambiguous = 0;
   let last: { status?: number; reason: string } = { reason: "no time left before the deadline" };
   for (;;) {
     const left = opts.deadline - now();
     if (left < MIN_ATTEMPT_MS || attempt >= maxAttempts) break;
     attempt++;
     let wait: number;
+    let res: Response;
+    let text: string;
     try {
-      const res = await fetchImpl(url, {
+      res = await fetchImpl(url, {
         method: "POST",
         headers: { "content-type": "application/json; charset=utf-8" },
         body,
-        signal: AbortSignal.timeout(Math.min(attemptTimeout, left)),
+        redirect: "manual",
+        // The attempt gets all the time left (a slow Slack that will answer is not cut off and re-sent).
+        signal: AbortSignal.timeout(Math.min(opts.attemptTimeoutMs ?? left, left)),
       });
-      const text = await res.text();
-      if (res.status === 200) return { status: 200, body: text.trim(), attempts: attempt };
-      last = { status: res.status, reason: slackErrorString(text, url) };
-      if (res.status === 429) {
-        wait = parseRetryAfter(res.headers.get("retry-after"), now());
-      } else if (res.status >= 500) {
-        wait = backoff(attempt, random);
-      } else {
-        // 4xx other than 429: the payload or the webhook is wrong; retrying changes nothing.
-        throw new SlackError(
-          `Slack rejected the message: HTTP ${res.status} ${last.reason}`,
-          res.status,
-          last.reason,
+      text = await res.text();
+    } catch (err) {
+      const f = networkFailure(err, url);
+      last = { reason: f.reason };
+      if (f.ambiguous) ambiguous++;
+      if (ambiguous > MAX_AMBIGUOUS_RETRIES) {
+        log(JSON.stringify({ level: "warn", msg: "slack retry", attempt, status: null, reason: f.reason, waitMs: null, ambiguous }));
+        throw fail(
+          `Slack may or may not have posted the message: ${plural(ambiguous, "attempt")} with unknown outcome (${f.reason}); not retrying again, to bound duplicates`,
+          undefined,
+          f.reason,
           attempt,
+          ambiguous,
         );
       }
-    } catch (err) {
-      if (err instanceof SlackError) throw err;
-      last = { reason: networkReason(err, url) };
-      wait = backoff(attempt, random);
+      wait = f.ambiguous ? 0 : backoff(attempt, random);
+      if (!logAndFit(wait)) break;
+      await sleep(wait);
+      continue;
     }
+    if (res.status === 200 && text.trim() === "ok") return { status: 200, body: "ok", attempts: attempt };
+    if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) {
+      const reason = redirectReason(res);
+      throw fail(`Slack did not take the message: ${reason}`, res.status || undefined, reason, attempt, ambiguous);
+    }
+    last = { status: res.status, reason: slackErrorString(text) };
+    if (res.status === 200) {
+      // A proxy's page, a captive portal…: not Slack's "ok", so not delivered.
+      throw fail(`Slack did not take the message: HTTP 200 with ${last.reason}, not "ok"`, 200, last.reason, attempt, ambiguous);
+    }
+    if (res.status === 429) {
+      wait = parseRetryAfter(res.headers.get("retry-after"), now());
+    } else if (res.status >= 500) {
+      wait = backoff(attempt, random);
+    } else {
+      // 4xx other than 429: the payload or the webhook is wrong; retrying changes nothing.
+      throw fail(`Slack rejected the message: HTTP ${res.status} ${last.reason}`, res.status, last.reason, attempt, ambiguous);
+    }
+    if (!logAndFit(wait)) break;
+    await sleep(wait);
+  }
+  const what = last.status ? `HTTP ${last.status} ${last.reason}` : last.reason;
+  throw fail(`Slack did not accept the message after ${plural(attempt, "attempt")}: ${what}`, last.status, last.reason, attempt, ambiguous);
+
+  /** Log the retry; false when waiting `wait` would leave no room for another attempt before the deadline. */
+  function logAndFit(wait: number): boolean {
     const fits = now() + wait + MIN_ATTEMPT_MS <= opts.deadline;
     log(
       JSON.stringify({
@@ -177,16 +211,8 @@ export async function postMessage(url: string, message: object, opts: PostOption
         waitMs: fits ? wait : null,
       }),
     );
-    if (!fits || attempt >= maxAttempts) break;
-    await sleep(wait);
+    return fits;
   }
-  const what = last.status ? `HTTP ${last.status} ${last.reason}` : last.reason;
-  throw new SlackError(
-    `Slack did not accept the message after ${plural(attempt, "attempt")}: ${what}`,
-    last.status,
-    last.reason,
-    attempt,
-  );
 }
 
 /** Exponential backoff with jitter: half fixed, half random, capped. */

@@ -1,5 +1,6 @@
 // `schedules audit` end to end: schedules created through the SDK in moto_server, UpdateService calls
 // served by a local CloudTrail LookupEvents server, the built CLI driven as a user would.
+import { createServer } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CreateScheduleCommand, CreateScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import { resetMoto, startMoto, type RunningEmulator } from "../../tools/emulators.js";
@@ -14,9 +15,42 @@ const creds = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_RE
 let moto: RunningEmulator;
 let scheduler: SchedulerClient;
 const servers: { stop(): Promise<void> }[] = [];
+/** moto stamps CreationDate with today; the audited days are in the past. Set by the proxy below. */
+let createdAt: string | undefined = "2026-01-01T00:00:00Z";
+let backdated: string;
+
+/**
+ * In front of moto: GetSchedule answers with CreationDate and LastModificationDate set to `createdAt`
+ * (when set), as if the schedules had existed before the audited period.
+ */
+async function backdatingProxy(target: string): Promise<string> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "content-length")) as Record<string, string>;
+      const up = await fetch(target + req.url, { method: req.method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
+      let body = await up.text();
+      if (createdAt && req.method === "GET" && /\/schedules\/[^/?]+/.test(req.url ?? "")) {
+        const j = JSON.parse(body);
+        const t = Date.parse(createdAt) / 1000;
+        if (j.CreationDate !== undefined) j.CreationDate = t;
+        if (j.LastModificationDate !== undefined) j.LastModificationDate = t;
+        body = JSON.stringify(j);
+      }
+      res.writeHead(up.status, { "content-type": up.headers.get("content-type") ?? "application/json" });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  servers.push({ stop: () => new Promise<void>((r) => server.close(() => r())) });
+  const a = server.address();
+  return `http://127.0.0.1:${typeof a === "object" && a ? a.port : 0}`;
+}
 
 beforeAll(async () => {
   moto = await startMoto();
+  backdated = await backdatingProxy(moto.endpoint);
   scheduler = new SchedulerClient({
     region: "us-east-1",
     endpoint: moto.endpoint,
@@ -29,6 +63,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await resetMoto(moto.endpoint);
+  createdAt = "2026-01-01T00:00:00Z";
 });
 
 async function createSchedule(
@@ -123,7 +158,7 @@ async function audit(events: Record<string, unknown>[], args: string[]) {
   const trail = await startFakeCloudTrail({ events, pageSize: 2 });
   servers.push(trail);
   const run = await runCli(["schedules", "audit", ...args], {
-    env: { ...creds, AWS_ENDPOINT_URL_SCHEDULER: moto.endpoint, AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint },
+    env: { ...creds, AWS_ENDPOINT_URL_SCHEDULER: backdated, AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint },
   });
   const json = args.includes("--json") && run.stdout.trim() ? JSON.parse(run.stdout) : undefined;
   return { ...run, json, trail };
@@ -140,6 +175,17 @@ async function nightAndMorning(): Promise<void> {
 }
 
 describe("schedules audit against moto + a local CloudTrail", () => {
+  it("schedules created after the audited day (moto's real CreationDate): no fire expected, none missed, exit 0, and why", async () => {
+    createdAt = undefined;
+    await nightAndMorning();
+    const r = await audit([], [...DAY, "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json.fires).toEqual([]);
+    expect(r.json.summary.missed).toBe(0);
+    expect(r.json.notExpected).toHaveLength(4);
+    expect(r.stderr).toMatch(/default\/api-night-down: 1 fire before \S+ not expected \((created|last modified) /);
+  });
+
   it("a day where every fire happened: all ok, exit 0", async () => {
     await nightAndMorning();
     const r = await audit(

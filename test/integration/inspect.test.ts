@@ -3,7 +3,14 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateScheduleCommand, CreateScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { startMoto, startSqs, type RunningEmulator } from "../../tools/emulators.js";
 import { runCli } from "../support/run-cli.js";
 
@@ -174,7 +181,8 @@ for (const kind of ["moto_server", "fauxqs"] as const) {
     it("peek lists each message once, decoded, deletes nothing and moves nothing to the DLQ", async () => {
       const r = await cli(["queue", "peek", "--queue", q.url.split("/").pop()!, "--wait", "1", "--json"]);
       expect(r.code).toBe(0);
-      expect(r.stderr).toContain("SQS has no true peek: each receive spends one of every returned message's maxReceiveCount (5); this peek made");
+      expect(r.stderr).toContain("this peek spent 3 receives on 3 messages");
+      expect(r.stderr).toContain("released 3");
       const d = JSON.parse(r.stdout);
       expect(d.messages).toHaveLength(3);
       expect(new Set(d.messages.map((m: { messageId: string }) => m.messageId)).size).toBe(3);
@@ -186,7 +194,7 @@ for (const kind of ["moto_server", "fauxqs"] as const) {
         expect(m.receiveCount).toBeGreaterThanOrEqual(1);
         expect(m.sentAt).toMatch(/Z$/);
       }
-      expect(d.warnings[0]).toMatch(/no true peek/);
+      expect(d.peek).toMatchObject({ receivesSpent: 3, held: 3, released: 3, requeued: [] });
       // Still all there, nothing in the DLQ.
       expect(await held(client, q.url)).toBe(3);
       expect(await held(client, q.dlqUrl)).toBe(0);
@@ -194,13 +202,65 @@ for (const kind of ["moto_server", "fauxqs"] as const) {
       expect(JSON.parse(dlq.stdout).messages).toEqual([]);
     });
 
-    it("warns louder when a peek brings a message to the edge of the DLQ", async () => {
+    it("re-queues a fresh copy of a message a peek brings to the edge of the DLQ (maxReceiveCount 2)", async () => {
       const edge = await makeQueues(client, `td-edge-${kind === "fauxqs" ? "fx" : "moto"}`, 2);
       const r = await cli(["queue", "peek", "--queue", edge.url, "--wait", "0", "--max", "3"]);
       expect(r.code).toBe(0);
-      expect(r.stderr).toMatch(/one receive or less from the DLQ \(received 1\/2/);
-      expect(r.stdout).toContain("none deleted");
+      expect(r.stderr).toContain("re-queued 3 messages as a fresh copy (receive count 0)");
+      expect(r.stdout).toContain("none lost");
       expect(await held(client, edge.url)).toBe(3);
+      expect(await held(client, edge.dlqUrl)).toBe(0);
+      const off = await cli(["queue", "peek", "--queue", edge.url, "--wait", "0", "--max", "3", "--no-requeue"]);
+      expect(off.stderr).toMatch(/received 1\/2 times and not re-queued \(--no-requeue\)/);
+    });
+
+    it("ten inspections in a row (queue peek --max 50 and notify dry-run --from-queue) each list all 25; a consumer then gets all 25, DLQ empty", async () => {
+      const name = `td-ten-${kind === "fauxqs" ? "fx" : "moto"}`;
+      const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+      const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+      const { QueueUrl } = await client.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
+        }),
+      );
+      const sent = new Set<string>();
+      for (let i = 0; i < 25; i++) {
+        const b = JSON.parse(bodies[0]!);
+        b.id = `evt-${i}`;
+        b.detail.eventID = `evt-${i}`;
+        b.detail.requestParameters.desiredCount = i;
+        const body = JSON.stringify(b);
+        sent.add(body);
+        await client.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+      }
+      for (let k = 0; k < 10; k++) {
+        if (k % 2 === 0) {
+          const r = await cli(["queue", "peek", "--queue", QueueUrl!, "--max", "50", "--wait", "1", "--json"]);
+          expect(r.code, r.stderr).toBe(0);
+          const d = JSON.parse(r.stdout);
+          expect(new Set(d.messages.map((m: { body: string }) => m.body))).toEqual(sent);
+          expect(d.peek.held).toBe(25);
+        } else {
+          const r = await cli(["notify", "dry-run", "--from-queue", "--queue", QueueUrl!, "--batch-size", "100", "--json"]);
+          expect(r.code, r.stderr).toBe(0);
+          expect(r.stderr).toContain("read 25 messages");
+          expect(JSON.parse(r.stdout).stats.events).toBe(25);
+        }
+        expect(await held(client, dlq.QueueUrl!)).toBe(0);
+      }
+      // A consumer receiving normally (and deleting) gets every one of the 25.
+      const got = new Set<string>();
+      for (let i = 0; i < 20 && got.size < 25; i++) {
+        const r = await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        for (const m of r.Messages ?? []) {
+          got.add(m.Body!);
+          await client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle! }));
+        }
+      }
+      expect(got).toEqual(sent);
+      expect(await held(client, dlq.QueueUrl!)).toBe(0);
+      expect(await held(client, QueueUrl!)).toBe(0);
     });
   });
 }

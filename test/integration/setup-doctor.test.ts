@@ -15,7 +15,15 @@ import {
   ListEventSourceMappingsCommand,
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
-import { CreateScheduleCommand, GetScheduleCommand, ListScheduleGroupsCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  CreateScheduleCommand,
+  CreateScheduleGroupCommand,
+  DeleteScheduleCommand,
+  GetScheduleCommand,
+  ListScheduleGroupsCommand,
+  ListSchedulesCommand,
+  SchedulerClient,
+} from "@aws-sdk/client-scheduler";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { startMoto, type RunningEmulator } from "../../tools/emulators.js";
@@ -355,6 +363,11 @@ describe("setup and doctor on moto", () => {
     };
     await sch.send(new CreateScheduleCommand({ ...base, Name: "old-marked", Description: "scale dev/api to 1 (managed-by:traildigest)" }));
     await sch.send(new CreateScheduleCommand({ ...base, Name: "hand-made", Description: "made in the console" }));
+    // The marker as a substring, in the managed group and in another: not ours.
+    await sch.send(new CreateScheduleCommand({ ...base, Name: "unmanaged", Description: "unmanaged-by:traildigest" }));
+    await sch.send(new CreateScheduleCommand({ ...base, Name: "copied", Description: "copied from a managed-by:traildigest schedule" }));
+    await sch.send(new CreateScheduleGroupCommand({ Name: "td-other" }));
+    await sch.send(new CreateScheduleCommand({ ...base, GroupName: "td-other", Name: "copied", Description: "copied from a managed-by:traildigest schedule" }));
 
     const plain = await cli(["setup", "plan", "--exit-code", "--json"]);
     expect(plain.code).toBe(0); // without --prune, extra schedules are not the plan's business
@@ -366,6 +379,36 @@ describe("setup and doctor on moto", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).steps).toEqual([{ resource: "schedule", name: "td-nightly/old-marked", action: "delete" }]);
     const left = (await sch.send(new ListSchedulesCommand({ GroupName: "td-nightly" }))).Schedules!.map((x) => x.Name).sort();
-    expect(left).toEqual(["api-night-down", "hand-made"]);
+    expect(left).toEqual(["api-night-down", "copied", "hand-made", "unmanaged"]);
+    expect((await sch.send(new ListSchedulesCommand({ GroupName: "td-other" }))).Schedules!.map((x) => x.Name)).toEqual(["copied"]);
+  });
+
+  it("a hand-made schedule with a config entry's name is a conflict: not rewritten (nor pruned) without --adopt", async () => {
+    const sch = new SchedulerClient(clientCfg);
+    await sch.send(new DeleteScheduleCommand({ Name: "api-night-down", GroupName: "td-nightly" }));
+    const mine = {
+      Name: "api-night-down",
+      GroupName: "td-nightly",
+      ScheduleExpression: "rate(2 hours)",
+      Description: "the on-call's own schedule",
+      FlexibleTimeWindow: { Mode: "OFF" as const },
+      Target: { Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService", RoleArn: SCHED_ROLE, Input: "{}" },
+    };
+    await sch.send(new CreateScheduleCommand(mine));
+    const plan = await cli(["setup", "plan", "--prune", "--json"]);
+    const item = (JSON.parse(plan.stdout).plan as { name: string; action: string; note?: string }[]).find((i) => i.name === "td-nightly/api-night-down")!;
+    expect(item.action).toBe("conflict");
+    expect(item.note).toContain("--adopt td-nightly/api-night-down");
+    const table = await cli(["setup", "plan"]);
+    expect(table.stdout).toMatch(/conflict/);
+    const r = await cli(["setup", "apply", "--yes", "--prune"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: refusing to rewrite a schedule traildigest did not create: td-nightly\/api-night-down \(pass --adopt td-nightly\/api-night-down/m);
+    const after = await sch.send(new GetScheduleCommand({ Name: "api-night-down", GroupName: "td-nightly" }));
+    expect(after).toMatchObject({ Description: mine.Description, ScheduleExpression: mine.ScheduleExpression });
+    const adopted = await cli(["setup", "apply", "--yes", "--adopt", "td-nightly/api-night-down", "--json"]);
+    expect(adopted.code, adopted.stderr).toBe(0);
+    const now = await sch.send(new GetScheduleCommand({ Name: "api-night-down", GroupName: "td-nightly" }));
+    expect(now.Description).toBe("scale dev/api to 0 (managed-by:traildigest)");
   });
 });

@@ -9,6 +9,12 @@ export interface ScriptedResponse {
   retryAfter?: number;
   /** Hold the answer this long (to exercise client timeouts). */
   delayMs?: number;
+  /** A Location header (for 3xx answers). */
+  location?: string;
+  /** Read the request, then cut the connection without answering (Slack may have posted it). */
+  reset?: boolean;
+  /** Read the request and never answer. */
+  hang?: boolean;
 }
 
 export interface RecordedRequest {
@@ -47,10 +53,13 @@ export async function startFakeSlack(opts: { secretPath?: string } = {}): Promis
       }
       requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, json, at: Date.now() });
       const r = queue.shift() ?? fallback;
+      if (r.reset) return void req.socket.destroy();
+      if (r.hang) return;
       const answer = () => {
         if (res.destroyed) return;
         const headers: Record<string, string> = { "content-type": "text/plain" };
         if (r.retryAfter !== undefined) headers["retry-after"] = String(r.retryAfter);
+        if (r.location !== undefined) headers.location = r.location;
         res.writeHead(r.status, headers);
         res.end(r.body ?? (r.status === 200 ? "ok" : ""));
       };
