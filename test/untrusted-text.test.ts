@@ -110,6 +110,8 @@ describe("slackField: one line, literal, escaped, capped after escaping", () => 
     expect(slackField("&".repeat(3000), 120)).toBe(`${"&amp;".repeat(23)}…`);
     expect(slackField(`${"x".repeat(117)}👨‍👩‍👧😀`, 120)).toBe(`${"x".repeat(117)}…`);
     expect(cutGraphemes("a😀b", 2)).toBe("a");
+    // Only what could be shown is read; a cut there is still marked.
+    expect(slackField(`${"\u200b".repeat(1000)}payments`, 120)).toBe("…");
   });
 });
 

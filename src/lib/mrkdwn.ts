@@ -51,9 +51,12 @@ const escapedLength = (g: string): number => escapeMrkdwn(g).length;
  * at a grapheme boundary ("…" marks a cut).
  */
 export function slackField(text: string, maxChars: number): string {
-  const plain = neutralizeMrkdwn(slackPlain(text));
+  // Read no further than could be shown, so a 100 KB field costs about what a short one does.
+  const limit = maxChars * 4 + 64;
+  const sliced = text.length > limit;
+  const plain = neutralizeMrkdwn(slackPlain(sliced ? text.slice(0, limit) : text));
   const escaped = escapeMrkdwn(plain);
-  if (escaped.length <= maxChars) return escaped;
+  if (escaped.length <= maxChars && !sliced) return escaped;
   return `${escapeMrkdwn(cutGraphemes(plain, Math.max(0, maxChars - 1), escapedLength))}…`;
 }
 
