@@ -179,7 +179,7 @@ async function main(): Promise<number> {
 
     const lines = stderr.split("\n").filter((l) => /^#\d+ /.test(l));
     const sizes = lines.map((l) => Number(/ (\d+) records?/.exec(l)?.[1] ?? 0));
-    const digests = lines.filter((l) => l.includes("digest posted")).length;
+    const digests = lines.filter((l) => /digest (posted|printed)/.test(l)).length;
     const depth = async (url: string) => {
       const a = (await client!.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
       return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) + Number(a.ApproximateNumberOfMessagesDelayed);

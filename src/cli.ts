@@ -1,5 +1,5 @@
 // Builds the commander program, then maps any failure to one line on stderr and an exit code
-// (design.md §4). Command groups register themselves; their heavy code loads inside actions.
+// (docs/design.md §4). Command groups register themselves; their heavy code loads inside actions.
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, toCliError } from "./lib/errors.js";
 import { redact } from "./lib/output.js";
@@ -12,6 +12,15 @@ import { register as registerTrail } from "./commands/trail.js";
 import { register as registerLocal } from "./commands/local.js";
 import { register as registerSetup } from "./commands/setup.js";
 import { register as registerDoctor } from "./commands/doctor.js";
+import { examplesHelp } from "./commands/examples.js";
+
+/** The exit-code table, as README.md and docs/operator-contract.md give it. */
+export const EXIT_CODES_HELP = `Exit codes:
+  0   ok
+  1   the command ran and found problems (failed checks, missed schedules, plan changes with --exit-code)
+  2   usage or input error: a bad flag value, file or config (one line names it)
+  3   AWS, Slack or network error, a timeout included
+  70  internal error (a bug): rerun with --verbose and report it`;
 
 export function buildProgram(): Command {
   const program = new Command("traildigest")
@@ -20,9 +29,10 @@ export function buildProgram(): Command {
         "Inspect, preview, set up and check the EventBridge Scheduler → CloudTrail → SQS → Lambda pipeline.",
     )
     .version(VERSION, "-V, --version", "print the traildigest version")
-    .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION or the profile's)"))
-    .addOption(new Option("--profile <name>", "AWS shared-config profile (SSO profiles included)"))
+    .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, the config file's)"))
+    .addOption(new Option("--profile <name>", "AWS shared-config profile (SSO profiles included; default: AWS_PROFILE)"))
     .addOption(new Option("--endpoint-url <url>", "one endpoint for every AWS client (LocalStack, moto)"))
+    .addOption(new Option("--timeout <duration>", "longest one AWS or Slack call may take, retries included (default: 30s)"))
     .addOption(new Option("-o, --output <format>", "table or json").default("table"))
     .addOption(new Option("--json", "shorthand for --output json"))
     .addOption(new Option("--no-color", "plain output (NO_COLOR is honoured too)"))
@@ -40,7 +50,7 @@ Examples:
   $ traildigest trail recent UpdateService --since 2h
   $ traildigest doctor --json
 
-Exit codes: 0 ok · 1 problems found · 2 usage or input error · 3 AWS, Slack or network error`,
+${EXIT_CODES_HELP}`,
     );
   for (const register of [
     registerNotify,
@@ -53,15 +63,20 @@ Exit codes: 0 ok · 1 problems found · 2 usage or input error · 3 AWS, Slack o
   ]) {
     register(program);
   }
-  // Subcommands inherit exitOverride so usage errors reach main() instead of exiting directly.
-  const inherit = (cmd: Command) => {
+  // Subcommands inherit exitOverride so usage errors reach main() instead of exiting directly,
+  // and every command's help lists the global flags (--region, --json, --timeout…) too.
+  const inherit = (cmd: Command, path: string) => {
     for (const sub of cmd.commands) {
+      const subPath = path ? `${path} ${sub.name()}` : sub.name();
       sub.exitOverride();
       sub.showHelpAfterError("(run with --help for usage)");
-      inherit(sub);
+      sub.configureHelp({ showGlobalOptions: true });
+      const examples = examplesHelp(subPath);
+      if (examples) sub.addHelpText("after", examples);
+      inherit(sub, subPath);
     }
   };
-  inherit(program);
+  inherit(program, "");
   return program;
 }
 

@@ -11,6 +11,6 @@ main().then(
   },
   (err) => {
     process.stderr.write(`${terminalText(`error: ${err instanceof Error ? err.message : String(err)}`)}\n`);
-    process.exitCode = 1;
+    process.exitCode = 70; // EX_SOFTWARE: a crash, not a finding (errors.ts)
   },
 );

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ListQueuesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { awsClient, clientConfig } from "../src/lib/aws.js";
+import { forgetSharedConfig } from "../src/lib/resolve.js";
 import { parseAccessDenied, translateAwsError } from "../src/lib/aws-errors.js";
 import { toCliError } from "../src/lib/errors.js";
 import { runCli } from "./support/run-cli.js";
@@ -94,8 +95,23 @@ describe("AWS client factory", () => {
   }
 
   it("sets retries, region and endpoint; the profile goes to the credential chain", async () => {
-    const c = await clientConfig({ region: "ap-northeast-2", endpointUrl: "http://127.0.0.1:1", profile: "oncall" });
-    expect(c).toMatchObject({ maxAttempts: 5, retryMode: "adaptive", region: "ap-northeast-2", endpoint: "http://127.0.0.1:1", profile: "oncall" });
+    const home = mkdtempSync(join(tmpdir(), "td-aws-"));
+    writeFileSync(join(home, "config"), "[profile oncall]\nregion = eu-west-1\n");
+    const saved = process.env.AWS_CONFIG_FILE;
+    process.env.AWS_CONFIG_FILE = join(home, "config");
+    forgetSharedConfig();
+    const c = await clientConfig({ region: "ap-northeast-2", endpointUrl: "http://127.0.0.1:1", profile: "oncall", timeoutMs: 4000 });
+    if (saved === undefined) delete process.env.AWS_CONFIG_FILE;
+    else process.env.AWS_CONFIG_FILE = saved;
+    forgetSharedConfig();
+    expect(c).toMatchObject({
+      maxAttempts: 3,
+      retryMode: "adaptive",
+      region: "ap-northeast-2",
+      endpoint: "http://127.0.0.1:1",
+      profile: "oncall",
+      requestHandler: { connectionTimeout: 4000, requestTimeout: 4000 },
+    });
     expect(typeof c.credentials).toBe("function");
   });
 
@@ -164,7 +180,9 @@ describe("AWS errors through the CLI", () => {
   });
 
   it("no credentials for a named profile → exit 3 naming that profile", async () => {
-    const { env } = isolated();
+    const { home, env } = isolated();
+    mkdirSync(join(home, ".aws"), { recursive: true });
+    writeFileSync(env.AWS_CONFIG_FILE, "[profile night-ops]\nregion = us-east-1\n");
     const r = await runCli(["queue", "stats", "--queue", "q", "--profile", "night-ops"], { env });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toMatch(/^error: no AWS credentials for profile "night-ops": run `aws sso login --profile night-ops`/);

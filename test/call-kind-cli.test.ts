@@ -71,7 +71,7 @@ describe("trail recent --kind / --caller-kind", () => {
       [5, "scale+deploy", "deploy-service", "CloudFormation (role cfn-exec-role)"],
       [3, "scale", "autoscaling", "Application Auto Scaling"],
     ]);
-    const table = await runCli(["trail", "recent", "UpdateService", "--since", "1h", "--kind", "deploy"], { env, cwd: "/" });
+    const table = await runCli(["trail", "recent", "UpdateService", "--since", "1h", "--kind", "deploy"], { env: { ...env, COLUMNS: "200" }, cwd: "/" });
     expect(table.stdout).toContain("github-deploy (role)");
     expect(table.stdout).toMatch(/3 calls, 1 failed/);
   });

@@ -292,7 +292,8 @@ describe("peek against fauxqs (in process)", () => {
     await client.send(new CreateQueueCommand({ QueueName: "from-config" }));
     const dir = mkdtempSync(join(tmpdir(), "td-queue-"));
     writeFileSync(join(dir, "traildigest.config.json"), JSON.stringify({ region: "us-east-1", queue: { name: "from-config" } }));
-    const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "eu-west-1" };
+    // The config file's region is last in the chain (docs/operator-contract.md): no env region here.
+    const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined, AWS_CONFIG_FILE: join(dir, "no-such-aws-config") };
     const r = await runCli(["queue", "stats", "--endpoint-url", sqsServer.endpoint, "--json"], { cwd: dir, env });
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);

@@ -269,7 +269,7 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
     expect(JSON.parse(r.stdout).events.map((e: { service: string }) => e.service)).toEqual(["nestjs", "billing"]);
     const byCaller = await runCli(["trail", "recent", "UpdateService", "--caller", "alice", "--json"], { env: env(fake.endpoint) });
     expect(JSON.parse(byCaller.stdout).events).toMatchObject([{ cluster: "prod", service: "nestjs", caller: { type: "IAMUser", name: "alice" } }]);
-    const table = await runCli(["trail", "recent", "UpdateService", "--service", "billing"], { env: env(fake.endpoint) });
+    const table = await runCli(["trail", "recent", "UpdateService", "--service", "billing"], { env: { ...env(fake.endpoint), COLUMNS: "200" } });
     expect(table.code).toBe(0);
     expect(table.stdout).toContain("dev/billing");
     expect(table.stdout).toContain("ServiceNotFoundException: Service not found.");

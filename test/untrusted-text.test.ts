@@ -51,7 +51,9 @@ describe("terminalText: nothing a terminal acts on", () => {
     expect(terminalText(own, { keepOwnStyles: true })).toBe(own);
     expect(terminalText(own)).not.toContain("\u001b");
     const hostile = "\u001b[8mhidden\u001b[30;40mblack\u001b[2J\u001b[0m";
-    expect(terminalText(hostile, { keepOwnStyles: true })).toBe("\\u001b[8mhidden\\u001b[30;40mblack\\u001b[2J\\u001b[0m");
+    expect(terminalText(hostile, { keepOwnStyles: true })).toBe(
+      "\\u001b[8mhidden\\u001b[30;40mblack\\u001b[2J\\u001b[0m",
+    );
   });
 });
 
@@ -129,8 +131,13 @@ describe("the digest over hostile events", () => {
     const m = buildDigest(events).message!;
     expect(slackProblems(m)).toEqual([]);
     const tail = m.blocks.at(-1)!;
-    const omitted = tail.type === "context" ? Number(/…and ([\d,]+) more/.exec((tail.elements[0] as { text: string }).text)?.[1]?.replace(/,/g, "") ?? 0) : 0;
-    const bullets = m.blocks.flatMap((b) => (b.type === "section" ? b.text!.text.split("\n") : [])).filter((l) => l.startsWith("• ")).length;
+    const omitted =
+      tail.type === "context"
+        ? Number(/…and ([\d,]+) more/.exec((tail.elements[0] as { text: string }).text)?.[1]?.replace(/,/g, "") ?? 0)
+        : 0;
+    const bullets = m.blocks
+      .flatMap((b) => (b.type === "section" ? b.text!.text.split("\n") : []))
+      .filter((l) => l.startsWith("• ")).length;
     expect(bullets + omitted).toBe(events.length);
   });
 
@@ -148,7 +155,10 @@ describe("the digest over hostile events", () => {
       blocks: [
         { type: "header", text: { type: "plain_text", text: "😀".repeat(200) } },
         { type: "context", elements: Array.from({ length: 12 }, () => ({ type: "mrkdwn" as const, text: big })) },
-        ...Array.from({ length: 60 }, () => ({ type: "section" as const, text: { type: "mrkdwn" as const, text: big } })),
+        ...Array.from({ length: 60 }, () => ({
+          type: "section" as const,
+          text: { type: "mrkdwn" as const, text: big },
+        })),
       ],
     };
     const capped = capToSlackLimits(m);
@@ -190,25 +200,28 @@ describe("event times outside a sane window", () => {
 });
 
 describe("the handler", () => {
-  it.each(ALL.map((h) => [h.name, h.value]))("%s: unreadable ones counted, the digest within every limit, logs one JSON line each", async (_name, v) => {
-    const bodies = v.length < BIG ? hostileEvents(v) : oneFieldAtATime(v);
-    const event = { Records: bodies.map((b, i) => ({ messageId: `m${i}`, body: JSON.stringify(b) })) } as SQSEvent;
-    const posts: SlackMessage[] = [];
-    const logs: string[] = [];
-    const out = await processBatch(event, {
-      deadline: Date.now() + 10_000,
-      now: Date.parse("2026-11-26T14:00:00Z"),
-      post: async (m) => void posts.push(m),
-      log: (l) => logs.push(l),
-    });
-    expect(out.stats.invalid).toBe(v.length < BIG ? 2 : 1);
-    expect(posts).toHaveLength(1);
-    expect(slackProblems(posts[0]!, out.stats.events)).toEqual([]);
-    for (const l of logs) {
-      expect(l).not.toContain("\n");
-      expect(() => JSON.parse(l)).not.toThrow();
-    }
-  });
+  it.each(ALL.map((h) => [h.name, h.value]))(
+    "%s: unreadable ones counted, the digest within every limit, logs one JSON line each",
+    async (_name, v) => {
+      const bodies = v.length < BIG ? hostileEvents(v) : oneFieldAtATime(v);
+      const event = { Records: bodies.map((b, i) => ({ messageId: `m${i}`, body: JSON.stringify(b) })) } as SQSEvent;
+      const posts: SlackMessage[] = [];
+      const logs: string[] = [];
+      const out = await processBatch(event, {
+        deadline: Date.now() + 10_000,
+        now: Date.parse("2026-11-26T14:00:00Z"),
+        post: async (m) => void posts.push(m),
+        log: (l) => logs.push(l),
+      });
+      expect(out.stats.invalid).toBe(v.length < BIG ? 2 : 1);
+      expect(posts).toHaveLength(1);
+      expect(slackProblems(posts[0]!, out.stats.events)).toEqual([]);
+      for (const l of logs) {
+        expect(l).not.toContain("\n");
+        expect(() => JSON.parse(l)).not.toThrow();
+      }
+    },
+  );
 });
 
 describe("parse errors quote input safely", () => {
@@ -251,7 +264,10 @@ describe("notify dry-run", () => {
   });
 
   it("in colour: this program's styles stay, an event's never reach the terminal", async () => {
-    const r = await runInProcess(["notify", "dry-run", "--input", file, "--now", "2026-11-26T14:00:00Z"], { tty: true, env: { FORCE_COLOR: "1" } });
+    const r = await runInProcess(["notify", "dry-run", "--input", file, "--now", "2026-11-26T14:00:00Z"], {
+      tty: true,
+      env: { FORCE_COLOR: "1" },
+    });
     expect(r.stdout).toContain("\u001b[1m");
     const withoutOwn = r.stdout.replace(/\u001b\[[\d;]*m/g, "");
     expect(terminalProblem(withoutOwn)).toBeUndefined();
@@ -285,7 +301,12 @@ describe("queue peek and local run (fauxqs, in process)", () => {
     const { startSqs } = await import("../tools/emulators.js");
     sqsLib = await import("@aws-sdk/client-sqs");
     sqs = await startSqs();
-    client = new sqsLib.SQSClient({ region: "us-east-1", endpoint: sqs.endpoint, useQueueUrlAsEndpoint: false, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    client = new sqsLib.SQSClient({
+      region: "us-east-1",
+      endpoint: sqs.endpoint,
+      useQueueUrlAsEndpoint: false,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
   });
   afterAll(async () => {
     client?.destroy();
@@ -293,9 +314,16 @@ describe("queue peek and local run (fauxqs, in process)", () => {
   });
 
   async function queueWith(name: string, bodies: string[]): Promise<string> {
-    const url = (await client.send(new sqsLib.CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "60" } }))).QueueUrl!;
+    const url = (
+      await client.send(new sqsLib.CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: "60" } }))
+    ).QueueUrl!;
     for (let i = 0; i < bodies.length; i += 10) {
-      await client.send(new sqsLib.SendMessageBatchCommand({ QueueUrl: url, Entries: bodies.slice(i, i + 10).map((b, j) => ({ Id: String(j), MessageBody: b })) }));
+      await client.send(
+        new sqsLib.SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: bodies.slice(i, i + 10).map((b, j) => ({ Id: String(j), MessageBody: b })),
+        }),
+      );
     }
     return url;
   }
@@ -303,19 +331,40 @@ describe("queue peek and local run (fauxqs, in process)", () => {
     values.flatMap((h) => hostileEvents(h.value).slice(0, readableOnly ? 3 : 5)).map((e) => JSON.stringify(e));
   // Raw bodies too (not JSON, so peek shows their first characters), as far as SQS takes them:
   // it refuses C0 controls other than tab and line breaks, and unpaired surrogates.
-  const SQS_REFUSES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  const SQS_REFUSES =
+    /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
   const rawBodies = small.map((h) => h.value).filter((v) => !SQS_REFUSES.test(v));
 
   it("queue peek: the table and the warnings", async () => {
     // Every hostile value in one field or another; few enough messages that one peek sees them all.
-    const peekBodies = HOSTILE.filter((h) => h.value.length < BIG).map((h, i) => JSON.stringify(hostileEvents(h.value)[i % 5]));
+    const peekBodies = HOSTILE.filter((h) => h.value.length < BIG).map((h, i) =>
+      JSON.stringify(hostileEvents(h.value)[i % 5]),
+    );
     await queueWith("hostile-peek", [...peekBodies, ...rawBodies]);
-    const r = await runInProcess(["queue", "peek", "--queue", "hostile-peek", "--endpoint-url", sqs.endpoint, "--wait", "0", "--max", "100"], { env: AWS_ENV });
+    const r = await runInProcess(
+      ["queue", "peek", "--queue", "hostile-peek", "--endpoint-url", sqs.endpoint, "--wait", "0", "--max", "100"],
+      { env: { ...AWS_ENV, COLUMNS: "2000" } },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("none lost");
     expect(r.stdout).toContain("\\u202e"); // shown, not obeyed
     expectTerminalSafe(r);
-    const json = await runInProcess(["queue", "peek", "--queue", "hostile-peek", "--endpoint-url", sqs.endpoint, "--wait", "0", "--max", "100", "--json"], { env: AWS_ENV });
+    const json = await runInProcess(
+      [
+        "queue",
+        "peek",
+        "--queue",
+        "hostile-peek",
+        "--endpoint-url",
+        sqs.endpoint,
+        "--wait",
+        "0",
+        "--max",
+        "100",
+        "--json",
+      ],
+      { env: AWS_ENV },
+    );
     const data = JSON.parse(json.stdout) as { messages: { body: string }[] };
     // --json keeps the data exact.
     const bidi = rawBodies.find((b) => b.includes("\u202e"))!;
@@ -324,9 +373,27 @@ describe("queue peek and local run (fauxqs, in process)", () => {
 
   it("local run: each digest's preview, the live lines and the summary", async () => {
     // Readable events only: an unreadable one is handed back to reappear, so the queue would never be empty.
-    await queueWith("hostile-local", bodies(HOSTILE.filter((h) => h.value.length < BIG), true));
+    await queueWith(
+      "hostile-local",
+      bodies(
+        HOSTILE.filter((h) => h.value.length < BIG),
+        true,
+      ),
+    );
     const r = await runInProcess(
-      ["local", "run", "--queue", "hostile-local", "--endpoint-url", sqs.endpoint, "--window", "0s", "--until-empty", "--handler-timeout", "5s"],
+      [
+        "local",
+        "run",
+        "--queue",
+        "hostile-local",
+        "--endpoint-url",
+        sqs.endpoint,
+        "--window",
+        "0s",
+        "--until-empty",
+        "--handler-timeout",
+        "5s",
+      ],
       { env: { ...AWS_ENV, DIGEST_TIMEZONE: undefined } },
     );
     expect(r.code).toBe(0);
@@ -338,17 +405,39 @@ describe("queue peek and local run (fauxqs, in process)", () => {
 
 describe("trail recent and schedules audit (local fakes, in process)", () => {
   // At most one LookupEvents page (50), so the 2-per-second pacing costs nothing.
-  const values = [...HOSTILE.filter((h) => h.value.length < BIG), ...emojiAtEveryCut().filter((_, i) => i % 7 === 0)].slice(0, 25);
-  const records = () => values.flatMap((h) => [hostileRecord(h.value, { failed: true, time: "2026-11-26T13:00:00Z" }), hostileRecord(h.value, { time: "2026-11-26T13:00:10Z" })]);
-  const item = (r: Record<string, unknown>) => ({ EventId: r.eventID as string, EventName: "UpdateService", EventTime: "2026-11-26T13:00:00Z", CloudTrailEvent: JSON.stringify(r) });
+  const values = [
+    ...HOSTILE.filter((h) => h.value.length < BIG),
+    ...emojiAtEveryCut().filter((_, i) => i % 7 === 0),
+  ].slice(0, 25);
+  const records = () =>
+    values.flatMap((h) => [
+      hostileRecord(h.value, { failed: true, time: "2026-11-26T13:00:00Z" }),
+      hostileRecord(h.value, { time: "2026-11-26T13:00:10Z" }),
+    ]);
+  const item = (r: Record<string, unknown>) => ({
+    EventId: r.eventID as string,
+    EventName: "UpdateService",
+    EventTime: "2026-11-26T13:00:00Z",
+    CloudTrailEvent: JSON.stringify(r),
+  });
 
   it("trail recent", async () => {
     const { startFakeCloudTrail } = await import("./support/fake-cloudtrail.js");
     const fake = await startFakeCloudTrail({ events: records().map(item), pageSize: 50 });
     try {
       const r = await runInProcess(
-        ["trail", "recent", "UpdateService", "--since", "2026-11-26T12:00:00Z", "--until", "2026-11-26T14:00:00Z", "--max", "1000"],
-        { env: { ...AWS_ENV, AWS_ENDPOINT_URL_CLOUDTRAIL: fake.endpoint } },
+        [
+          "trail",
+          "recent",
+          "UpdateService",
+          "--since",
+          "2026-11-26T12:00:00Z",
+          "--until",
+          "2026-11-26T14:00:00Z",
+          "--max",
+          "1000",
+        ],
+        { env: { ...AWS_ENV, AWS_ENDPOINT_URL_CLOUDTRAIL: fake.endpoint, COLUMNS: "2000" } },
       );
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/\d+ calls, \d+ failed/);
@@ -369,7 +458,13 @@ describe("trail recent and schedules audit (local fakes, in process)", () => {
     try {
       const r = await runInProcess(
         ["schedules", "audit", "--since", "2026-11-26T12:00:00Z", "--until", "2026-11-26T14:00:00Z"],
-        { env: { ...AWS_ENV, AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint, AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint } },
+        {
+          env: {
+            ...AWS_ENV,
+            AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint,
+            AWS_ENDPOINT_URL_SCHEDULER: scheduler.endpoint,
+          },
+        },
       );
       expect(r.stdout).toContain("Unexpected UpdateService calls");
       expect(r.stdout).toContain("\\u001b[2J");

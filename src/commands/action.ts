@@ -2,7 +2,8 @@
 // its result through the one output layer. Errors propagate to cli.ts, which maps them to exit codes.
 import type { Command } from "commander";
 import { UsageError } from "../lib/errors.js";
-import { createUi, emit, preloadRenderers, type CommandResult, type GlobalOptions, type Ui } from "../lib/output.js";
+import { DEFAULT_TIMEOUT_MS, parseTimeout, validateEndpointUrl, validateRegion } from "../lib/resolve.js";
+import { createUi, emit, preloadRenderers, spinnerAllowed, type CommandResult, type GlobalOptions, type Ui } from "../lib/output.js";
 
 export interface Ctx {
   opts: GlobalOptions;
@@ -15,10 +16,18 @@ export function globalOptions(cmd: Command): GlobalOptions {
   if (output !== "table" && output !== "json") {
     throw new UsageError(`--output: "${output}" is not one of table, json`);
   }
+  // Bad global flags are usage errors (exit 2) before any work starts.
+  const region = o.region as string | undefined;
+  if (region !== undefined) validateRegion(region);
+  const endpointUrl = o.endpointUrl as string | undefined;
+  if (endpointUrl !== undefined) validateEndpointUrl(endpointUrl);
+  const profile = o.profile as string | undefined;
+  if (profile !== undefined && !profile.trim()) throw new UsageError("--profile: empty (give a profile name)");
   return {
-    region: o.region as string | undefined,
-    profile: o.profile as string | undefined,
-    endpointUrl: o.endpointUrl as string | undefined,
+    region,
+    profile,
+    endpointUrl,
+    timeoutMs: o.timeout !== undefined ? parseTimeout(String(o.timeout)) : DEFAULT_TIMEOUT_MS,
     output,
     color: o.color !== false && !process.env.NO_COLOR,
     config: o.config as string | undefined,
@@ -34,7 +43,7 @@ export function action<A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promis
   return async (...raw: unknown[]): Promise<void> => {
     const cmd = raw[raw.length - 1] as Command;
     const opts = globalOptions(cmd);
-    await preloadRenderers({ spinner: Boolean(process.stderr.isTTY) });
+    await preloadRenderers({ spinner: spinnerAllowed(process.stderr, opts.color) });
     const ui = createUi(opts);
     const result = await fn({ opts, ui }, ...(raw.slice(0, -1) as A));
     emit(result, ui);
@@ -45,8 +54,9 @@ export function action<A extends unknown[]>(fn: (ctx: Ctx, ...args: A) => Promis
 /** commander option parser for positive integers: `--max <n>`. */
 export function intOption(flag: string, { min = 1, max = Number.MAX_SAFE_INTEGER } = {}) {
   return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) {
+    // Decimal digits only: Number() would also take "1e3", "0x10" and " 5 ".
+    const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new UsageError(`${flag}: "${value}" must be a whole number from ${min} to ${max}`);
     }
     return n;

@@ -81,7 +81,7 @@ export interface AuditDeps {
 
 /** The whole command minus rendering: fetch schedules, one trail scan, match. Exported for tests. */
 export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData> {
-  const [{ parseDuration, parseTimeArg }, audit, { fetchSchedules }, { decodeScheduleDetail }, trail] = await Promise.all([
+  const [{ parseDuration, parseTimeArg, withinTrailHistory }, audit, { fetchSchedules }, { decodeScheduleDetail }, trail] = await Promise.all([
     import("../lib/duration.js"),
     import("../lib/audit.js"),
     import("../lib/schedules-fetch.js"),
@@ -89,7 +89,7 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     import("../lib/trail.js"),
   ]);
   const now = deps.now ?? new Date();
-  const from = parseTimeArg(o.since, "--since", now);
+  const from = withinTrailHistory(parseTimeArg(o.since, "--since", now), o.since, "--since", now);
   let to = o.until !== undefined ? parseTimeArg(o.until, "--until", now) : now;
   if (to > now) to = now; // fires after now are not due yet
   if (from >= to) throw new UsageError(`--since (${from.toISOString()}) must be before --until (${to.toISOString()})`);
@@ -122,7 +122,7 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     // Never guessed at, but said: an unreadable record could be a scale that would change a status.
     if (scan.unreadable.length) {
       deps.ui?.warn(
-        `${scan.unreadable.length} CloudTrail record(s) could not be read and were left out: ${scan.unreadable
+        `${plural(scan.unreadable.length, "CloudTrail record")} could not be read and were left out: ${scan.unreadable
           .slice(0, 3)
           .map((u) => `${u.eventId ?? "?"} (${u.reason})`)
           .join("; ")}`,

@@ -4,7 +4,6 @@ import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
 import { parseDuration } from "../lib/duration.js";
 import { UsageError } from "../lib/errors.js";
-import { validateTimeZone } from "../lib/zoned-time.js";
 import type { Ui } from "../lib/output.js";
 import type { InvocationReport, RunResult } from "../lib/local-runner.js";
 import { plural } from "../lib/text.js";
@@ -25,26 +24,27 @@ function seconds(text: string, flag: string): number {
   return /^\d+$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text, flag);
 }
 
-export function liveLine(r: InvocationReport): string {
-  const digest = r.posted ? "digest posted" : r.error ? "no digest" : "nothing to post";
-  return `#${r.n}  ${plural(r.records, "record")}  trigger=${r.trigger}  ${digest}  failures=${r.failures}${
+export function liveLine(r: InvocationReport, sink: "stdout" | "slack" = "slack"): string {
+  // "posted" only when it went to Slack; failures= counts records handed back to the queue.
+  const digest = r.posted ? (sink === "slack" ? "digest posted" : "digest printed") : r.error ? "no digest" : "nothing to post";
+  return `#${r.n}  ${plural(r.records, "record")}  trigger=${r.trigger}  ${digest}  records-returned=${r.failures}${
     r.error ? `  (${r.error})` : ""
   }`;
 }
 
-function renderSummary(result: RunResult, ui: Ui): string {
+function renderSummary(result: RunResult, ui: Ui, sink: "stdout" | "slack"): string {
   const s = result.summary;
   const rows: [string, string | number][] = [
     ["messages received", s.messages],
     ["batches (invocations)", s.batches],
-    ["digests posted", s.digests],
+    [sink === "slack" ? "digests posted" : "digests printed", s.digests],
     ["records left to reappear", s.failedRecords],
     ["sent to the DLQ", s.dlq === null ? "no DLQ configured" : s.dlq],
   ];
   const why =
     result.stoppedBy === "empty"
       ? "stopped: the queue stayed empty for one window"
-      : `stopped on request${result.released ? `; ${result.released} held message(s) made visible again` : ""}`;
+      : `stopped on request${result.released ? `; ${result.released} held ${result.released === 1 ? "message" : "messages"} made visible again` : ""}`;
   return `${ui.table({ head: ["local run", "total"], rows, align: ["left", "right"] })}\n${ui.c.dim(why)}`;
 }
 
@@ -98,13 +98,10 @@ Examples:
         }
         const { validateSettings } = await import("../lib/batching.js");
         const settings = validateSettings({ batchSize: opts.batchSize, windowMs });
-        const envTz = process.env.DIGEST_TIMEZONE || undefined;
-        // Name where a bad zone came from, as notify does.
-        const timeZone = opts.timezone
-          ? validateTimeZone(opts.timezone, "--timezone")
-          : envTz
-            ? validateTimeZone(envTz, "DIGEST_TIMEZONE")
-            : "UTC";
+        // Names where a bad zone came from (--timezone, DIGEST_TIMEZONE), as notify does.
+        const { resolveTimeZone, webhookSource, DEFAULT_TIMEOUT_MS } = await import("../lib/resolve.js");
+        const timeZone = await resolveTimeZone(opts.timezone);
+        const timeoutMs = ctx.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
         const sink = opts.sink ?? (opts.webhookUrl ? "slack" : "stdout");
         if (sink !== "stdout" && sink !== "slack") throw new UsageError(`--sink: "${sink}" is not one of stdout, slack`);
@@ -112,10 +109,10 @@ Examples:
         let webhookUrl: string | undefined;
         const { postMessage, validateWebhookUrl } = await import("../lib/slack.js");
         if (sink === "slack") {
-          const raw = opts.webhookUrl ?? process.env.SLACK_WEBHOOK_URL;
+          const { raw, label } = webhookSource(opts.webhookUrl);
           ui.registerSecret(raw);
           ui.registerSecret(raw?.trim()); // validateWebhookUrl trims; the trimmed URL is what gets posted
-          webhookUrl = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
+          webhookUrl = validateWebhookUrl(raw, label);
         }
 
         const [{ awsClient }, { processBatch }, { renderPreview }, { runLocal }] = await Promise.all([
@@ -124,7 +121,10 @@ Examples:
           import("../lib/preview.js"),
           import("../lib/local-runner.js"),
         ]);
-        const client = await awsClient("sqs", ctx.opts);
+        // An ARN or AWS URL names its region: use it unless --region says otherwise (as `queue` does).
+        const { parseQueueArg } = await import("../lib/queue.js");
+        const queueRegion = parseQueueArg(opts.queue).region;
+        const client = await awsClient("sqs", { ...ctx.opts, ...(!ctx.opts.region && queueRegion ? { region: queueRegion } : {}) });
         // With --output json, stdout carries only the result; the digests go into it.
         const showPreview = ui.format === "table";
 
@@ -156,7 +156,7 @@ Examples:
             untilEmpty: Boolean(opts.untilEmpty),
             signal: controller.signal,
             onNote: (line) => ui.info(line),
-            onInvocation: (r) => ui.info(liveLine(r)),
+            onInvocation: (r) => ui.info(liveLine(r, sink)),
             invoke: async (event, { deadline, n }) => {
               let postError: string | undefined;
               const outcome = await processBatch(event, {
@@ -174,7 +174,11 @@ Examples:
                 },
                 post: async (message, postOpts) => {
                   if (webhookUrl) {
-                    await postMessage(webhookUrl, message, { deadline: postOpts.deadline, log: (l) => ui.debug(l) });
+                    await postMessage(webhookUrl, message, {
+                      deadline: Math.min(postOpts.deadline, Date.now() + timeoutMs),
+                      attemptTimeoutMs: Math.min(10_000, timeoutMs),
+                      log: (l) => ui.debug(l),
+                    });
                   }
                   if (showPreview) ui.print(`${ui.c.dim(`── digest #${n} ${"─".repeat(50)}`)}\n${renderPreview(message, ui.c)}\n`);
                 },
@@ -201,7 +205,7 @@ Examples:
           queueUrl: result.queueUrl,
           stoppedBy: result.stoppedBy,
         };
-        return { data, render: () => renderSummary(result, ui) };
+        return { data, render: () => renderSummary(result, ui, sink) };
       }),
     );
 }

@@ -125,8 +125,8 @@ export async function readTrail(
   ui: Pick<Ui, "info" | "warn" | "spinner">,
   now: Date = new Date(),
 ): Promise<LiveInput> {
-  const [{ parseTimeArg }, trail] = await Promise.all([import("../lib/duration.js"), import("../lib/trail.js")]);
-  const since = parseTimeArg(sinceArg, "--since", now);
+  const [{ parseTimeArg, withinTrailHistory }, trail] = await Promise.all([import("../lib/duration.js"), import("../lib/trail.js")]);
+  const since = withinTrailHistory(parseTimeArg(sinceArg, "--since", now), sinceArg, "--since", now);
   const until = untilArg !== undefined ? parseTimeArg(untilArg, "--until", now) : now;
   if (since >= until) throw new UsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
   const spin = ui.spinner("reading UpdateService calls from CloudTrail…");
@@ -341,7 +341,7 @@ export function renderForecast(d: ForecastData, ui: Ui): string {
   );
   for (const [i, w] of d.waves.entries()) {
     if (!w.preview || !previewMod) continue;
-    const title = ` Wave ${i + 1} at ${formatUtcShort(w.at)}: first of ${plural(w.digests, "digest")} (best case) `;
+    const title = ` Wave ${i + 1} at ${formatUtcShort(w.at)}: ${w.digests === 1 ? "its digest" : `first of ${w.digests} digests`} (best case) `;
     out.push("");
     out.push(c.dim(`──${title}${"─".repeat(Math.max(4, 62 - title.length))}`));
     out.push(previewMod.renderPreview(w.preview, c));

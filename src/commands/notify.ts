@@ -45,16 +45,16 @@ export function addInputOptions(cmd: Command): Command {
 }
 
 async function prepare(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<{ input: SourcedInput; digests: Digests; timeZone: string }> {
-  const [{ resolveInput, digestInput }, { validateTimeZone }] = await Promise.all([
+  const [{ resolveInput, digestInput }, { resolveTimeZone }] = await Promise.all([
     import("./notify-input.js"),
-    import("../lib/zoned-time.js"),
+    import("../lib/resolve.js"),
   ]);
-  if (opts.timezone) validateTimeZone(opts.timezone, "--timezone");
+  // Checked before any input is read: --timezone '' or a bad zone names the flag.
+  const flagOrEnvTz = opts.timezone !== undefined || process.env.DIGEST_TIMEZONE ? await resolveTimeZone(opts.timezone) : undefined;
   // Live sources first (--from-queue / --from-trail, notify-live.ts); else --input / --sample.
   const sourced = (await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui })) ?? (await resolveInput(opts));
   const input = await withPlausibleTimes(sourced, opts.now);
-  const envTz = process.env.DIGEST_TIMEZONE || undefined;
-  const timeZone = opts.timezone ?? (envTz ? validateTimeZone(envTz, "DIGEST_TIMEZONE") : (input.defaultTimeZone ?? "UTC"));
+  const timeZone = flagOrEnvTz ?? input.defaultTimeZone ?? "UTC";
   reportInvalid(input, ui);
   const classify = await narrow(input, opts, global, ui);
   const digests = await digestInput(input, { batchSize: opts.batchSize, timeZone, classify });
@@ -202,11 +202,13 @@ list of events is cut into --batch-size batches in time order.
       .option("--webhook-url <url>", "Slack incoming webhook (default: SLACK_WEBHOOK_URL); never printed"),
   ).action(
     action(async (ctx: Ctx, opts: SendOptions) => {
-      const raw = opts.webhookUrl ?? process.env.SLACK_WEBHOOK_URL;
+      const { webhookSource, DEFAULT_TIMEOUT_MS } = await import("../lib/resolve.js");
+      const { raw, label } = webhookSource(opts.webhookUrl);
       ctx.ui.registerSecret(raw);
       ctx.ui.registerSecret(raw?.trim()); // validateWebhookUrl trims; the trimmed URL is what gets posted
       const { validateWebhookUrl, postMessage, SlackError } = await import("../lib/slack.js");
-      const url = validateWebhookUrl(raw, opts.webhookUrl ? "--webhook-url" : "SLACK_WEBHOOK_URL");
+      const url = validateWebhookUrl(raw, label);
+      const timeoutMs = ctx.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const preview = await import("../lib/preview.js");
       const prepared = await prepare(opts, ctx.ui, ctx.opts);
       const { digests } = prepared;
@@ -218,7 +220,9 @@ list of events is cut into --batch-size batches in time order.
         const spin = ctx.ui.spinner(`posting message ${i + 1} of ${total}`);
         try {
           const answer = await postMessage(url, message, {
-            deadline: Date.now() + 30_000,
+            // --timeout bounds each message, retries included; one request gets at most 10 s of it.
+            deadline: Date.now() + timeoutMs,
+            attemptTimeoutMs: Math.min(10_000, timeoutMs),
             log: (line) => ctx.ui.debug(line),
           });
           spin.stop();

@@ -42,6 +42,7 @@ Examples:
   $ traildigest schedules list                              every group, soonest fire first
   $ traildigest schedules list --group night --next 5 --json
   $ traildigest schedules show nestjs-night-down            target input, role, retry policy, next fires
+  $ traildigest schedules show night/worker-night-down      GROUP/NAME, as \`schedules list\` prints it
   $ traildigest schedules audit --since 24h                 did every scheduled scale happen? (exit 1 if not)`,
     );
 
@@ -95,7 +96,7 @@ async function loadNextFires(): Promise<NextFiresFn> {
 async function list({ opts, ui }: Ctx, o: ListOpts): Promise<CommandResult> {
   const from = parseFrom(o.from);
   const state = parseState(o.state);
-  const [{ awsClient }, { fetchSchedules }, nextFires] = await Promise.all([
+  const [{ awsClient, whereLooked }, { fetchSchedules }, nextFires] = await Promise.all([
     import("../lib/aws.js"),
     import("../lib/schedules-fetch.js"),
     loadNextFires(),
@@ -116,27 +117,58 @@ async function list({ opts, ui }: Ctx, o: ListOpts): Promise<CommandResult> {
   }
   const schedules = sortByNextFire(raws.map((r) => decodeSchedule(r, { from, count: o.next, nextFires })));
   warnUnreadable(schedules, ui);
+  if (schedules.length === 0) {
+    // Nothing found is most often the wrong region or account: say which were searched.
+    const lookedIn = await whereLooked(opts);
+    const where = [lookedIn.region && `region ${lookedIn.region}`, lookedIn.account && `account ${lookedIn.account}`].filter(Boolean).join(", ");
+    return {
+      data: { schedules, lookedIn },
+      render: () => `No schedules found${where ? ` in ${where}` : ""}${o.group ? ` (group ${o.group})` : ""}; check --region / AWS_REGION and the profile.`,
+    };
+  }
   return { data: { schedules }, render: (_d, u) => renderList(schedules, u, from) };
 }
 
 async function show({ opts, ui }: Ctx, name: string, o: ShowOpts): Promise<CommandResult> {
   const from = parseFrom(o.from);
-  const [{ awsClient }, { findSchedule }, nextFires] = await Promise.all([
+  const [{ awsClient, describeWhere }, { findSchedule }, nextFires] = await Promise.all([
     import("../lib/aws.js"),
     import("../lib/schedules-fetch.js"),
     loadNextFires(),
   ]);
+  // `schedules list` prints group/name outside the default group; take that back (names cannot hold "/").
+  const ref = splitScheduleRef(name, o.group);
   const client = await awsClient("scheduler", opts);
-  const found = await findSchedule(client, name, o.group);
+  const found = await findSchedule(client, ref.name, ref.group);
   if (!found.schedule) {
     if (found.groups.length > 1) {
-      throw new UsageError(`schedule "${name}" exists in groups ${found.groups.join(", ")}: pass --group`);
+      throw new UsageError(
+        `schedule "${ref.name}" exists in groups ${found.groups.join(", ")}: name one, e.g. ${found.groups[0]}/${ref.name} or --group ${found.groups[0]}`,
+      );
     }
-    throw new UsageError(`schedule "${name}" not found${o.group ? ` in group "${o.group}"` : " in any group"}`);
+    const where = `looked in ${await describeWhere(opts)}`;
+    throw new UsageError(
+      `schedule "${ref.name}" not found${ref.group ? ` in group "${ref.group}"` : " in any group"} (${where}; \`traildigest schedules list\` shows what is there)`,
+    );
+  }
+  if (!ref.group && found.groups.length > 1) {
+    const others = found.groups.filter((g) => g !== "default");
+    ui.warn(`showing the default group's "${ref.name}"; also in ${others.map((g) => `${g}/${ref.name}`).join(", ")}`);
   }
   const schedule = decodeScheduleDetail(found.schedule, { from, count: o.next, nextFires });
   warnUnreadable([schedule], ui);
   return { data: { schedule }, render: (_d, u) => renderShow(schedule, u, from) };
+}
+
+/** "night/worker-down" → group night; "worker-down" → the --group (or every group). */
+export function splitScheduleRef(ref: string, group: string | undefined): { name: string; group?: string } {
+  const slash = ref.indexOf("/");
+  if (slash < 0) return { name: ref, group };
+  const g = ref.slice(0, slash);
+  const n = ref.slice(slash + 1);
+  if (!g || !n || n.includes("/")) throw new UsageError(`schedule "${ref}": expected NAME or GROUP/NAME`);
+  if (group !== undefined && group !== g) throw new UsageError(`schedule "${ref}" names group "${g}" but --group is "${group}"`);
+  return { name: n, group: g };
 }
 
 function warnUnreadable(views: ScheduleView[], ui: Ui): void {
@@ -158,6 +190,7 @@ function renderList(schedules: ScheduleView[], ui: Ui, now: Date): string {
   if (schedules.length === 0) return "No schedules found.";
   const table = ui.table({
     head: ["schedule", "state", "expression (zone)", "next fire", "target"],
+    keep: [0], // `schedules show` takes this name back
     rows: schedules.map((v) => [
       v.group === "default" ? v.name : `${v.group}/${v.name}`,
       v.state === "ENABLED" ? ui.c.green(v.state) : ui.c.yellow(v.state),

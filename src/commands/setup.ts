@@ -128,19 +128,24 @@ export function renderPlan(plan: Plan, ui: Ui): string {
           : a === "conflict"
             ? c.magenta("conflict")
             : c.dim("no change");
-  const table = ui.table({
-    head: ["Resource", "Name", "Action", "Changes"],
-    align: ["left", "left", "left", "left"],
-    rows: plan.plan.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
-  });
+  // Unchanged rows collapse to a count (--verbose lists them; --json always has every row).
+  const shown = ui.verbose ? plan.plan : plan.plan.filter((i) => i.action !== "noop");
+  const table = shown.length
+    ? ui.table({
+        head: ["Resource", "Name", "Action", "Changes"],
+        align: ["left", "left", "left", "left"],
+        rows: shown.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
+      })
+    : "";
   const n = { create: 0, update: 0, noop: 0, delete: 0, conflict: 0 };
   for (const i of plan.plan) n[i.action]++;
+  const hidden = plan.plan.length - shown.length;
   const summary =
     n.create + n.update + n.delete + n.conflict === 0
-      ? "No changes: the pipeline matches the config."
-      : `Plan: ${n.create} to create, ${n.update} to update${n.delete ? `, ${n.delete} to delete` : ""}, ${n.noop} unchanged.` +
-        (n.conflict ? `\n${n.conflict} conflict(s): schedules traildigest did not create; apply refuses them unless --adopt names them.` : "");
-  return `${table}\n${summary}`;
+      ? `No changes: the pipeline matches the config (${plural(n.noop, "resource")} checked).`
+      : `Plan: ${n.create} to create, ${n.update} to update${n.delete ? `, ${n.delete} to delete` : ""}, ${n.noop} unchanged${hidden ? " (not listed; --verbose lists them)" : ""}.` +
+        (n.conflict ? `\n${plural(n.conflict, "conflict")}: schedules traildigest did not create; apply refuses them unless --adopt names them.` : "");
+  return table ? `${table}\n${summary}` : summary;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -181,7 +186,13 @@ export function register(program: Command): void {
           if (other) throw new UsageError(`${other} already exists: edit it, or remove it before \`traildigest init --format ${format}\``);
         }
         const { renderStarter } = await import("../lib/config-starter.js");
-        await writeFile(file, await renderStarter(format, ctx.opts.region));
+        try {
+          await writeFile(file, await renderStarter(format, ctx.opts.region), { flag: o.force ? "w" : "wx" });
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          const why = code === "ENOENT" ? "its directory does not exist" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : code === "EEXIST" ? "it already exists (pass --force)" : code;
+          throw new UsageError(`${ctx.opts.config ? "--config" : "init"}: cannot write ${file}: ${why}`);
+        }
         return {
           data: { file, format },
           render: () =>
@@ -256,7 +267,7 @@ Examples:
         const steps = await applyPlan({ ...p, report: (s) => ui.info(stepLine(s)) });
         return {
           data: { plan: p.plan.plan, steps, applied: true },
-          render: () => `Applied ${steps.filter((s) => s.action !== "wait").length} change(s). Check it end to end: traildigest doctor`,
+          render: () => `Applied ${plural(steps.filter((s) => s.action !== "wait").length, "change")}. Check it end to end: traildigest doctor`,
         };
       }),
     );

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
 import { UsageError } from "../lib/errors.js";
-import { parseTimeArg } from "../lib/duration.js";
+import { parseTimeArg, withinTrailHistory } from "../lib/duration.js";
 import { formatInZone } from "../lib/zoned-time.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import type { ApiCallEvent } from "../lib/events.js";
@@ -21,7 +21,7 @@ interface RecentOpts {
   max: number;
 }
 
-/** The contract's event shape (design.md §4): every key present, null when unknown. */
+/** The contract's event shape (docs/design.md §4): every key present, null when unknown. */
 export interface TrailEvent {
   eventId: string;
   eventTime: string;
@@ -96,13 +96,12 @@ export function toTrailEvent(e: ApiCallEvent, ctx: ClassifyContext = {}): TrailE
 }
 
 async function recent({ opts, ui }: Ctx, eventName: string, o: RecentOpts): Promise<CommandResult> {
+  if (!eventName.trim()) throw new UsageError("eventName: empty (give an API call name such as UpdateService)");
+  if (!/^[A-Za-z]+$/.test(eventName)) throw new UsageError(`eventName: "${eventName}" is not an API call name such as UpdateService`);
   const now = new Date();
-  const since = parseTimeArg(o.since, "--since", now);
+  const since = withinTrailHistory(parseTimeArg(o.since, "--since", now), o.since, "--since", now);
   const until = o.until !== undefined ? parseTimeArg(o.until, "--until", now) : now;
   if (since > until) throw new UsageError(`--since (${since.toISOString()}) is after --until (${until.toISOString()})`);
-  if (now.getTime() - since.getTime() > 90 * 86_400_000) {
-    ui.warn("CloudTrail event history covers the last 90 days only; older calls will not be found");
-  }
   const { scanTrail, trailClient, eventFilter } = await import("../lib/trail.js");
   // Kinds are checked before any AWS call; the config's schedules (when there is a config) name scheduler calls.
   const { loadConfig } = await import("../lib/config.js");
@@ -129,7 +128,7 @@ async function recent({ opts, ui }: Ctx, eventName: string, o: RecentOpts): Prom
     spin.stop();
   }
   if (result.unreadable.length) {
-    ui.warn(`${result.unreadable.length} event(s) could not be read: ${result.unreadable[0]!.reason}`);
+    ui.warn(`${plural(result.unreadable.length, "event")} could not be read: ${result.unreadable[0]!.reason}`);
   }
   if (result.truncated) ui.info(`showing the newest ${o.max}; raise --max or narrow --since for more`);
   const events = result.events.map((e) => toTrailEvent(e, classify));

@@ -1,4 +1,4 @@
-// AWS SDK errors → one line a person can act on, exit 3 (design.md §4). No SDK import: works on the
+// AWS SDK errors → one line a person can act on, exit 3 (docs/design.md §4). No SDK import: works on the
 // error's shape (name, $metadata, code) plus the tags aws.ts's middleware adds (operation, host).
 import { firstLine, ServiceError, UsageError, type CliError } from "./errors.js";
 import { plural } from "./text.js";
@@ -10,7 +10,16 @@ export interface AwsErrorTags {
   $traildigestHost?: string; // host[:port] of the endpoint
 }
 
-type AnyErr = Error & AwsErrorTags & { code?: string; $metadata?: { attempts?: number; httpStatusCode?: number }; cause?: unknown; hostname?: string };
+type AnyErr = Error &
+  AwsErrorTags & {
+    code?: string;
+    $metadata?: { attempts?: number; httpStatusCode?: number };
+    $response?: { statusCode?: number };
+    /** Set by aws.ts when --timeout ran out for the whole call. */
+    $traildigestTimeoutMs?: number;
+    cause?: unknown;
+    hostname?: string;
+  };
 
 let activeProfile: string | undefined;
 /** aws.ts records the --profile in use so login advice can name it. */
@@ -114,6 +123,17 @@ export function iamAction(e: AnyErr): string | undefined {
   return undefined;
 }
 
+/** An answer that is not the service's protocol at all (an HTML 404, a JSON parse failure). */
+export function isNotTheService(err: unknown): boolean {
+  const e = err as AnyErr;
+  if (!(err instanceof Error) || !(e.$metadata || e.$response || e.$traildigestOperation)) return false;
+  return (
+    /Deserialization error|Unexpected token|is not valid JSON|Unexpected end of JSON|non-xml|Expected .*XML/i.test(e.message ?? "") ||
+    (e.name === "SyntaxError") ||
+    ((e.$metadata?.httpStatusCode === 404 || e.$response?.statusCode === 404) && /^(UnknownError|Unknown|NotFound|Error)$/.test(e.name))
+  );
+}
+
 /** One error → a CliError, or undefined when it is not an AWS error this module understands. */
 export function translateAwsError(err: unknown): CliError | undefined {
   if (!(err instanceof Error)) return undefined;
@@ -125,7 +145,11 @@ export function translateAwsError(err: unknown): CliError | undefined {
   const opts = { cause: err };
 
   if (/^Region is missing/i.test(msg)) {
-    return new UsageError("no AWS region: pass --region, set AWS_REGION, or set region in the profile or the config file", opts);
+    const profile = activeProfile ?? process.env.AWS_PROFILE ?? "default";
+    return new UsageError(
+      `no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set region in profile "${profile}" or the config file`,
+      opts,
+    );
   }
   if (EXPIRED.has(name) || /sso.*(expired|refresh)|token.*(has )?expired|expired.*token/i.test(msg)) {
     return new ServiceError(
@@ -161,9 +185,20 @@ export function translateAwsError(err: unknown): CliError | undefined {
     );
   }
   const net = networkCode(e);
-  if (net || name === "TimeoutError" || name === "RequestTimeout") {
-    const host = e.$traildigestHost ?? e.hostname ?? "the AWS endpoint";
-    return new ServiceError(`cannot reach ${host} (${net ?? "timed out"}): check --endpoint-url, --region and the network`, opts);
+  const host = e.$traildigestHost ?? e.hostname ?? "the AWS endpoint";
+  if (name === "TimeoutError" || name === "RequestTimeout" || net === "ETIMEDOUT") {
+    const after = e.$traildigestTimeoutMs ? ` within ${e.$traildigestTimeoutMs / 1000} s (--timeout)` : ` (${firstLine(msg) || "timed out"})`;
+    return new ServiceError(`no answer from ${host}${op ? ` to ${label} ${op}` : ""}${after}: check --endpoint-url, --region and the network, or raise --timeout`, opts);
+  }
+  if (net) {
+    return new ServiceError(`cannot reach ${host} (${net}): check --endpoint-url, --region and the network`, opts);
+  }
+  if (isNotTheService(e)) {
+    const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+    return new ServiceError(
+      `${host} did not answer ${op ? `${label} ${op}` : label} like AWS${status ? ` (HTTP ${status})` : ""}: does this endpoint provide ${label}? (moto and LocalStack do not emulate every service)`,
+      opts,
+    );
   }
   if (isAwsShaped(e)) {
     const what = op ? `${label} ${op}` : label;

@@ -12,15 +12,20 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { registerErrorTranslator } from "./errors.js";
 import { IAM_PREFIX, setActiveProfile, translateAwsError } from "./aws-errors.js";
+import { resolveAwsEnv, DEFAULT_TIMEOUT_MS } from "./resolve.js";
 
 // Any command that builds an AWS client gets AWS errors mapped to actionable one-liners (exit 3).
 registerErrorTranslator(translateAwsError);
 
 export interface AwsOptions {
   region?: string;
+  /** The config file's region: used only when nothing else names one (resolve.ts). */
+  configRegion?: string;
   profile?: string;
   /** One endpoint for every client (--endpoint-url). AWS_ENDPOINT_URL[_<SERVICE>] are honoured by the SDK itself. */
   endpointUrl?: string;
+  /** The longest one call may take, retries included (--timeout). Default DEFAULT_TIMEOUT_MS. */
+  timeoutMs?: number;
   /** Per-client config overrides, e.g. { maxAttempts: 1 } where the caller paces and retries itself. */
   overrides?: Record<string, unknown>;
 }
@@ -55,17 +60,23 @@ const loaders: Record<ServiceName, () => Promise<Ctor>> = {
 
 /** The client config every service shares; exported for tests. */
 export async function clientConfig(opts: AwsOptions): Promise<Record<string, unknown>> {
+  // Region, profile and endpoint are resolved (and checked) in one place: resolve.ts.
+  const env = await resolveAwsEnv(opts);
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const config: Record<string, unknown> = {
-    maxAttempts: 5,
+    // Bounded: a call also gives up when --timeout runs out (boundSend below), whatever attempt it is on.
+    maxAttempts: 3,
     retryMode: "adaptive",
     customUserAgent: "traildigest",
+    // An endpoint that accepts the connection and never answers must not hang the command.
+    requestHandler: { connectionTimeout: Math.min(timeoutMs, 10_000), requestTimeout: timeoutMs },
   };
-  if (opts.region) config.region = opts.region;
-  if (opts.endpointUrl) config.endpoint = opts.endpointUrl;
-  if (opts.profile) {
+  if (env.region) config.region = env.region;
+  if (env.endpointUrl) config.endpoint = env.endpointUrl;
+  if (env.profile) {
     const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
-    config.credentials = fromNodeProviderChain({ profile: opts.profile });
-    config.profile = opts.profile;
+    config.credentials = fromNodeProviderChain({ profile: env.profile });
+    config.profile = env.profile;
   }
   return config;
 }
@@ -79,10 +90,38 @@ export async function awsClient<S extends ServiceName>(service: S, opts: AwsOpti
   const envEndpoint =
     process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== "true" && Boolean(process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL);
   if (service === "sqs" && (opts.endpointUrl || envEndpoint)) config.useQueueUrlAsEndpoint = false;
-  setActiveProfile(opts.profile);
+  setActiveProfile(config.profile as string | undefined);
   const client = new Client(config) as ClientMap[S];
   tagErrors(client as unknown as TaggableClient);
+  boundSend(client as unknown as SendableClient, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   return client;
+}
+
+interface SendableClient {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+/**
+ * Every call (all its retries included) is aborted when `timeoutMs` runs out, and the abort becomes
+ * a TimeoutError that names the timeout; the tagging middleware adds the endpoint. The prototype's
+ * send is looked up per call so aws-sdk-client-mock stubs still apply.
+ */
+export function boundSend(client: SendableClient, timeoutMs: number): void {
+  const proto = Object.getPrototypeOf(client) as SendableClient;
+  client.send = async (command, options) => {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), timeoutMs);
+    try {
+      return await proto.send.call(client, command, { ...options, abortSignal: options?.abortSignal ?? ac.signal });
+    } catch (err) {
+      if (ac.signal.aborted && err && typeof err === "object") {
+        Object.assign(err as object, { name: "TimeoutError", $traildigestTimeoutMs: timeoutMs });
+      }
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }
 
 interface MiddlewareStack {
@@ -124,4 +163,27 @@ export function tagErrors(client: TaggableClient): void {
     },
     { step: "initialize", name: "traildigestTagErrors", override: true },
   );
+}
+
+/**
+ * The region and account a command looked in, for "found nothing" messages: a wrong region is the
+ * usual reason. Best effort: an unknown part is left out rather than failing the command.
+ */
+export async function whereLooked(opts: AwsOptions): Promise<{ region?: string; account?: string }> {
+  const out: { region?: string; account?: string } = {};
+  try {
+    const sts = await awsClient("sts", { ...opts, timeoutMs: Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 5000) });
+    out.region = await sts.config.region();
+    const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+    out.account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  } catch {
+    /* leave the part unknown */
+  }
+  return out;
+}
+
+/** "region us-east-1, account 123456789012" (unknown parts left out). */
+export async function describeWhere(opts: AwsOptions): Promise<string> {
+  const w = await whereLooked(opts);
+  return [w.region && `region ${w.region}`, w.account && `account ${w.account}`].filter(Boolean).join(", ") || "the configured region";
 }

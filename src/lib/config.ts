@@ -186,6 +186,24 @@ export async function loadYaml(): Promise<typeof import("yaml")> {
   return typeof m.parse === "function" ? m : m.default!;
 }
 
+/**
+ * Plain YAML only: the core schema (no !!binary, !!timestamp, custom tags) and warnings as errors,
+ * so an odd value is one line naming it rather than a blob and a multi-line warning.
+ */
+function parseYamlStrict(yaml: typeof import("yaml"), text: string): unknown {
+  const doc = yaml.parseDocument(text, { schema: "core", customTags: [], prettyErrors: false, uniqueKeys: true });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw new Error(problem.message.split("\n")[0]);
+  let tag: string | undefined;
+  yaml.visit(doc, {
+    Node(_k, node) {
+      if (!tag && yaml.isNode(node) && node.tag && !/^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq)$/.test(node.tag)) tag = node.tag;
+    },
+  });
+  if (tag) throw new Error(`the tag ${tag} is not allowed (plain values only)`);
+  return doc.toJS();
+}
+
 /** The config file to read: `--config` when given, else the first default name present in `cwd`. */
 export function findConfigFile(path?: string, cwd = process.cwd()): string | undefined {
   if (path) return resolve(cwd, path);
@@ -214,12 +232,18 @@ export async function loadConfig(path?: string, cwd = process.cwd()): Promise<Co
   let doc: unknown;
   try {
     if (/\.ya?ml$/i.test(file)) {
-      doc = (await loadYaml()).parse(text);
+      doc = parseYamlStrict((await loadYaml()), text);
     } else {
       doc = JSON.parse(text);
     }
   } catch (err) {
-    throw new UsageError(`${label}: not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${(err as Error).message.split("\n")[0]}`);
+    const first = (err as Error).message.split("\n")[0]!;
+    throw new UsageError(`${label}: not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${first.length > 200 ? first.slice(0, 200) + "…" : first}`);
+  }
+  // A file holding only null (or nothing) is a mistake, not "all defaults": `{}` says that.
+  if (doc === null || doc === undefined || typeof doc !== "object" || Array.isArray(doc)) {
+    const what = doc === null || doc === undefined ? "empty (null)" : Array.isArray(doc) ? "a list" : `a ${typeof doc}`;
+    throw new UsageError(`${label}: the config must be an object (use {} for all defaults), not ${what}`);
   }
   return parseConfig(doc, label);
 }
@@ -233,15 +257,19 @@ export async function requireConfig(path?: string, cwd = process.cwd()): Promise
   return cfg;
 }
 
-/** Global --region wins over the config's region; profile and endpoint come from the flags only. */
+/**
+ * Global flags plus the config's region, which comes last in the region chain (resolve.ts):
+ * --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's > the config file's.
+ */
 export function awsOptionsFor(
-  opts: { region?: string; profile?: string; endpointUrl?: string },
+  opts: { region?: string; profile?: string; endpointUrl?: string; timeoutMs?: number },
   cfg: Pick<Config, "region"> | undefined,
-): { region?: string; profile?: string; endpointUrl?: string } {
-  const region = opts.region ?? cfg?.region;
+): { region?: string; configRegion?: string; profile?: string; endpointUrl?: string; timeoutMs?: number } {
   return {
-    ...(region ? { region } : {}),
+    ...(opts.region ? { region: opts.region } : {}),
+    ...(cfg?.region ? { configRegion: cfg.region } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpointUrl ? { endpointUrl: opts.endpointUrl } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
   };
 }

@@ -1,4 +1,4 @@
-// Events → ONE Slack message per batch (design.md §5). Pure: no I/O, no SDK.
+// Events → ONE Slack message per batch (docs/design.md §5). Pure: no I/O, no SDK.
 // The Lambda handler and `notify dry-run` both call buildDigest, so a preview is what Slack gets.
 import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
 import { UsageError } from "./errors.js";
@@ -27,7 +27,7 @@ export interface DigestResult {
   stats: { events: number; duplicates: number; failed: number };
 }
 
-/** Slack Block Kit limits (aws-slack-facts.md §6). */
+/** Slack Block Kit limits (docs/aws-slack-facts.md §6). */
 export const SLACK_LIMITS = {
   blocks: 50,
   sectionText: 3000,

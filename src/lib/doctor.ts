@@ -1,6 +1,7 @@
 // PURE doctor checks: a gathered DoctorState → checks with stable ids, pass/warn/fail and a remedy.
 // doctor-gather.ts reads the state through the SDK; nothing here touches AWS.
 import type { Config } from "./config.js";
+import { plural } from "./text.js";
 import { recommendedVisibility } from "./config.js";
 import { UnsupportedPattern, matchesPattern, sampleEcsCallEvent } from "./event-pattern.js";
 import type { LiveState } from "./plan.js";
@@ -61,7 +62,13 @@ export function runChecks(s: DoctorState): Check[] {
     checks.push({ id, part, status, message, remedy: status === "pass" ? "" : remedy });
   const qArn = queueArn(id, cfg.queue.name);
   const rArn = ruleArn(id, cfg.rule.name);
-  const apply = "run `traildigest setup apply`";
+  // With nothing of the pipeline here at all, the likely cause is the wrong region or account:
+  // pushing `setup apply` would build a second pipeline there.
+  const unread = live.unreadable ?? {};
+  const nothingHere = !live.rule && !live.queue && !live.dlq && !live.function && !live.mapping && !unread.rule && !unread.queue;
+  const apply = nothingHere
+    ? `nothing of the pipeline is in region ${id.region}, account ${id.account}: if it is deployed elsewhere pass --region (or fix AWS_REGION / --profile); to deploy here, start with \`traildigest setup plan\``
+    : "run `traildigest setup apply`";
 
   // Trail
   if (!s.trails) {
@@ -144,7 +151,7 @@ export function runChecks(s: DoctorState): Check[] {
         add("dlq", "dlq.depth", "warn", `could not read DLQ ${cfg.dlq.name}: ${cannot.dlq}`, "grant sqs:GetQueueUrl and sqs:GetQueueAttributes on the DLQ");
       } else if (s.dlqDepth) {
         const n = s.dlqDepth.visible + s.dlqDepth.inFlight;
-        add("dlq", "dlq.depth", n === 0 ? "pass" : "warn", n === 0 ? "DLQ is empty" : `DLQ holds ${n} message(s): digests that never reached Slack`, "inspect them with `traildigest queue peek --dlq`, fix the cause, then redrive (aws sqs start-message-move-task)");
+        add("dlq", "dlq.depth", n === 0 ? "pass" : "warn", n === 0 ? "DLQ is empty" : `DLQ holds ${plural(n, "message")}: digests that never reached Slack`, "inspect them with `traildigest queue peek --dlq`, fix the cause, then redrive (aws sqs start-message-move-task)");
       }
     }
   }

@@ -58,3 +58,16 @@ export function formatRelative(target: Date, now: Date = new Date()): string {
   const diff = target.getTime() - now.getTime();
   return diff >= 0 ? `in ${formatDuration(diff)}` : `${formatDuration(-diff)} ago`;
 }
+
+/** CloudTrail's event history (LookupEvents) keeps 90 days. */
+export const TRAIL_HISTORY_DAYS = 90;
+
+/** A --since older than the event history can only ever find nothing: a usage error naming the flag. */
+export function withinTrailHistory(since: Date, text: string, flag = "--since", now: Date = new Date()): Date {
+  if (now.getTime() - since.getTime() > TRAIL_HISTORY_DAYS * 86_400_000 + 60_000) {
+    throw new UsageError(
+      `${flag}: "${text}" reaches back past the ${TRAIL_HISTORY_DAYS} days CloudTrail event history keeps; give at most ${TRAIL_HISTORY_DAYS}d`,
+    );
+  }
+  return since;
+}

@@ -1,6 +1,7 @@
-// Typed errors and the one place where any failure becomes an exit code (design.md §4).
+// Typed errors and the one place where any failure becomes an exit code (docs/design.md §4).
 
-export const EXIT = { ok: 0, findings: 1, usage: 2, aws: 3 } as const;
+/** 70 is BSD's EX_SOFTWARE: CI can tell a crash (a bug) from findings (1). */
+export const EXIT = { ok: 0, findings: 1, usage: 2, aws: 3, crash: 70 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error whose message is already fit to show a person, with the exit code it maps to. */
@@ -39,7 +40,7 @@ export function registerErrorTranslator(t: Translator): void {
   translators.push(t);
 }
 
-/** Any thrown value → a CliError with a one-line message. Unknown errors are bugs: exit 1. */
+/** Any thrown value → a CliError with a one-line message. Unknown errors are bugs: exit 70. */
 export function toCliError(err: unknown): CliError {
   if (err instanceof CliError) return err;
   for (const t of translators) {
@@ -47,7 +48,7 @@ export function toCliError(err: unknown): CliError {
     if (mapped) return mapped;
   }
   const message = err instanceof Error ? err.message : String(err);
-  return new CliError(`internal error: ${firstLine(message)} (run with --verbose for details)`, EXIT.findings, {
+  return new CliError(`internal error: ${firstLine(message)} (run with --verbose for details)`, EXIT.crash, {
     cause: err,
   });
 }

@@ -26,6 +26,7 @@ import {
 } from "./batching.js";
 import { ServiceError, UsageError } from "./errors.js";
 import { isMissingQueue, translateAwsError } from "./aws-errors.js";
+import { parseQueueArg } from "./queue.js";
 import { setTimeout as delay } from "node:timers/promises";
 
 /** What the runner needs of an SQSClient (an SQSClient is one). */
@@ -123,9 +124,6 @@ async function sqs<T>(client: SqsSender, command: unknown, what: string): Promis
     if (isMissingQueue(err)) {
       throw new UsageError(`${what}: the queue does not exist`, { cause: err });
     }
-    if (/region is missing/i.test(e?.message ?? "")) {
-      throw new UsageError("no AWS region: give --region or set AWS_REGION", { cause: err });
-    }
     throw (
       translateAwsError(err) ??
       new ServiceError(`SQS ${what} failed: ${e?.name ?? "error"}: ${(e?.message ?? String(err)).split("\n")[0]}`, { cause: err })
@@ -135,9 +133,17 @@ async function sqs<T>(client: SqsSender, command: unknown, what: string): Promis
 
 /** Resolve the queue and read what the rules need: visibility timeout, ARN, redrive policy. */
 export async function describeQueue(client: SqsSender, queue: string): Promise<QueueInfo> {
-  const url = /^https?:\/\//.test(queue)
-    ? queue
-    : (await sqs<{ QueueUrl: string }>(client, new GetQueueUrlCommand({ QueueName: queue }), `GetQueueUrl ${queue}`)).QueueUrl;
+  // A name, URL or ARN, as every other --queue takes (queue.ts parses all three).
+  const p = parseQueueArg(queue);
+  const url =
+    p.url ??
+    (
+      await sqs<{ QueueUrl: string }>(
+        client,
+        new GetQueueUrlCommand({ QueueName: p.name, ...(p.account ? { QueueOwnerAWSAccountId: p.account } : {}) }),
+        `GetQueueUrl ${p.name}`,
+      )
+    ).QueueUrl;
   const { Attributes: a = {} } = await sqs<{ Attributes?: Record<string, string> }>(
     client,
     new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }),

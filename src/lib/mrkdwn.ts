@@ -16,7 +16,8 @@ export function escapeMrkdwn(s: string): string {
 const BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 /** Invisible format characters (bidi overrides/isolates, zero-width spaces, BOM, tags) and unpaired surrogates. */
 const INVISIBLE = /[\p{Cf}\ud800-\udfff]/gu;
-const ZWJ_IN_EMOJI = /(?<=\p{Extended_Pictographic}[\u{fe0f}\u{1f3fb}-\u{1f3ff}]?)\u200d(?=\p{Extended_Pictographic})/gu;
+const ZWJ_IN_EMOJI =
+  /(?<=\p{Extended_Pictographic}(?:\u{fe0f}|[\u{1f3fb}-\u{1f3ff}])?)\u200d(?=\p{Extended_Pictographic})/gu;
 
 /**
  * Untrusted text as one plain line: controls and line breaks folded to a space, bidi controls and

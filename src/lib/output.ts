@@ -4,6 +4,7 @@
 import type { ChalkInstance } from "chalk";
 import { redactSecrets } from "./secret-forms.js";
 import { terminalText } from "./terminal-text.js";
+import { renderTable, terminalWidth } from "./table.js";
 
 export type OutputFormat = "table" | "json";
 
@@ -11,6 +12,8 @@ export interface GlobalOptions {
   region?: string;
   profile?: string;
   endpointUrl?: string;
+  /** --timeout: the longest one AWS or Slack call may take, retries included. */
+  timeoutMs?: number;
   output: OutputFormat;
   color: boolean;
   config?: string;
@@ -21,7 +24,7 @@ export interface GlobalOptions {
 export interface CommandResult<T extends object = object> {
   data: T;
   render?: (data: T, ui: Ui) => string;
-  /** 1 when the command ran and found problems (design.md §4). */
+  /** 1 when the command ran and found problems (docs/design.md §4). */
   exitCode?: 0 | 1;
 }
 
@@ -37,6 +40,8 @@ export interface TableOptions {
   rows: (string | number)[][];
   /** Column alignment, e.g. ["left", "right"]. */
   align?: ("left" | "right" | "center")[];
+  /** Column indexes never cut to fit the terminal (names to copy into the next command). */
+  keep?: number[];
 }
 
 export interface Ui {
@@ -58,21 +63,30 @@ export interface Ui {
 }
 
 export interface Streams {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 }
 
-type TableCtor = typeof import("cli-table3");
+/**
+ * A spinner redraws in place, so it needs a real terminal of known width: never when stderr is not
+ * a TTY, reports 0 or no columns (`script`, some CI wrappers: ora would redraw forever), TERM=dumb,
+ * under CI, or with colour off (NO_COLOR / --no-color: its redraws are escape codes too).
+ */
+export function spinnerAllowed(stderr: Streams["stderr"], color: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (stderr.isTTY !== true) return false;
+  if (!(typeof stderr.columns === "number" && stderr.columns > 0)) return false;
+  if (env.TERM === "dumb" || env.CI || env.NO_COLOR || !color) return false;
+  return true;
+}
+
 type OraFn = typeof import("ora").default;
 type ChalkCtor = typeof import("chalk").Chalk;
 
 /** Renderers (chalk included) are loaded once, before a command renders, so `--help` never pays for them. */
 let ChalkClass: ChalkCtor | undefined;
-let TableClass: TableCtor | undefined;
 let oraFn: OraFn | undefined;
 export async function preloadRenderers(opts: { spinner?: boolean } = {}): Promise<void> {
   ChalkClass ??= (await import("chalk")).Chalk;
-  TableClass ??= (await import("cli-table3")).default as unknown as TableCtor;
   if (opts.spinner) oraFn ??= (await import("ora")).default;
 }
 
@@ -114,8 +128,8 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
     info: (m) => err(m),
     debug: (m) => opts.verbose && err(c.dim(m)),
     spinner(text) {
-      if (!streams.stderr.isTTY || !oraFn) return noopSpinner;
-      const s = oraFn({ text: spin(text), stream: streams.stderr, color: "cyan", isEnabled: c.level > 0 || undefined }).start();
+      if (!oraFn || !spinnerAllowed(streams.stderr, opts.color)) return noopSpinner;
+      const s = oraFn({ text: spin(text), stream: streams.stderr, color: "cyan", isEnabled: true }).start();
       return {
         update: (t) => void (s.text = spin(t)),
         succeed: (t) => void s.succeed(t && spin(t)),
@@ -123,17 +137,16 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
         stop: () => void s.stop(),
       };
     },
-    table({ head, rows, align }) {
-      if (!TableClass) throw new Error("preloadRenderers() was not awaited before rendering a table");
-      const t = new TableClass({
-        head: head.map((h) => c.bold(h)),
-        style: { head: [], border: c.level > 0 ? ["grey"] : [] },
-        // cli-table3 crashes on an explicit `colAligns: undefined`.
-        ...(align ? { colAligns: align } : {}),
-        chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+    table({ head, rows, align, keep }) {
+      return renderTable({
+        head,
+        rows,
+        align,
+        keep,
+        width: terminalWidth(streams.stdout),
+        headStyle: (h) => c.bold(h),
+        borderStyle: (b) => (c.level > 0 ? c.grey(b) : b),
       });
-      for (const r of rows) t.push(r.map(String));
-      return t.toString();
     },
     print: (text) => void streams.stdout.write(forTerminal(text, c) + "\n"),
   };

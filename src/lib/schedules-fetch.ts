@@ -82,6 +82,8 @@ export async function findSchedule(
   }
   const matches = (await listScheduleSummaries(client, { prefix: name })).filter((s) => s.Name === name);
   const groups = matches.map((s) => s.GroupName ?? "default");
-  if (matches.length !== 1) return { groups };
-  return { schedule: await client.send(new GetScheduleCommand({ Name: name, GroupName: groups[0] })), groups };
+  // A bare name is how `schedules list` prints the default group's schedules: that one wins a tie.
+  const pick = matches.length === 1 ? groups[0] : groups.includes("default") ? "default" : undefined;
+  if (!pick) return { groups };
+  return { schedule: await client.send(new GetScheduleCommand({ Name: name, GroupName: pick })), groups };
 }

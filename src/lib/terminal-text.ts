@@ -13,16 +13,18 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\p{Cf}\ud800-\udfff]/gu;
 
 /**
  * The SGR (colour/weight) sequences this program's own styling emits (chalk's bold, dim, italic,
- * underline, strikethrough and the foreground colours it uses; cli-table3's grey border). Nothing
+ * underline, strikethrough and the foreground colours it uses; the tables' grey border). Nothing
  * else: no conceal (8), no blink, no inverse, no background, no black-on-black.
  */
 const OWN_SGR = /\u001b\[((?:\d{1,2};)*\d{1,2})m/y;
-const OWN_SGR_CODES = new Set([1, 2, 3, 4, 9, 22, 23, 24, 29, 31, 32, 33, 34, 35, 36, 37, 39, 90, 91, 92, 93, 94, 95, 96, 97]);
+const OWN_SGR_CODES = new Set([
+  1, 2, 3, 4, 9, 22, 23, 24, 29, 31, 32, 33, 34, 35, 36, 37, 39, 90, 91, 92, 93, 94, 95, 96, 97,
+]);
 
 const SHORT: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
 /** A zero-width joiner between two pictographs is part of an emoji (👨‍👩‍👧), not a hiding place. */
-const PICTO_BEFORE = /\p{Extended_Pictographic}[\u{fe0f}\u{1f3fb}-\u{1f3ff}]?$/u;
+const PICTO_BEFORE = /\p{Extended_Pictographic}(?:\u{fe0f}|[\u{1f3fb}-\u{1f3ff}])?$/u;
 const PICTO_AFTER = /^\p{Extended_Pictographic}/u;
 
 function visible(ch: string): string {
@@ -52,7 +54,11 @@ export function terminalText(s: string, opts: TerminalTextOptions = {}): string 
       const m = OWN_SGR.exec(whole);
       if (m && m[1]!.split(";").every((p) => OWN_SGR_CODES.has(Number(p)))) return ch;
     }
-    if (ch === "\u200d" && PICTO_BEFORE.test(whole.slice(Math.max(0, offset - 4), offset)) && PICTO_AFTER.test(whole.slice(offset + 1, offset + 3))) {
+    if (
+      ch === "\u200d" &&
+      PICTO_BEFORE.test(whole.slice(Math.max(0, offset - 4), offset)) &&
+      PICTO_AFTER.test(whole.slice(offset + 1, offset + 3))
+    ) {
       return ch;
     }
     return visible(ch);

@@ -11,6 +11,7 @@ import {
 import { isUnreadable, normalizeLookupEvent, type ApiCallEvent } from "./events.js";
 import { createPacer, realClock, type Clock, type Pacer } from "./rate-limit.js";
 import type { AwsOptions } from "./aws.js";
+import { isNotTheService } from "./aws-errors.js";
 
 export interface LookupParams {
   eventName: string;
@@ -67,8 +68,10 @@ export async function trailClient(opts: AwsOptions): Promise<CloudTrailClient> {
 const THROTTLE_NAMES = new Set(["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"]);
 function isRetryable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  const e = err as Error & { $metadata?: { httpStatusCode?: number }; code?: string; $retryable?: unknown };
+  const e = err as Error & { $metadata?: { httpStatusCode?: number }; code?: string; $retryable?: unknown; $traildigestTimeoutMs?: number };
   if (THROTTLE_NAMES.has(e.name)) return true;
+  // --timeout ran out, or the endpoint does not speak CloudTrail at all: retrying cannot help.
+  if (e.$traildigestTimeoutMs || isNotTheService(err)) return false;
   if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
   return e.code === "ECONNRESET" || e.code === "EPIPE" || e.name === "TimeoutError";
 }

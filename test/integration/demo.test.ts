@@ -63,11 +63,11 @@ describe("npm run demo", () => {
     // One live line per invocation on stderr.
     const live = run.stderr.split("\n").filter((l) => /^#\d+ /.test(l));
     expect(live).toEqual([
-      "#1  10 records  trigger=full  digest posted  failures=0",
-      "#2  10 records  trigger=full  digest posted  failures=0",
-      "#3  10 records  trigger=full  digest posted  failures=1",
-      "#4  4 records  trigger=window  digest posted  failures=0",
-      "#5  1 record  trigger=window  nothing to post  failures=1",
+      "#1  10 records  trigger=full  digest printed  records-returned=0",
+      "#2  10 records  trigger=full  digest printed  records-returned=0",
+      "#3  10 records  trigger=full  digest printed  records-returned=1",
+      "#4  4 records  trigger=window  digest printed  records-returned=0",
+      "#5  1 record  trigger=window  nothing to post  records-returned=1",
     ]);
 
     // The summary.

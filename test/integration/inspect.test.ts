@@ -29,6 +29,24 @@ beforeAll(async () => {
 });
 afterAll(async () => moto?.stop());
 
+describe("the AWS environment on moto_server", () => {
+  it("AWS_DEFAULT_REGION alone is enough (what the AWS CLI and most CI set)", async () => {
+    const r = await runCli(["schedules", "list", "--endpoint-url", moto.endpoint, "--json", "--next", "0"], {
+      env: { ...env, AWS_REGION: undefined, AWS_DEFAULT_REGION: "us-east-1", AWS_PROFILE: undefined, AWS_CONFIG_FILE: "/nonexistent" },
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveProperty("schedules");
+  });
+
+  it("an endpoint without CloudTrail LookupEvents fails at once with a message that says so", async () => {
+    const r = await runCli(["trail", "recent", "UpdateService", "--endpoint-url", moto.endpoint, "--since", "1h"], { env, timeoutMs: 30_000 });
+    // It used to retry for 16 s, then print a raw JSON parse error.
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toMatch(/^error: 127\.0\.0\.1:\d+ did not answer CloudTrail LookupEvents like AWS \(HTTP \d+\): does this endpoint provide CloudTrail\?/);
+  });
+});
+
 describe("schedules on moto_server", () => {
   const FROM = "2026-11-27T00:00:00Z"; // a Friday, 09:00 in Seoul
   beforeAll(async () => {
@@ -105,7 +123,7 @@ describe("schedules on moto_server", () => {
   it("filters by group and state, and renders the on-call table", async () => {
     const ops = await runCli(["schedules", "list", "--endpoint-url", moto.endpoint, "--group", "ops", "--state", "enabled", "--json"], { env });
     expect(JSON.parse(ops.stdout).schedules.map((s: { name: string }) => s.name).sort()).toEqual(["billing-once", "report"]);
-    const table = await runCli(["schedules", "list", "--endpoint-url", moto.endpoint, "--from", FROM], { env });
+    const table = await runCli(["schedules", "list", "--endpoint-url", moto.endpoint, "--from", FROM], { env: { ...env, COLUMNS: "200" } });
     expect(table.code).toBe(0);
     expect(table.stdout).toContain("dev/nestjs → 0");
     expect(table.stdout).toContain("2026-11-27 22:00 GMT+9");

@@ -175,7 +175,7 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
     expect(run.stdout).toContain("prod-eu");
     expect(run.stdout).toMatch(/checkout-api[^\n]*\b3\b/);
     expect(run.stdout).not.toContain("ignored-svc");
-    expect(run.stderr).toMatch(/#1 {2}1 record {2}trigger=window {2}digest posted {2}failures=0/);
+    expect(run.stderr).toMatch(/#1 {2}1 record {2}trigger=window {2}digest printed {2}records-returned=0/);
     const a = await attrs(q.url);
     expect([a.ApproximateNumberOfMessages, a.ApproximateNumberOfMessagesNotVisible]).toEqual(["0", "0"]);
   });
@@ -252,7 +252,7 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
       if (child.exitCode === null) child.kill("SIGKILL");
     }
     expect(stderr).toContain("SIGINT: stopping");
-    expect(stdout).toContain("stopped on request; 2 held message(s) made visible again");
+    expect(stdout).toContain("stopped on request; 2 held messages made visible again");
     expect(stdout).not.toContain("held-1"); // no digest: the batch was abandoned, not invoked
     const a = await attrs(q.url);
     expect([a.ApproximateNumberOfMessages, a.ApproximateNumberOfMessagesNotVisible]).toEqual(["2", "0"]);
@@ -292,7 +292,7 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
       await slack.close();
     }
     expect(slack.requests.length).toBeGreaterThan(0);
-    expect(out).toMatch(/#1 {2}1 record {2}trigger=window {2}no digest {2}failures=1 {2}\(digest not posted: [^\n]*channel_not_found/);
+    expect(out).toMatch(/#1 {2}1 record {2}trigger=window {2}no digest {2}records-returned=1 {2}\(digest not posted: [^\n]*channel_not_found/);
     expect(out).not.toContain(slack.url);
     expect(out).not.toContain("s3cr3tW3bh00kT0k3nXYZ");
     // Not deleted: it waits out its visibility timeout, as with the real mapping.

@@ -34,7 +34,10 @@ let seq = 0;
  * caller, region, account, error code and message, event id). `failed` adds the error fields;
  * `other` makes it a non-scaling call from a hostile source.
  */
-export function hostileRecord(v: string, opts: { failed?: boolean; other?: boolean; time?: string } = {}): Record<string, unknown> {
+export function hostileRecord(
+  v: string,
+  opts: { failed?: boolean; other?: boolean; time?: string } = {},
+): Record<string, unknown> {
   const id = `hostile-${++seq}-${v.slice(0, 20)}`;
   return {
     eventVersion: "1.11",
@@ -57,8 +60,20 @@ export function hostileRecord(v: string, opts: { failed?: boolean; other?: boole
   };
 }
 
-export function eventBridge(detail: Record<string, unknown>, detailType = "AWS API Call via CloudTrail"): Record<string, unknown> {
-  return { version: "0", id: `eb-${++seq}`, "detail-type": detailType, source: "aws.ecs", account: "123456789012", region: "us-east-1", time: "2026-11-26T13:00:00Z", detail };
+export function eventBridge(
+  detail: Record<string, unknown>,
+  detailType = "AWS API Call via CloudTrail",
+): Record<string, unknown> {
+  return {
+    version: "0",
+    id: `eb-${++seq}`,
+    "detail-type": detailType,
+    source: "aws.ecs",
+    account: "123456789012",
+    region: "us-east-1",
+    time: "2026-11-26T13:00:00Z",
+    detail,
+  };
 }
 
 /** For one hostile value: a failed call, an ok call, an other call, a record whose time is the value, and a non-API event named by it. */
@@ -76,7 +91,8 @@ export function hostileEvents(v: string): Record<string, unknown>[] {
 
 /** Anything a terminal acts on or hides: C0 (except \n), DEL, C1, separators, format chars, unpaired surrogates. */
 const TERMINAL_BAD = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\p{Cf}\ud800-\udfff]/u;
-const ZWJ_IN_EMOJI = /(?<=\p{Extended_Pictographic}[\u{fe0f}\u{1f3fb}-\u{1f3ff}]?)\u200d(?=\p{Extended_Pictographic})/gu;
+const ZWJ_IN_EMOJI =
+  /(?<=\p{Extended_Pictographic}(?:\u{fe0f}|[\u{1f3fb}-\u{1f3ff}])?)\u200d(?=\p{Extended_Pictographic})/gu;
 
 /** The first character of `s` a terminal could act on, with some context; undefined when there is none. */
 export function terminalProblem(s: string): string | undefined {
@@ -85,7 +101,15 @@ export function terminalProblem(s: string): string | undefined {
   return `U+${m[0].codePointAt(0)!.toString(16).padStart(4, "0")} near ${JSON.stringify(s.slice(Math.max(0, m.index - 30), m.index + 10))}`;
 }
 
-const LIMITS = { blocks: 50, header: 150, section: 3000, context: 3000, contextElements: 10, total: 10_000, fallback: 3000 };
+const LIMITS = {
+  blocks: 50,
+  header: 150,
+  section: 3000,
+  context: 3000,
+  contextElements: 10,
+  total: 10_000,
+  fallback: 3000,
+};
 
 /** Every Slack check: limits, no control/invisible/unpaired character, one line per event, bold never broken. */
 export function slackProblems(m: SlackMessage, shownEvents?: number): string[] {
@@ -126,7 +150,8 @@ export function slackProblems(m: SlackMessage, shownEvents?: number): string[] {
     }
   }
   if (total > LIMITS.total) out.push(`block text ${total}`);
-  if (shownEvents !== undefined && bullets !== shownEvents) out.push(`${bullets} event lines for ${shownEvents} events`);
+  if (shownEvents !== undefined && bullets !== shownEvents)
+    out.push(`${bullets} event lines for ${shownEvents} events`);
   for (const t of texts) {
     const p = terminalProblem(t.replace(/\n/g, " "));
     if (p) out.push(`Slack text holds ${p}`);
@@ -138,7 +163,7 @@ export function slackProblems(m: SlackMessage, shownEvents?: number): string[] {
 /** The same value in one field at a time (for queues: a 100 KB value in every field at once would exceed a message). */
 export function oneFieldAtATime(v: string): Record<string, unknown>[] {
   const base = () => hostileRecord("ok", { failed: true });
-  const set = (f: (r: Record<string, any>) => void) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const set = (f: (r: Record<string, any>) => void) => {
     const r = base();
     f(r);
     return eventBridge(r);
