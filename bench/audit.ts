@@ -9,11 +9,11 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { expectedFires, matchFires, type ScheduleLike } from "../src/lib/audit.js";
-import type { ApiCallEvent } from "../src/lib/events.js";
-import { fetchSchedules } from "../src/lib/schedules-fetch.js";
-import { scanTrail } from "../src/lib/trail.js";
-import { runAudit } from "../src/commands/audit.js";
+import { expectedFires, matchFires, type ScheduleLike } from "../src/core/audit/audit.js";
+import type { ApiCallEvent } from "../src/core/events/events.js";
+import { fetchSchedules } from "../src/adapters/aws/scheduler.js";
+import { scanTrail } from "../src/adapters/aws/cloudtrail.js";
+import { runAudit } from "../src/cli/commands/audit.js";
 import { ecsSchedules, startFakeScheduler } from "../test/support/fake-scheduler.js";
 import { startFakeCloudTrail, updateServiceEvent } from "../test/support/fake-cloudtrail.js";
 

@@ -7,8 +7,8 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { fetchSchedules, DEFAULT_CONCURRENCY } from "../src/lib/schedules-fetch.js";
-import { mapLimit } from "../src/lib/concurrency.js";
+import { fetchSchedules, DEFAULT_CONCURRENCY } from "../src/adapters/aws/scheduler.js";
+import { mapLimit } from "../src/adapters/aws/concurrency.js";
 import { startMoto } from "../tools/emulators.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

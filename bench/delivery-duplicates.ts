@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { SQSEvent } from "aws-lambda";
 import { processBatch } from "../src/handler/process.js";
-import { postMessage } from "../src/lib/slack.js";
+import { postMessage } from "../src/adapters/slack.js";
 
 const MAX_RECEIVE_COUNT = 5;
 const REMAINING_MS = 3_000;

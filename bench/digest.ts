@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { SQSEvent, SQSRecord } from "aws-lambda";
 import { startFakeSlack } from "../test/support/fake-slack.js";
-import { normalizeValue, type ApiCallEvent } from "../src/lib/events.js";
-import { buildDigest } from "../src/lib/digest.js";
-import { sampleEvents } from "../src/lib/sample.js";
+import { normalizeValue, type ApiCallEvent } from "../src/core/events/events.js";
+import { buildDigest } from "../src/core/digest/digest.js";
+import { sampleEvents } from "../src/core/events/sample.js";
 import { processBatch } from "../src/handler/process.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { once } from "node:events";
 import { randomUUID } from "node:crypto";
-import { sampleEvents } from "../src/lib/sample.js";
+import { sampleEvents } from "../src/core/events/sample.js";
 import { BIN } from "../test/support/run-cli.js";
 
 const arg = (name: string): string | undefined => {

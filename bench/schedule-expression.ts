@@ -1,6 +1,6 @@
 // Fire-time evaluation speed (issue 3): cron walks local days, so a month of 5-minute fires stays in milliseconds.
 // Run: npx tsx bench/schedule-expression.ts
-import { firesBetween, nextFires } from "../src/lib/schedule-expression.js";
+import { firesBetween, nextFires } from "../src/core/schedule/schedule-expression.js";
 
 const RUNS = 20;
 

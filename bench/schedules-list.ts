@@ -2,9 +2,9 @@
 // after a fixed delay: bounded-concurrency GetSchedule (what the CLI does) vs one call at a time.
 // Run: npx tsx bench/schedules-list.ts [--schedules 500] [--delay 20] [--runs 3]
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import { fetchSchedules, DEFAULT_CONCURRENCY } from "../src/lib/schedules-fetch.js";
-import { decodeSchedule } from "../src/lib/schedules.js";
-import { nextFires } from "../src/lib/schedule-expression.js";
+import { fetchSchedules, DEFAULT_CONCURRENCY } from "../src/adapters/aws/scheduler.js";
+import { decodeSchedule } from "../src/core/schedule/schedules.js";
+import { nextFires } from "../src/core/schedule/schedule-expression.js";
 import { ecsSchedules, startFakeScheduler } from "../test/support/fake-scheduler.js";
 import { runCli } from "../test/support/run-cli.js";
 

@@ -2,10 +2,10 @@
 // beside --json, on an empty account (every row a create). Rendering must grow linearly: the old
 // cli-table3 renderer took 6.6 s at 100 schedules and 352 s at 2,000 (issue 12).
 // Run: npx tsx bench/setup-plan.ts [--sizes 100,1000,5000] [--runs 3]
-import { parseConfig } from "../src/lib/config.js";
-import { computePlan, type LiveState } from "../src/lib/plan.js";
-import { createUi, preloadRenderers } from "../src/lib/output.js";
-import { renderPlan } from "../src/commands/setup.js";
+import { parseConfig } from "../src/core/setup/config-schema.js";
+import { computePlan, type LiveState } from "../src/core/setup/plan.js";
+import { createUi, preloadRenderers } from "../src/cli/output/output.js";
+import { renderPlan } from "../src/cli/commands/setup.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -14,7 +14,7 @@ async function buildCli() {
   // Build aside, then swap in, so a test running the CLI never sees a half-written dist/cli.
   const tmp = `dist/.cli-${process.pid}`;
   await build({
-    entryPoints: { main: "src/main.ts" },
+    entryPoints: { main: "src/cli/main.ts" },
     outdir: tmp,
     bundle: true,
     splitting: true,

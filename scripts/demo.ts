@@ -13,7 +13,7 @@ import {
 import { Chalk } from "chalk";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { demoWave } from "../tools/demo-wave.js";
-import { SAMPLE_TIMEZONE } from "../src/lib/sample.js";
+import { SAMPLE_TIMEZONE } from "../src/core/events/sample.js";
 
 const BIN = fileURLToPath(new URL("../bin/traildigest.js", import.meta.url));
 const QUEUE = "traildigest-events";

@@ -12,10 +12,10 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { EventBridgeClient, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
-import { applyPlan } from "../src/lib/apply.js";
-import { parseConfig } from "../src/lib/config.js";
-import { computePlan, type Desired, type LiveState } from "../src/lib/plan.js";
-import { functionEnvironment, lambdaInlinePolicy, lambdaTrustPolicy } from "../src/lib/policies.js";
+import { applyPlan } from "../src/adapters/aws/apply.js";
+import { parseConfig } from "../src/core/setup/config-schema.js";
+import { computePlan, type Desired, type LiveState } from "../src/core/setup/plan.js";
+import { functionEnvironment, lambdaInlinePolicy, lambdaTrustPolicy } from "../src/core/setup/policies.js";
 
 const id = { account: "123456789012", region: "us-east-1", partition: "aws" };
 const cfg = parseConfig({});

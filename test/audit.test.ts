@@ -8,9 +8,9 @@ import {
   roleNameFromArn,
   scanRange,
   type ScheduleLike,
-} from "../src/lib/audit.js";
-import type { ApiCallEvent } from "../src/lib/events.js";
-import { decodeScheduleDetail } from "../src/lib/schedules.js";
+} from "../src/core/audit/audit.js";
+import type { ApiCallEvent } from "../src/core/events/events.js";
+import { decodeScheduleDetail } from "../src/core/schedule/schedules.js";
 import { fixedFires, SCHEDULER_ROLE } from "./support/fixed-fires.js";
 
 const ROLE = SCHEDULER_ROLE;
@@ -431,7 +431,7 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
     const { mockClient } = await import("aws-sdk-client-mock");
     const { SchedulerClient, ListSchedulesCommand, GetScheduleCommand } = await import("@aws-sdk/client-scheduler");
     const { CloudTrailClient, LookupEventsCommand } = await import("@aws-sdk/client-cloudtrail");
-    const { runAudit } = await import("../src/commands/audit.js");
+    const { runAudit } = await import("../src/cli/commands/audit.js");
     const sm = mockClient(SchedulerClient);
     const cm = mockClient(CloudTrailClient);
     try {
@@ -482,7 +482,7 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
     const { mockClient } = await import("aws-sdk-client-mock");
     const { SchedulerClient, ListSchedulesCommand, GetScheduleCommand } = await import("@aws-sdk/client-scheduler");
     const { CloudTrailClient, LookupEventsCommand } = await import("@aws-sdk/client-cloudtrail");
-    const { runAudit } = await import("../src/commands/audit.js");
+    const { runAudit } = await import("../src/cli/commands/audit.js");
     const sm = mockClient(SchedulerClient);
     const cm = mockClient(CloudTrailClient);
     try {
@@ -561,14 +561,14 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
         return { Events: [lookupItem("e1", "2026-11-25T13:00:02Z", "api", 0)] };
       },
     };
-    const { createPacer, realClock } = await import("../src/lib/rate-limit.js");
-    const { LOOKUP_RATE } = await import("../src/lib/trail.js");
+    const { createPacer, realClock } = await import("../src/adapters/aws/pacer.js");
+    const { LOOKUP_RATE } = await import("../src/adapters/aws/cloudtrail.js");
     const lookup = { pacer: createPacer({ ...LOOKUP_RATE, clock: realClock }) }; // not the one earlier tests used up
     return { log, scheduler: scheduler as never, cloudtrail: cloudtrail as never, lookup };
   }
 
   it("scans CloudTrail while reading the schedules when the period ends now", async () => {
-    const { runAudit } = await import("../src/commands/audit.js");
+    const { runAudit } = await import("../src/cli/commands/audit.js");
     const c = await orderedClients(true);
     const data = await runAudit({ ...c, now: new Date("2026-11-26T12:00:00Z") }, { since: "24h", pendingMargin: "15m", tolerance: "60s" });
     expect(c.log).toEqual(["LookupEvents", "ListSchedules", "GetSchedule"]);
@@ -577,7 +577,7 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
   });
 
   it("waits for the schedules when the scan range depends on their windows (a period that ended days ago)", async () => {
-    const { runAudit } = await import("../src/commands/audit.js");
+    const { runAudit } = await import("../src/cli/commands/audit.js");
     const c = await orderedClients(false);
     const data = await runAudit(
       { ...c, now: new Date("2026-11-28T12:00:00Z") },
@@ -588,7 +588,7 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
   });
 
   it("--since after --until is a usage error before any AWS call", async () => {
-    const { runAudit } = await import("../src/commands/audit.js");
+    const { runAudit } = await import("../src/cli/commands/audit.js");
     const send = async () => {
       throw new Error("no AWS call expected");
     };

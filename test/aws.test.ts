@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ListQueuesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { awsClient, clientConfig } from "../src/lib/aws.js";
-import { forgetSharedConfig } from "../src/lib/resolve.js";
-import { parseAccessDenied, translateAwsError } from "../src/lib/aws-errors.js";
-import { toCliError } from "../src/lib/errors.js";
+import { awsClient, clientConfig } from "../src/adapters/aws/clients.js";
+import { forgetSharedConfig } from "../src/app/context.js";
+import { parseAccessDenied, translateAwsError } from "../src/adapters/aws/errors.js";
+import { toCliError } from "../src/core/errors.js";
 import { runCli } from "./support/run-cli.js";
 
 const err = (name: string, message: string, extra: Record<string, unknown> = {}) =>

@@ -12,8 +12,8 @@ import {
   simulate,
   validateSettings,
   type SimMessage,
-} from "../src/lib/batching.js";
-import { UsageError } from "../src/lib/errors.js";
+} from "../src/core/batching/batching.js";
+import { UsageError } from "../src/core/errors.js";
 
 const S = 1000;
 const msgs = (n: number, at: (i: number) => number = () => 0, body = (i: number) => `{"n":${i}}`): SimMessage[] =>

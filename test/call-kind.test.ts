@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import type { KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { callKind, callerInfo, filterByKind, parseCallerKinds, parseKinds } from "../src/lib/call-kind.js";
-import { buildDigest } from "../src/lib/digest.js";
-import { UsageError } from "../src/lib/errors.js";
-import { matchesPattern } from "../src/lib/event-pattern.js";
-import { normalizeValue, type ApiCallEvent } from "../src/lib/events.js";
-import { rulePattern } from "../src/lib/policies.js";
-import { describeScope, inScope, parseScope, type RuleScope } from "../src/lib/rule-scope.js";
+import { callKind, callerInfo, filterByKind, parseCallerKinds, parseKinds } from "../src/core/events/call-kind.js";
+import { buildDigest } from "../src/core/digest/digest.js";
+import { UsageError } from "../src/core/errors.js";
+import { matchesPattern } from "../src/core/events/event-pattern.js";
+import { normalizeValue, type ApiCallEvent } from "../src/core/events/events.js";
+import { rulePattern } from "../src/core/setup/policies.js";
+import { describeScope, inScope, parseScope, type RuleScope } from "../src/core/events/rule-scope.js";
 
 // Real-shaped EventBridge events, one per call kind × caller kind (what each is: its `_what`).
 export const callKindEvents = (): Record<string, unknown>[] =>

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, parseConfig } from "../src/lib/config.js";
+import { loadConfig, parseConfig } from "../src/core/setup/config-schema.js";
 import { freePort } from "../tools/emulators.js";
 import { runCli } from "./support/run-cli.js";
 

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import type { KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
-import { batchEvents, buildDigest, dedupeEvents, type SlackMessage } from "../src/lib/digest.js";
-import { UsageError } from "../src/lib/errors.js";
-import type { ApiCallEvent } from "../src/lib/events.js";
-import { parseInputText } from "../src/lib/event-stream.js";
-import { escapeMrkdwn } from "../src/lib/mrkdwn.js";
+import { batchEvents, buildDigest, dedupeEvents, type SlackMessage } from "../src/core/digest/digest.js";
+import { UsageError } from "../src/core/errors.js";
+import type { ApiCallEvent } from "../src/core/events/events.js";
+import { parseInputText } from "../src/core/events/event-stream.js";
+import { escapeMrkdwn } from "../src/core/text/mrkdwn.js";
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 const lambdaBatch = (): ApiCallEvent[] => parseInputText(fixture("sqs-lambda-event.json")).events;

@@ -9,11 +9,11 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { gatherDoctorState } from "../src/lib/doctor-gather.js";
-import { parseConfig } from "../src/lib/config.js";
-import { doctorExitCode, runChecks, type Check, type DoctorState } from "../src/lib/doctor.js";
-import { UnsupportedPattern, matchesPattern, sampleEcsCallEvent } from "../src/lib/event-pattern.js";
-import { mergeQueuePolicy, queueArn, ruleArn, rulePattern, ssmParameterName } from "../src/lib/policies.js";
+import { gatherDoctorState } from "../src/adapters/aws/doctor-gather.js";
+import { parseConfig } from "../src/core/setup/config-schema.js";
+import { doctorExitCode, runChecks, type Check, type DoctorState } from "../src/core/doctor/checks.js";
+import { UnsupportedPattern, matchesPattern, sampleEcsCallEvent } from "../src/core/events/event-pattern.js";
+import { mergeQueuePolicy, queueArn, ruleArn, rulePattern, ssmParameterName } from "../src/core/setup/policies.js";
 
 const id = { account: "123456789012", region: "us-east-1", partition: "aws" };
 const ROLE = "arn:aws:iam::123456789012:role/scheduler-ecs";

@@ -1,6 +1,6 @@
 // Time arguments: an ISO date-time without an offset is UTC, whatever zone the machine is in.
 import { afterEach, describe, expect, it } from "vitest";
-import { parseTimeArg } from "../src/lib/duration.js";
+import { parseTimeArg } from "../src/core/time/duration.js";
 
 describe("parseTimeArg", () => {
   const savedTz = process.env.TZ;

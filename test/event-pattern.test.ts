@@ -1,7 +1,7 @@
 // The local matcher, case by case against "Content filtering in Amazon EventBridge event patterns" and
 // "Comparison operators for use in event patterns" (docs.aws.amazon.com/eventbridge/latest/userguide/).
 import { describe, expect, it } from "vitest";
-import { UnsupportedPattern, matchesPattern } from "../src/lib/event-pattern.js";
+import { UnsupportedPattern, matchesPattern } from "../src/core/events/event-pattern.js";
 
 const m = (pattern: Record<string, unknown>, event: Record<string, unknown>) => matchesPattern(pattern, event);
 const field = (rules: unknown[], value?: unknown) => m({ detail: { f: rules } }, value === undefined ? { detail: {} } : { detail: { f: value } });

@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../src/lib/errors.js";
-import { InputReader, parseInputText, readInputBlocks, type InputBlock } from "../src/lib/event-stream.js";
-import { digestBlocks, loadFromFile } from "../src/commands/notify-input.js";
+import { UsageError } from "../src/core/errors.js";
+import { InputReader, parseInputText, readInputBlocks, type InputBlock } from "../src/core/events/event-stream.js";
+import { digestBlocks, loadFromFile } from "../src/app/notify-input.js";
 import { runCli } from "./support/run-cli.js";
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");

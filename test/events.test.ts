@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../src/lib/errors.js";
+import { UsageError } from "../src/core/errors.js";
 import {
   type ApiCallEvent,
   normalizeCaller,
@@ -8,8 +8,8 @@ import {
   normalizeLookupEvent,
   normalizeSqsBody,
   normalizeValue,
-} from "../src/lib/events.js";
-import { parseInputText } from "../src/lib/event-stream.js";
+} from "../src/core/events/events.js";
+import { parseInputText } from "../src/core/events/event-stream.js";
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 const eb = (): Record<string, any> => JSON.parse(fixture("eventbridge-updateservice.json"));

@@ -7,8 +7,8 @@ import {
   groupWaves,
   synthesizeEvents,
   upcomingCalls,
-} from "../src/lib/forecast.js";
-import type { FiresBetweenFn, ScheduleLike } from "../src/lib/audit.js";
+} from "../src/core/audit/forecast.js";
+import type { FiresBetweenFn, ScheduleLike } from "../src/core/audit/audit.js";
 import { fixedFires, SCHEDULER_ROLE } from "./support/fixed-fires.js";
 
 const ROLE = SCHEDULER_ROLE;

@@ -6,11 +6,11 @@ import type { Context, SQSEvent } from "aws-lambda";
 import { handler } from "../src/handler/index.js";
 import { resetWebhookCache } from "../src/handler/webhook.js";
 import { resetScheduleCallersCache } from "../src/handler/schedules-env.js";
-import { parseConfig } from "../src/lib/config.js";
-import { buildDigest } from "../src/lib/digest.js";
-import { normalizeValue } from "../src/lib/events.js";
-import { classifyContextOf, functionEnvironment } from "../src/lib/policies.js";
-import { SCHEDULES_ENV } from "../src/lib/schedule-callers.js";
+import { parseConfig } from "../src/core/setup/config-schema.js";
+import { buildDigest } from "../src/core/digest/digest.js";
+import { normalizeValue } from "../src/core/events/events.js";
+import { classifyContextOf, functionEnvironment } from "../src/core/setup/policies.js";
+import { SCHEDULES_ENV } from "../src/core/schedule/schedule-callers.js";
 import { useFakeSlack } from "./support/fake-slack.js";
 
 const records = JSON.parse(readFileSync(new URL("./fixtures/call-kinds.json", import.meta.url), "utf8")) as Record<string, unknown>[];

@@ -8,8 +8,8 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { handler } from "../src/handler/index.js";
 import { resetWebhookCache, urlFromSecretString } from "../src/handler/webhook.js";
 import { processBatch } from "../src/handler/process.js";
-import { normalizeValue } from "../src/lib/events.js";
-import { buildDigest } from "../src/lib/digest.js";
+import { normalizeValue } from "../src/core/events/events.js";
+import { buildDigest } from "../src/core/digest/digest.js";
 import { useFakeSlack } from "./support/fake-slack.js";
 
 const fixture = JSON.parse(

@@ -1,7 +1,7 @@
 // The compact set of event IDs that drops duplicates across batches of a streamed input.
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { IdSet } from "../src/lib/id-set.js";
+import { IdSet } from "../src/core/events/id-set.js";
 
 describe("IdSet", () => {
   it("is exact for UUIDs through many growths, and for any other ID", () => {

@@ -11,11 +11,11 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
-import { runLocal, toLambdaRecord, type InvocationReport } from "../src/lib/local-runner.js";
+import { runLocal, toLambdaRecord, type InvocationReport } from "../src/app/local-runner.js";
 import { processBatch } from "../src/handler/process.js";
-import { sampleEvents } from "../src/lib/sample.js";
-import type { SlackMessage } from "../src/lib/digest.js";
-import { UsageError } from "../src/lib/errors.js";
+import { sampleEvents } from "../src/core/events/sample.js";
+import type { SlackMessage } from "../src/core/digest/digest.js";
+import { UsageError } from "../src/core/errors.js";
 import { runCli } from "./support/run-cli.js";
 
 let sqs: RunningEmulator;

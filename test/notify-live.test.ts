@@ -11,8 +11,8 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { runForecast, type ForecastData } from "../src/commands/notify-live.js";
-import type { GlobalOptions } from "../src/lib/output.js";
+import { runForecast, type ForecastData } from "../src/cli/commands/notify-live.js";
+import type { GlobalOptions } from "../src/cli/output/output.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { startFakeCloudTrail } from "./support/fake-cloudtrail.js";
 import { runCli } from "./support/run-cli.js";

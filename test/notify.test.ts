@@ -7,11 +7,11 @@ import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./support/run-cli.js";
 import { useFakeSlack } from "./support/fake-slack.js";
-import { normalizeValue } from "../src/lib/events.js";
-import { buildDigest, type SlackMessage } from "../src/lib/digest.js";
-import { blockKitBuilderUrl, mrkdwnToTerminal, renderPreview } from "../src/lib/preview.js";
+import { normalizeValue } from "../src/core/events/events.js";
+import { buildDigest, type SlackMessage } from "../src/core/digest/digest.js";
+import { blockKitBuilderUrl, mrkdwnToTerminal, renderPreview } from "../src/cli/output/preview.js";
 
-const fixtures = fileURLToPath(new URL("./fixtures/", import.meta.url));
+const fixtures = fileURLToPath(new URL("./fixtures", import.meta.url));
 const lambdaEvent = join(fixtures, "sqs-lambda-event.json");
 const lambdaEventText = readFileSync(lambdaEvent, "utf8");
 const tmp = mkdtempSync(join(tmpdir(), "traildigest-notify-"));

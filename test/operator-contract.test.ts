@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BIN, runCli } from "./support/run-cli.js";
 import { ecsSchedules, startFakeScheduler, type FakeScheduler } from "./support/fake-scheduler.js";
-import { resolveAwsEnv, forgetSharedConfig } from "../src/lib/resolve.js";
-import { createUi, preloadRenderers, spinnerAllowed } from "../src/lib/output.js";
-import { displayWidth, ellipsizeMiddle, renderTable } from "../src/lib/table.js";
-import { toCliError } from "../src/lib/errors.js";
+import { resolveAwsEnv, forgetSharedConfig } from "../src/app/context.js";
+import { createUi, preloadRenderers, spinnerAllowed } from "../src/cli/output/output.js";
+import { displayWidth, ellipsizeMiddle, renderTable } from "../src/cli/output/table.js";
+import { toCliError } from "../src/core/errors.js";
 
 const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_PROFILE: undefined };
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { GetScheduleCommand, ListScheduleGroupsCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import { readSchedules } from "../src/lib/live-state.js";
-import { parseConfig, SCHEDULE_MARKER, type Config } from "../src/lib/config.js";
-import { computePlan, hasChanges, planSummary, type Desired, type LiveState, type PlanItem } from "../src/lib/plan.js";
-import { isManagedDescription, managedScheduleDescription } from "../src/lib/managed-marker.js";
+import { readSchedules } from "../src/adapters/aws/live-state.js";
+import { parseConfig, SCHEDULE_MARKER, type Config } from "../src/core/setup/config-schema.js";
+import { computePlan, hasChanges, planSummary, type Desired, type LiveState, type PlanItem } from "../src/core/setup/plan.js";
+import { isManagedDescription, managedScheduleDescription } from "../src/core/setup/managed-marker.js";
 import {
   QUEUE_POLICY_SID,
   functionEnvironment,
@@ -16,7 +16,7 @@ import {
   ruleArn,
   rulePattern,
   webhookResourceArn,
-} from "../src/lib/policies.js";
+} from "../src/core/setup/policies.js";
 
 const id = { account: "123456789012", region: "eu-west-1", partition: "aws" };
 const ROLE = "arn:aws:iam::123456789012:role/scheduler-ecs";

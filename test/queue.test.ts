@@ -21,7 +21,7 @@ import {
   peekWarnings,
   queueStats,
   resolveQueue,
-} from "../src/lib/queue.js";
+} from "../src/adapters/aws/sqs.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

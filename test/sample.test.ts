@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { buildDigest } from "../src/lib/digest.js";
-import { normalizeSqsBody, normalizeValue } from "../src/lib/events.js";
-import { SAMPLE_TIMEZONE, sampleEvents } from "../src/lib/sample.js";
+import { buildDigest } from "../src/core/digest/digest.js";
+import { normalizeSqsBody, normalizeValue } from "../src/core/events/events.js";
+import { SAMPLE_TIMEZONE, sampleEvents } from "../src/core/events/sample.js";
 
 type Raw = Record<string, any>;
 const raw = (): Raw[] => sampleEvents() as Raw[];

@@ -1,11 +1,11 @@
 // TRAILDIGEST_SCHEDULES: the compact form, its size for 50 schedules against Lambda's 4 KB environment,
 // the graceful fallbacks, the strict parser, and what the classifier names from each form.
 import { describe, expect, it } from "vitest";
-import { callerInfo } from "../src/lib/call-kind.js";
-import { parseConfig } from "../src/lib/config.js";
-import type { ApiCallEvent } from "../src/lib/events.js";
-import { classifyContextOf, functionEnvironment, functionScheduleCallers } from "../src/lib/policies.js";
-import { ENV_BUDGET_BYTES, ScheduleCallersError, encodeScheduleCallers, envBytes, parseScheduleCallers, utf8Bytes } from "../src/lib/schedule-callers.js";
+import { callerInfo } from "../src/core/events/call-kind.js";
+import { parseConfig } from "../src/core/setup/config-schema.js";
+import type { ApiCallEvent } from "../src/core/events/events.js";
+import { classifyContextOf, functionEnvironment, functionScheduleCallers } from "../src/core/setup/policies.js";
+import { ENV_BUDGET_BYTES, ScheduleCallersError, encodeScheduleCallers, envBytes, parseScheduleCallers, utf8Bytes } from "../src/core/schedule/schedule-callers.js";
 
 const ROLE = "arn:aws:iam::123456789012:role/traildigest-scheduler-role";
 /** 25 services, each with a night stop and a morning start: 50 schedules in one group, one role. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../src/lib/errors.js";
+import { UsageError } from "../src/core/errors.js";
 import {
   describeExpression,
   firesBetween,
@@ -7,7 +7,7 @@ import {
   parseScheduleExpression,
   validateScheduleExpression,
   type FireOptions,
-} from "../src/lib/schedule-expression.js";
+} from "../src/core/schedule/schedule-expression.js";
 
 const iso = (ds: Date[]) => ds.map((d) => d.toISOString().replace(".000Z", "Z"));
 const D = (s: string) => new Date(s);

@@ -11,10 +11,10 @@ import {
   sortByNextFire,
   targetKind,
   type RawSchedule,
-} from "../src/lib/schedules.js";
-import { fetchSchedules, findSchedule, listScheduleSummaries } from "../src/lib/schedules-fetch.js";
-import { mapLimit } from "../src/lib/concurrency.js";
-import { formatInZone } from "../src/lib/zoned-time.js";
+} from "../src/core/schedule/schedules.js";
+import { fetchSchedules, findSchedule, listScheduleSummaries } from "../src/adapters/aws/scheduler.js";
+import { mapLimit } from "../src/adapters/aws/concurrency.js";
+import { formatInZone } from "../src/core/time/zoned-time.js";
 import { runCli } from "./support/run-cli.js";
 import { ecsSchedules, startFakeScheduler, type FakeScheduler } from "./support/fake-scheduler.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { postMessage, SlackError, validateWebhookUrl } from "../src/lib/slack.js";
-import { ServiceError, UsageError } from "../src/lib/errors.js";
+import { postMessage, SlackError, validateWebhookUrl } from "../src/adapters/slack.js";
+import { ServiceError, UsageError } from "../src/core/errors.js";
 import { startFakeSlack, useFakeSlack } from "./support/fake-slack.js";
 
 const message = { text: "2 services scaled", blocks: [{ type: "section", text: { type: "mrkdwn", text: "*dev*" } }] };
@@ -305,7 +305,7 @@ describe("validateWebhookUrl", () => {
 
 describe("redact() (every CLI output path)", () => {
   it("hides a registered webhook as given, JSON-escaped, percent-encoded (either case), its path and its token", async () => {
-    const { registerSecret, redact } = await import("../src/lib/output.js");
+    const { registerSecret, redact } = await import("../src/cli/output/output.js");
     const url = "https://hooks.slack.com/services/T0AAA1111/B0BBB2222/abcdEFGHijklMNOPqrstUVWX";
     registerSecret(url);
     const token = "abcdEFGHijklMNOPqrstUVWX";

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
-import { createPacer, type Clock } from "../src/lib/rate-limit.js";
-import { eventFilter, lookupEvents, scanTrail } from "../src/lib/trail.js";
+import { createPacer, type Clock } from "../src/adapters/aws/pacer.js";
+import { eventFilter, lookupEvents, scanTrail } from "../src/adapters/aws/cloudtrail.js";
 import { runCli } from "./support/run-cli.js";
 import { maxInWindow, startFakeCloudTrail, updateServiceEvent, type FakeCloudTrail } from "./support/fake-cloudtrail.js";
 
@@ -184,9 +184,9 @@ describe("lookupEvents with a client that has SDK retries", () => {
         credentials: { accessKeyId: "test", secretAccessKey: "test" },
         maxAttempts: 5,
       });
-      const { tagErrors } = await import("../src/lib/aws.js");
+      const { tagErrors } = await import("../src/adapters/aws/clients.js");
       tagErrors(client as never);
-      const { createPacer: mk } = await import("../src/lib/rate-limit.js");
+      const { createPacer: mk } = await import("../src/adapters/aws/pacer.js");
       const got = await lookupEvents(
         { eventName: "UpdateService", since: new Date(base - 3_600_000), until: new Date(base) },
         client,

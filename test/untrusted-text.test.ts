@@ -5,13 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SQSEvent } from "aws-lambda";
-import { terminalText } from "../src/lib/terminal-text.js";
-import { slackField } from "../src/lib/mrkdwn.js";
-import { buildDigest, capToSlackLimits, type SlackMessage } from "../src/lib/digest.js";
-import { eventTimeProblem, normalizeValue } from "../src/lib/events.js";
-import { parseInputText } from "../src/lib/event-stream.js";
+import { terminalText } from "../src/core/text/terminal-text.js";
+import { slackField } from "../src/core/text/mrkdwn.js";
+import { buildDigest, capToSlackLimits, type SlackMessage } from "../src/core/digest/digest.js";
+import { eventTimeProblem, normalizeValue } from "../src/core/events/events.js";
+import { parseInputText } from "../src/core/events/event-stream.js";
 import { processBatch } from "../src/handler/process.js";
-import { cutGraphemes } from "../src/lib/text.js";
+import { cutGraphemes } from "../src/core/text/text.js";
 import {
   emojiAtEveryCut,
   eventBridge,
@@ -60,14 +60,14 @@ describe("terminalText: nothing a terminal acts on", () => {
 
 describe("the output layer: whatever a command forgets", () => {
   it.each(ALL.map((h) => [h.name, h.value]))("%s: results, tables, warnings, info, print", async (_name, v) => {
-    const { createUi, emit, preloadRenderers } = await import("../src/lib/output.js");
+    const { createUi, emit, preloadRenderers } = await import("../src/cli/output/output.js");
     await preloadRenderers();
     let out = "";
     let err = "";
     const streams = {
       stdout: { write: (s: string) => ((out += s), true), isTTY: true },
       stderr: { write: (s: string) => ((err += s), true) },
-    } as unknown as import("../src/lib/output.js").Streams;
+    } as unknown as import("../src/cli/output/output.js").Streams;
     const ui = createUi({ output: "table", color: true, verbose: true }, streams);
     // (A 100 KB cell is left out of the table: commands escape fields before a table sees them.)
     const table = (u: typeof ui) => (v.length < BIG ? `\n${u.table({ head: ["a"], rows: [[v]] })}` : "");

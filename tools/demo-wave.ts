@@ -1,7 +1,7 @@
 // The demo's queue contents: the bundled night-time scale-down wave exactly as the EventBridge rule
 // delivers it (one SQS message per event, body = the EventBridge event JSON), plus what real queues
 // also see: one duplicate delivery (EventBridge and SQS are at-least-once) and one unreadable message.
-import { sampleEvents } from "../src/lib/sample.js";
+import { sampleEvents } from "../src/core/events/sample.js";
 
 export interface DemoWave {
   /** SQS message bodies in send order. */

@@ -1,11 +1,11 @@
 // The Lambda entry (docs/design.md §6): SQS batch → one Slack digest → batchItemFailures.
 // Bundled by `npm run build:handler` into dist/handler.zip (index.mjs) for nodejs22.x.
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { postMessage } from "../lib/slack.js";
+import { postMessage } from "../adapters/slack.js";
 import { processBatch } from "./process.js";
 import { getWebhookUrl } from "./webhook.js";
-import { validateTimeZone } from "../lib/zoned-time.js";
-import { redactSecrets } from "../lib/secret-forms.js";
+import { validateTimeZone } from "../core/time/zoned-time.js";
+import { redactSecrets } from "../core/text/secret-forms.js";
 import { scheduleCallers } from "./schedules-env.js";
 
 /** Leave room to return batchItemFailures before Lambda kills the invocation. */

@@ -2,10 +2,10 @@
 // Unreadable records are reported in batchItemFailures (they retry, then reach the DLQ); the rest
 // become ONE digest; if posting fails after retries every record is reported, so nothing is lost.
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { eventTimeProblem, normalizeSqsBody, type ApiCallEvent, type InvalidRecord } from "../lib/events.js";
-import { buildDigest, type SlackMessage } from "../lib/digest.js";
-import { plural } from "../lib/text.js";
-import type { ClassifyContext } from "../lib/call-kind.js";
+import { eventTimeProblem, normalizeSqsBody, type ApiCallEvent, type InvalidRecord } from "../core/events/events.js";
+import { buildDigest, type SlackMessage } from "../core/digest/digest.js";
+import { plural } from "../core/text/text.js";
+import type { ClassifyContext } from "../core/events/call-kind.js";
 
 export interface ProcessDeps {
   post(message: SlackMessage, opts: { deadline: number }): Promise<void>;

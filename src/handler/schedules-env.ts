@@ -1,8 +1,8 @@
 // TRAILDIGEST_SCHEDULES (written by setup apply / the export) → the schedules the digest names as
 // callers. Read once per container. A bad value must not stop the digests: it is logged once (the
 // reason only, never the value) and ignored, so scheduler calls show by their role as without it.
-import type { ClassifyContext } from "../lib/call-kind.js";
-import { SCHEDULES_ENV, parseScheduleCallers } from "../lib/schedule-callers.js";
+import type { ClassifyContext } from "../core/events/call-kind.js";
+import { SCHEDULES_ENV, parseScheduleCallers } from "../core/schedule/schedule-callers.js";
 
 let cached: ClassifyContext | undefined;
 

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { startMoto, type RunningEmulator } from "../../tools/emulators.js";
-import { rulePattern } from "../../src/lib/policies.js";
-import { matchesPattern } from "../../src/lib/event-pattern.js";
-import { parseScope } from "../../src/lib/rule-scope.js";
+import { rulePattern } from "../../src/core/setup/policies.js";
+import { matchesPattern } from "../../src/core/events/event-pattern.js";
+import { parseScope } from "../../src/core/events/rule-scope.js";
 
 const REGION = "us-east-1";
 const creds = { accessKeyId: "test", secretAccessKey: "test" };

@@ -1,6 +1,6 @@
 // A stand-in for firesBetween shared by the audit and forecast tests: the expression
 // `fixed(ISO,ISO,…)` fires at exactly those instants.
-import type { FiresBetweenFn } from "../../src/lib/audit.js";
+import type { FiresBetweenFn } from "../../src/core/audit/audit.js";
 
 export const fixedFires: FiresBetweenFn = (expression, from, to) =>
   (/^fixed\((.*)\)$/.exec(expression)?.[1] ?? "")

@@ -2,7 +2,7 @@
 // checks every output must pass: nothing a terminal acts on, no forged Slack line, no Slack limit
 // exceeded, no unpaired surrogate. Shared by the handler, digest and CLI tests.
 import { readFileSync } from "node:fs";
-import type { SlackMessage } from "../../src/lib/digest.js";
+import type { SlackMessage } from "../../src/core/digest/digest.js";
 
 export interface HostileValue {
   name: string;

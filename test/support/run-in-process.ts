@@ -1,7 +1,7 @@
 // Runs the CLI's main() in this process (no build, no child process): stdout and stderr are captured
 // as the strings the program wrote (so an unpaired surrogate is still visible), env vars are set for
 // the run only. Commands that read stdin or need a TTY still belong to run-cli.ts.
-import { main } from "../../src/cli.js";
+import { main } from "../../src/cli/program.js";
 import type { CliRun } from "./run-cli.js";
 
 export async function runInProcess(

@@ -1,0 +1,257 @@
+// Reads the live state of every part setup manages, through the SDK. Missing resources become
+// `undefined`; any other error (access denied, throttling after retries) propagates.
+import { awsClient, type AwsOptions } from "./clients.js";
+import type { Config } from "../../core/setup/config-schema.js";
+import type { LiveQueue, LiveSchedule, LiveState } from "../../core/setup/plan.js";
+import { ROLE_INLINE_POLICY, parsePolicyDocument, queueArn, ssmParameterName, type Identity } from "../../core/setup/policies.js";
+import { isNotFound } from "./errors.js";
+
+/** SDK modules (commands and types), loaded lazily. */
+export const sdk = {
+  sqs: async () => await import("@aws-sdk/client-sqs"),
+  eventbridge: async () => await import("@aws-sdk/client-eventbridge"),
+  iam: async () => await import("@aws-sdk/client-iam"),
+  lambda: async () => await import("@aws-sdk/client-lambda"),
+  scheduler: async () => await import("@aws-sdk/client-scheduler"),
+  secretsmanager: async () => await import("@aws-sdk/client-secrets-manager"),
+  ssm: async () => await import("@aws-sdk/client-ssm"),
+  sts: async () => await import("@aws-sdk/client-sts"),
+  cloudtrail: async () => await import("@aws-sdk/client-cloudtrail"),
+  ecs: async () => await import("@aws-sdk/client-ecs"),
+};
+
+/** `await orMissing(call)` → the result, or undefined when the resource does not exist. */
+export async function orMissing<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Account and region every ARN is built from. */
+export async function resolveIdentity(aws: AwsOptions): Promise<Identity> {
+  const sts = await awsClient("sts", aws);
+  const { GetCallerIdentityCommand } = await sdk.sts();
+  const who = await sts.send(new GetCallerIdentityCommand({}));
+  const region = aws.region ?? (await sts.config.region());
+  const partition = who.Arn?.split(":")[1] ?? "aws";
+  return { account: who.Account!, region, partition };
+}
+
+export async function readQueue(aws: AwsOptions, name: string): Promise<LiveQueue | undefined> {
+  const sqs = await awsClient("sqs", aws);
+  const { GetQueueUrlCommand, GetQueueAttributesCommand } = await sdk.sqs();
+  const found = await orMissing(sqs.send(new GetQueueUrlCommand({ QueueName: name })));
+  if (!found?.QueueUrl) return undefined;
+  const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: found.QueueUrl, AttributeNames: ["All"] }));
+  let redrive: LiveQueue["redrive"];
+  if (a.RedrivePolicy) {
+    const r = JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
+    redrive = { deadLetterTargetArn: r.deadLetterTargetArn, maxReceiveCount: Number(r.maxReceiveCount) };
+  }
+  return {
+    url: found.QueueUrl,
+    arn: a.QueueArn ?? "",
+    visibilityTimeout: Number(a.VisibilityTimeout ?? 30),
+    retentionSeconds: Number(a.MessageRetentionPeriod ?? 345_600),
+    ...(redrive ? { redrive } : {}),
+    ...(a.Policy ? { policy: parsePolicyDocument(a.Policy) } : {}),
+    messages: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) },
+  };
+}
+
+/** Reads the schedules in `groups`, or in every existing group when `groups` is "all" (what --prune needs). */
+export async function readSchedules(aws: AwsOptions, groups: string[] | "all"): Promise<{ groups: string[]; schedules: LiveSchedule[] }> {
+  const sch = await awsClient("scheduler", aws);
+  const { ListScheduleGroupsCommand, ListSchedulesCommand, GetScheduleCommand } = await sdk.scheduler();
+  const existing: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await sch.send(new ListScheduleGroupsCommand({ NextToken: token }));
+    for (const g of page.ScheduleGroups ?? []) if (g.Name) existing.push(g.Name);
+    token = page.NextToken;
+  } while (token);
+  if (!existing.includes("default")) existing.push("default");
+  const names: { name: string; group: string }[] = [];
+  for (const group of groups === "all" ? existing : groups.filter((g) => existing.includes(g))) {
+    let t: string | undefined;
+    do {
+      const page = await sch.send(new ListSchedulesCommand({ GroupName: group, NextToken: t }));
+      for (const s of page.Schedules ?? []) if (s.Name) names.push({ name: s.Name, group: s.GroupName ?? group });
+      t = page.NextToken;
+    } while (t);
+  }
+  // ListSchedules is summary-only: GetSchedule per schedule, a few at a time.
+  const schedules: LiveSchedule[] = [];
+  for (let i = 0; i < names.length; i += 5) {
+    const got = await Promise.all(
+      names.slice(i, i + 5).map((n) => orMissing(sch.send(new GetScheduleCommand({ Name: n.name, GroupName: n.group })))),
+    );
+    for (const s of got) {
+      if (!s?.Name) continue;
+      let input: unknown = s.Target?.Input;
+      try {
+        input = s.Target?.Input ? JSON.parse(s.Target.Input) : undefined;
+      } catch {
+        /* keep the raw string: it differs from the desired object, so plan shows it */
+      }
+      const fw = s.FlexibleTimeWindow;
+      const rp = s.Target?.RetryPolicy;
+      schedules.push({
+        name: s.Name,
+        group: s.GroupName ?? "default",
+        expression: s.ScheduleExpression ?? "",
+        ...(s.ScheduleExpressionTimezone ? { timezone: s.ScheduleExpressionTimezone } : {}),
+        state: s.State ?? "ENABLED",
+        ...(s.Description ? { description: s.Description } : {}),
+        ...(fw?.Mode === "FLEXIBLE" && fw.MaximumWindowInMinutes ? { flexibleWindowMinutes: fw.MaximumWindowInMinutes } : {}),
+        targetArn: s.Target?.Arn ?? "",
+        ...(s.Target?.RoleArn ? { roleArn: s.Target.RoleArn } : {}),
+        ...(input !== undefined ? { input } : {}),
+        ...(rp ? { retryPolicy: { maximumRetryAttempts: rp.MaximumRetryAttempts, maximumEventAgeSeconds: rp.MaximumEventAgeInSeconds } } : {}),
+        ...(s.Target?.DeadLetterConfig?.Arn ? { deadLetterArn: s.Target.DeadLetterConfig.Arn } : {}),
+      });
+    }
+  }
+  return { groups: existing, schedules };
+}
+
+/** Whether the webhook secret / parameter exists — by its metadata only, never its value. */
+export async function webhookExists(aws: AwsOptions, cfg: Config): Promise<boolean> {
+  const w = cfg.function.webhook;
+  if ("secretId" in w) {
+    const sm = await awsClient("secretsmanager", aws);
+    const { DescribeSecretCommand } = await sdk.secretsmanager();
+    const d = await orMissing(sm.send(new DescribeSecretCommand({ SecretId: w.secretId })));
+    return !!d && !d.DeletedDate;
+  }
+  if ("parameter" in w) {
+    const ssm = await awsClient("ssm", aws);
+    const { DescribeParametersCommand } = await sdk.ssm();
+    const name = ssmParameterName(w.parameter);
+    const d = await orMissing(ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] })));
+    return (d?.Parameters?.length ?? 0) > 0;
+  }
+  return false;
+}
+
+export type LivePart = "queue" | "dlq" | "rule" | "webhook" | "role" | "function" | "schedules";
+
+/**
+ * Everything plan and doctor compare against. Plan must not guess, so by default any error other
+ * than "not found" propagates; doctor passes `tolerant` and gets the part in `unreadable` instead.
+ */
+export async function readLiveState(
+  aws: AwsOptions,
+  cfg: Config,
+  id: Identity,
+  opts: { tolerant?: boolean; allScheduleGroups?: boolean } = {},
+): Promise<LiveState> {
+  const unreadable: Partial<Record<LivePart, string>> = {};
+  const guard = async <T>(part: LivePart, fallback: T, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!opts.tolerant) throw err;
+      const e = err as { name?: string; message?: string };
+      unreadable[part] = `${e?.name ?? "Error"}: ${(e?.message ?? String(err)).split("\n")[0]}`;
+      return fallback;
+    }
+  };
+
+  const [queue, dlq] = await Promise.all([
+    guard("queue", undefined, () => readQueue(aws, cfg.queue.name)),
+    guard("dlq", undefined, () => readQueue(aws, cfg.dlq.name)),
+  ]);
+
+  const { ruleOut, targets } = await guard("rule", { ruleOut: undefined, targets: [] as LiveState["targets"] }, async () => {
+    const eb = await awsClient("eventbridge", aws);
+    const { DescribeRuleCommand, ListTargetsByRuleCommand } = await sdk.eventbridge();
+    const ruleOut = await orMissing(eb.send(new DescribeRuleCommand({ Name: cfg.rule.name })));
+    let targets: LiveState["targets"] = [];
+    if (ruleOut) {
+      const t = await eb.send(new ListTargetsByRuleCommand({ Rule: cfg.rule.name }));
+      targets = (t.Targets ?? []).map((x) => ({ id: x.Id ?? "", arn: x.Arn ?? "", ...(x.RoleArn ? { roleArn: x.RoleArn } : {}) }));
+    }
+    return { ruleOut, targets };
+  });
+
+  const role = await guard("role", undefined, async (): Promise<LiveState["role"]> => {
+    const iam = await awsClient("iam", aws);
+    const { GetRoleCommand, GetRolePolicyCommand } = await sdk.iam();
+    const roleOut = await orMissing(iam.send(new GetRoleCommand({ RoleName: cfg.function.roleName })));
+    if (!roleOut?.Role) return undefined;
+    const inline = await orMissing(iam.send(new GetRolePolicyCommand({ RoleName: cfg.function.roleName, PolicyName: ROLE_INLINE_POLICY })));
+    return {
+      arn: roleOut.Role.Arn ?? "",
+      trustPolicy: parsePolicyDocument(roleOut.Role.AssumeRolePolicyDocument),
+      ...(inline?.PolicyDocument ? { inlinePolicy: parsePolicyDocument(inline.PolicyDocument) } : {}),
+    };
+  });
+
+  const { fn, mapping } = await guard("function", { fn: undefined, mapping: undefined }, async () => {
+    const lambda = await awsClient("lambda", aws);
+    const { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } = await sdk.lambda();
+    const fn = await orMissing(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: cfg.function.name })));
+    let mapping: LiveState["mapping"];
+    if (fn) {
+      const qArn = queueArn(id, cfg.queue.name);
+      const list = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: cfg.function.name }));
+      // Only the mapping from this queue counts: one from an old queue is left alone (setup never deletes).
+      const m = (list.EventSourceMappings ?? []).find((x) => x.EventSourceArn === qArn);
+      if (m?.UUID) {
+        mapping = {
+          uuid: m.UUID,
+          eventSourceArn: m.EventSourceArn ?? "",
+          ...(m.BatchSize !== undefined ? { batchSize: m.BatchSize } : {}),
+          ...(m.MaximumBatchingWindowInSeconds !== undefined ? { windowSeconds: m.MaximumBatchingWindowInSeconds } : {}),
+          functionResponseTypes: m.FunctionResponseTypes ?? [],
+          ...(m.ScalingConfig?.MaximumConcurrency ? { maximumConcurrency: m.ScalingConfig.MaximumConcurrency } : {}),
+          ...(m.State ? { state: m.State } : {}),
+        };
+      }
+    }
+    return { fn, mapping };
+  });
+
+  // --prune must see marked schedules in groups the config no longer names, so it reads every group.
+  const groups = [...new Set(cfg.schedules.map((s) => s.group))];
+  const sched = await guard("schedules", { groups: [] as string[], schedules: [] as LiveSchedule[] }, () =>
+    opts.allScheduleGroups
+      ? readSchedules(aws, "all")
+      : groups.length
+        ? readSchedules(aws, groups)
+        : Promise.resolve({ groups: [], schedules: [] }),
+  );
+  const hook = await guard("webhook", false, () => webhookExists(aws, cfg));
+
+  return {
+    ...(queue ? { queue } : {}),
+    ...(dlq ? { dlq } : {}),
+    ...(ruleOut ? { rule: { arn: ruleOut.Arn ?? "", state: ruleOut.State ?? "", pattern: ruleOut.EventPattern ? JSON.parse(ruleOut.EventPattern) : undefined } } : {}),
+    targets,
+    webhookExists: hook,
+    ...(role ? { role } : {}),
+    ...(fn
+      ? {
+          function: {
+            arn: fn.FunctionArn ?? "",
+            ...(fn.Runtime ? { runtime: fn.Runtime } : {}),
+            ...(fn.MemorySize !== undefined ? { memory: fn.MemorySize } : {}),
+            ...(fn.Timeout !== undefined ? { timeout: fn.Timeout } : {}),
+            ...(fn.Handler ? { handler: fn.Handler } : {}),
+            ...(fn.Role ? { role: fn.Role } : {}),
+            ...(fn.CodeSha256 ? { codeSha256: fn.CodeSha256 } : {}),
+            env: fn.Environment?.Variables ?? {},
+            ...(fn.State ? { state: fn.State } : {}),
+          },
+        }
+      : {}),
+    ...(mapping ? { mapping } : {}),
+    scheduleGroups: sched.groups,
+    schedules: sched.schedules,
+    ...(Object.keys(unreadable).length ? { unreadable } : {}),
+  };
+}
