@@ -65,7 +65,7 @@ async function main() {
       const u = (await (await fetch(`${proxyUrl}/__cpu`)).json()) as { user: number; system: number };
       return (u.user + u.system) / 1000;
     };
-    // As aws.ts configures every client.
+    // As adapters/aws/clients.ts configures every client.
     const client = new SchedulerClient({ region: "us-east-1", endpoint: proxyUrl, credentials: creds, maxAttempts: 5, retryMode: "adaptive" });
     await fetchSchedules(client, { concurrency: 8 }); // warm-up: connections, JIT
     console.log(`${N} schedules in moto_server, every request held ${DELAY} ms by the proxy; client = this process (one core at most)`);

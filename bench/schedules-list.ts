@@ -26,7 +26,7 @@ async function main() {
     endpoint: fake.endpoint,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
     maxAttempts: 5,
-    retryMode: "adaptive", // as aws.ts configures every client
+    retryMode: "adaptive", // as adapters/aws/clients.ts configures every client
   });
   const from = new Date("2026-11-27T00:00:00Z");
   const time = async (concurrency: number) => {

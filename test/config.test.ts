@@ -2,7 +2,8 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig, parseConfig } from "../src/core/setup/config-schema.js";
+import { parseConfig } from "../src/core/setup/config-schema.js";
+import { loadConfig } from "../src/adapters/files/config-file.js";
 import { freePort } from "../tools/emulators.js";
 import { runCli } from "./support/run-cli.js";
 

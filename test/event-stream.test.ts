@@ -1,4 +1,4 @@
-// The streaming reader (src/lib/event-stream.ts) and --input read through it: chunk edges, NDJSON on stdin,
+// The streaming reader (src/core/events/event-stream.ts) and --input read through it: chunk edges, NDJSON on stdin,
 // a cut-off last line, the single-document limit, read failures.
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,5 +1,5 @@
-// The pure-core boundary is enforced by ESLint (eslint.config.js, PURE_CORE): prove the rule fires
-// on a deliberate SDK import, on process.env and on an adapter import, and stays quiet elsewhere.
+// The pure-core boundary is enforced by ESLint for every file under src/core (eslint.config.js, PURE_CORE):
+// prove the rules fire on a deliberate SDK import, on process.env and on an adapter import, and stay quiet elsewhere.
 import { fileURLToPath } from "node:url";
 import { ESLint } from "eslint";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -15,11 +15,11 @@ async function lint(path: string, code: string) {
 
 describe("the pure-core lint boundary", () => {
   // Loading the config and the TypeScript parser is the slow part (about a second): do it once.
-  beforeAll(() => lint("src/lib/text.ts", "export {};\n"));
+  beforeAll(() => lint("src/core/text/text.ts", "export {};\n"));
 
   it("fails on an AWS SDK import in a core file", async () => {
     const messages = await lint(
-      "src/lib/digest.ts",
+      "src/core/digest/digest.ts",
       `import { SQSClient } from "@aws-sdk/client-sqs";\nexport const c = new SQSClient({});\n`,
     );
     expect(messages).toEqual([
@@ -28,13 +28,13 @@ describe("the pure-core lint boundary", () => {
   });
 
   it("fails on process.env in a core file", async () => {
-    const messages = await lint("src/lib/events.ts", `export const tz = process.env.DIGEST_TIMEZONE;\n`);
+    const messages = await lint("src/core/events/events.ts", `export const tz = process.env.DIGEST_TIMEZONE;\n`);
     expect(messages).toEqual([{ rule: "no-restricted-globals", message: expect.stringMatching(/pure core/) }]);
   });
 
   it("fails on node:fs, timers and terminal libraries in a core file", async () => {
     const messages = await lint(
-      "src/lib/schedule-expression.ts",
+      "src/core/schedule/schedule-expression.ts",
       [
         `import { readFileSync } from "node:fs";`,
         `import { setTimeout as delay } from "node:timers/promises";`,
@@ -47,32 +47,37 @@ describe("the pure-core lint boundary", () => {
 
   it("fails on a value import of an adapter module, allows a type-only one", async () => {
     const value = await lint(
-      "src/lib/audit.ts",
-      `import { parseConfig } from "./config.js";\nexport const f = parseConfig;\n`,
+      "src/core/audit/audit.ts",
+      `import { loadConfig } from "../../adapters/files/config-file.js";\nexport const f = loadConfig;\n`,
     );
-    expect(value).toEqual([
-      { rule: "@typescript-eslint/no-restricted-imports", message: expect.stringMatching(/not in the core/) },
-    ]);
+    expect(value).toEqual([{ rule: "traildigest/core-imports-core", message: expect.stringMatching(/not in the core/) }]);
     const typeOnly = await lint(
-      "src/lib/audit.ts",
-      `import type { Config } from "./config.js";\nexport type C = Config;\n`,
+      "src/core/audit/audit.ts",
+      `import type { LiveState } from "../../adapters/aws/live-state.js";\nexport type L = LiveState;\n`,
     );
     expect(typeOnly).toEqual([]);
   });
 
-  it("fails on a value import from outside src/lib, even of a file named like a core one", async () => {
-    for (const from of ["../handler/process.js", "../commands/audit.js"]) {
-      const messages = await lint("src/lib/digest.ts", `import { x } from "${from}";\nexport const f = x;\n`);
-      expect(messages.map((m) => m.rule)).toEqual(["@typescript-eslint/no-restricted-imports"]);
+  it("fails on any value import that leaves src/core, at any depth, and allows one inside it", async () => {
+    const cases: [string, string][] = [
+      ["src/core/errors.ts", "../handler/process.js"],
+      ["src/core/digest/digest.ts", "../../cli/commands/audit.js"],
+      ["src/core/digest/digest.ts", "../../app/context.js"],
+      ["src/core/setup/export/files.ts", "../../../adapters/aws/apply.js"],
+    ];
+    for (const [file, from] of cases) {
+      const messages = await lint(file, `import { x } from "${from}";\nexport const f = x;\n`);
+      expect(messages.map((m) => m.rule)).toEqual(["traildigest/core-imports-core"]);
     }
-    expect(await lint("src/lib/digest.ts", `import { audit } from "./audit.js";\nexport const f = audit;\n`)).toEqual(
-      [],
-    );
+    const dynamic = await lint("src/core/digest/digest.ts", `export const f = () => import("../../adapters/slack.js");\n`);
+    expect(dynamic.map((m) => m.rule)).toEqual(["traildigest/core-imports-core"]);
+    expect(await lint("src/core/digest/digest.ts", `import { audit } from "../audit/audit.js";\nexport const f = audit;\n`)).toEqual([]);
+    expect(await lint("src/core/setup/export/files.ts", `import { plan } from "../plan.js";\nexport const f = plan;\n`)).toEqual([]);
   });
 
   it("lets adapters use the SDK and the environment", async () => {
     const messages = await lint(
-      "src/lib/queue.ts",
+      "src/adapters/aws/sqs.ts",
       `import { SQSClient } from "@aws-sdk/client-sqs";\nexport const c = new SQSClient({ region: process.env.AWS_REGION });\n`,
     );
     expect(messages).toEqual([]);

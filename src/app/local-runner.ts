@@ -133,7 +133,7 @@ async function sqs<T>(client: SqsSender, command: unknown, what: string): Promis
 
 /** Resolve the queue and read what the rules need: visibility timeout, ARN, redrive policy. */
 export async function describeQueue(client: SqsSender, queue: string): Promise<QueueInfo> {
-  // A name, URL or ARN, as every other --queue takes (queue.ts parses all three).
+  // A name, URL or ARN, as every other --queue takes (adapters/aws/sqs.ts parses all three).
   const p = parseQueueArg(queue);
   const url =
     p.url ??

@@ -31,7 +31,7 @@ export class ServiceError extends CliError {
 }
 
 /**
- * Hook for service-specific translation (AWS SDK errors are described in aws-errors.ts);
+ * Hook for service-specific translation (AWS SDK errors are described in adapters/aws/errors.ts);
  * kept as a registry so this module stays free of SDK knowledge.
  */
 type Translator = (err: unknown) => CliError | undefined;

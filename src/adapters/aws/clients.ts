@@ -19,7 +19,7 @@ registerErrorTranslator(translateAwsError);
 
 export interface AwsOptions {
   region?: string;
-  /** The config file's region: used only when nothing else names one (resolve.ts). */
+  /** The config file's region: used only when nothing else names one (app/context.ts). */
   configRegion?: string;
   profile?: string;
   /** One endpoint for every client (--endpoint-url). AWS_ENDPOINT_URL[_<SERVICE>] are honoured by the SDK itself. */
@@ -60,7 +60,7 @@ const loaders: Record<ServiceName, () => Promise<Ctor>> = {
 
 /** The client config every service shares; exported for tests. */
 export async function clientConfig(opts: AwsOptions): Promise<Record<string, unknown>> {
-  // Region, profile and endpoint are resolved (and checked) in one place: resolve.ts.
+  // Region, profile and endpoint are resolved (and checked) in one place: app/context.ts.
   const env = await resolveAwsEnv(opts);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const config: Record<string, unknown> = {

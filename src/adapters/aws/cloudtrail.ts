@@ -49,7 +49,7 @@ export interface LookupResult {
 
 type Sender = Pick<CloudTrailClient, "send">;
 
-/** 2 per rolling second; a request holds its slot until its answer (see rate-limit.ts), plus a small margin. */
+/** 2 per rolling second; a request holds its slot until its answer (see pacer.ts), plus a small margin. */
 export const LOOKUP_RATE = { max: 2, windowMs: 1000, marginMs: 20 };
 let sharedPacer: Pacer | undefined;
 export function defaultPacer(): Pacer {
@@ -126,7 +126,7 @@ async function sendPaced(
       let err = caught;
       if (caught instanceof SdkRetryStopped) {
         err = caught.failure;
-        // The operation tags (aws.ts) were put on the wrapper on its way out: carry them over.
+        // The operation tags (clients.ts) were put on the wrapper on its way out: carry them over.
         if (err && typeof err === "object") {
           for (const [k, v] of Object.entries(caught)) if (k.startsWith("$traildigest")) (err as Record<string, unknown>)[k] ??= v;
         }

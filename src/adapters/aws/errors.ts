@@ -1,9 +1,9 @@
 // AWS SDK errors → one line a person can act on, exit 3 (docs/design.md §4). No SDK import: works on the
-// error's shape (name, $metadata, code) plus the tags aws.ts's middleware adds (operation, host).
+// error's shape (name, $metadata, code) plus the tags clients.ts's middleware adds (operation, host).
 import { firstLine, ServiceError, UsageError, type CliError } from "../../core/errors.js";
 import { plural } from "../../core/text/text.js";
 
-/** Added to every error by the middleware in aws.ts: which call failed, and where it was sent. */
+/** Added to every error by the middleware in clients.ts: which call failed, and where it was sent. */
 export interface AwsErrorTags {
   $traildigestService?: string; // IAM service prefix: sqs, scheduler, cloudtrail, …
   $traildigestOperation?: string; // API operation: GetSchedule, ReceiveMessage, …
@@ -15,14 +15,14 @@ type AnyErr = Error &
     code?: string;
     $metadata?: { attempts?: number; httpStatusCode?: number };
     $response?: { statusCode?: number };
-    /** Set by aws.ts when --timeout ran out for the whole call. */
+    /** Set by clients.ts when --timeout ran out for the whole call. */
     $traildigestTimeoutMs?: number;
     cause?: unknown;
     hostname?: string;
   };
 
 let activeProfile: string | undefined;
-/** aws.ts records the --profile in use so login advice can name it. */
+/** clients.ts records the --profile in use so login advice can name it. */
 export function setActiveProfile(profile: string | undefined): void {
   activeProfile = profile;
 }

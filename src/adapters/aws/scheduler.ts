@@ -1,6 +1,6 @@
 // ListSchedules is summary-only (no expression, no Input), so every schedule needs a GetSchedule:
 // page through ListSchedules, then GetSchedule with bounded concurrency. Throttling is retried by
-// the SDK's adaptive retry mode (aws.ts); the bound keeps a large account from tripping it.
+// the SDK's adaptive retry mode (clients.ts); the bound keeps a large account from tripping it.
 import {
   GetScheduleCommand,
   ListSchedulesCommand,

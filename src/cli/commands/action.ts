@@ -1,5 +1,5 @@
 // Wraps every command action: resolves global options, builds the Ui, runs the action and emits
-// its result through the one output layer. Errors propagate to cli.ts, which maps them to exit codes.
+// its result through the one output layer. Errors propagate to cli/program.ts, which maps them to exit codes.
 import type { Command } from "commander";
 import { UsageError } from "../../core/errors.js";
 import { DEFAULT_TIMEOUT_MS, parseTimeout, validateEndpointUrl, validateRegion } from "../../app/context.js";

@@ -1,5 +1,5 @@
 // `traildigest doctor`: check the deployed pipeline end to end. Gathering is SDK work
-// (src/lib/doctor-gather.ts); the checks themselves are pure (src/lib/doctor.ts).
+// (src/adapters/aws/doctor-gather.ts); the checks themselves are pure (src/core/doctor/checks.ts).
 import type { Command } from "commander";
 import { action } from "./action.js";
 import type { Ui } from "../output/output.js";
@@ -52,7 +52,7 @@ Exit codes: 0 every check passed · 1 a check failed (--strict: or warned) · 2 
     )
     .action(
       action(async (ctx, o: { strict?: boolean }) => {
-        const { loadConfig, parseConfig, awsOptionsFor } = await import("../../core/setup/config-schema.js");
+        const [{ loadConfig }, { parseConfig, awsOptionsFor }] = await Promise.all([import("../../adapters/files/config-file.js"), import("../../core/setup/config-schema.js")]);
         let cfg = await loadConfig(ctx.opts.config);
         if (!cfg) {
           ctx.ui.warn("no config file: checking the default names (traildigest init writes one)");

@@ -1,5 +1,5 @@
 // One example (or two) for the commands whose own file gives none, so every `--help` shows how
-// a real call looks. Keyed by the command path; cli.ts adds them when it builds the program.
+// a real call looks. Keyed by the command path; program.ts adds them when it builds the program.
 export const EXAMPLES: Record<string, string[]> = {
   "notify dry-run": [
     "traildigest notify dry-run --sample                    the digest for a bundled wave of 32 events",

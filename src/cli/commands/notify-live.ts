@@ -70,7 +70,7 @@ export async function resolveLiveInput(
   if (live.length + others.length > 1) throw new UsageError(`give only one of ${[...others, ...live].join(", ")}`);
   const { awsClient } = await import("../../adapters/aws/clients.js");
   if (o.fromQueue) {
-    const { loadConfig } = await import("../../core/setup/config-schema.js");
+    const { loadConfig } = await import("../../adapters/files/config-file.js");
     const config = await loadConfig(ctx.opts.config);
     if (!o.batchSizeGiven && config?.batching.batchSize) o.batchSize = config.batching.batchSize;
     const queue = o.queue ?? config?.queue.name;
@@ -233,7 +233,7 @@ export async function runForecast(
   o: ForecastOpts,
 ): Promise<ForecastData> {
   const [{ loadConfig }, forecast, { buildDigest }, { validateTimeZone }] = await Promise.all([
-    import("../../core/setup/config-schema.js"),
+    import("../../adapters/files/config-file.js"),
     import("../../core/audit/forecast.js"),
     import("../../core/digest/digest.js"),
     import("../../core/time/zoned-time.js"),

@@ -88,7 +88,7 @@ async function narrow(
   const [{ kindFilter }, { parseScope, inScope, describeScope }, { loadConfig }, { classifyContextOf }] = await Promise.all([
     import("../../core/events/call-kind.js"),
     import("../../core/events/rule-scope.js"),
-    import("../../core/setup/config-schema.js"),
+    import("../../adapters/files/config-file.js"),
     import("../../core/setup/policies.js"),
   ]);
   const classify = classifyContextOf(global.config ? await loadConfig(global.config) : await loadConfig().catch(() => undefined));

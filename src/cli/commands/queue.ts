@@ -58,7 +58,7 @@ message; a message left with fewer than 2 receives before maxReceiveCount is rep
 
 /** --queue, else the config file's queue.name; region from the flags, else the config. */
 async function target(opts: GlobalOptions, queueArg: string | undefined) {
-  const { loadConfig, awsOptionsFor } = await import("../../core/setup/config-schema.js");
+  const [{ loadConfig }, { awsOptionsFor }] = await Promise.all([import("../../adapters/files/config-file.js"), import("../../core/setup/config-schema.js")]);
   const cfg = await loadConfig(opts.config);
   const queue = queueArg ?? cfg?.queue.name;
   if (!queue) {

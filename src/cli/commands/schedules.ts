@@ -69,7 +69,7 @@ Examples:
     .option("--from <iso>", "compute fire times after this ISO time (default: now)")
     .action(action(show));
 
-  // `schedules audit` (expected fires vs CloudTrail calls): src/commands/audit.ts.
+  // `schedules audit` (expected fires vs CloudTrail calls): src/cli/commands/audit.ts.
   registerAudit(group);
 }
 

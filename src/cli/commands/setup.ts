@@ -1,5 +1,5 @@
 // `traildigest init` and `traildigest setup plan|apply`: the whole pipeline from one config file.
-// The config is validated before any AWS call; plan is pure (src/lib/plan.ts), apply does the work.
+// The config is validated before any AWS call; plan is pure (src/core/setup/plan.ts), apply does the work.
 import type { Command } from "commander";
 import { action, type Ctx } from "./action.js";
 import { UsageError } from "../../core/errors.js";
@@ -52,7 +52,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 const ADOPT_HELP = "take over an existing schedule traildigest did not create (group/name; repeatable; or all)";
 
 async function prepare(ctx: Ctx, prune: boolean, adopt?: string[]): Promise<Prepared> {
-  const { requireConfig, awsOptionsFor } = await import("../../core/setup/config-schema.js");
+  const [{ requireConfig }, { awsOptionsFor }] = await Promise.all([import("../../adapters/files/config-file.js"), import("../../core/setup/config-schema.js")]);
   const cfg = await requireConfig(ctx.opts.config); // exits 2 on a bad config, before any AWS call
   const aws = awsOptionsFor(ctx.opts, cfg);
   const zip = await handlerZip(ctx.ui);
@@ -181,7 +181,7 @@ export function register(program: Command): void {
         if (existsSync(file) && !o.force) throw new UsageError(`${file} already exists: pass --force to overwrite it`);
         if (!ctx.opts.config) {
           // Two default files would be ambiguous (the JSON one wins): do not create a second.
-          const { DEFAULT_CONFIG_FILES } = await import("../../core/setup/config-schema.js");
+          const { DEFAULT_CONFIG_FILES } = await import("../../adapters/files/config-file.js");
           const other = DEFAULT_CONFIG_FILES.map((f) => resolve(f)).find((f) => f !== file && existsSync(f));
           if (other) throw new UsageError(`${other} already exists: edit it, or remove it before \`traildigest init --format ${format}\``);
         }
@@ -293,7 +293,7 @@ See docs/infrastructure-code.md.`,
       action(async (ctx, o: { format: string; out?: string; templateFormat: string; import?: boolean; force?: boolean }) => {
         if (o.format !== "terraform" && o.format !== "cloudformation") throw new UsageError(`--format: "${o.format}" is not one of terraform, cloudformation`);
         if (o.templateFormat !== "yaml" && o.templateFormat !== "json") throw new UsageError(`--template-format: "${o.templateFormat}" is not one of yaml, json`);
-        const { requireConfig, awsOptionsFor, loadYaml } = await import("../../core/setup/config-schema.js");
+        const [{ requireConfig }, { awsOptionsFor, loadYaml }] = await Promise.all([import("../../adapters/files/config-file.js"), import("../../core/setup/config-schema.js")]);
         const cfg = await requireConfig(ctx.opts.config); // exits 2 on a bad config, before any AWS call
         const { existsSync } = await import("node:fs");
         const { mkdir, writeFile } = await import("node:fs/promises");

@@ -105,7 +105,7 @@ async function recent({ opts, ui }: Ctx, eventName: string, o: RecentOpts): Prom
   if (since > until) throw new UsageError(`--since (${since.toISOString()}) is after --until (${until.toISOString()})`);
   const { scanTrail, trailClient, eventFilter } = await import("../../adapters/aws/cloudtrail.js");
   // Kinds are checked before any AWS call; the config's schedules (when there is a config) name scheduler calls.
-  const { loadConfig } = await import("../../core/setup/config-schema.js");
+  const { loadConfig } = await import("../../adapters/files/config-file.js");
   const classify = classifyContextOf(opts.config ? await loadConfig(opts.config) : await loadConfig().catch(() => undefined));
   const byKind = kindFilter(o.kind, o.callerKind, classify);
   const byWhere = eventFilter({ cluster: o.cluster, service: o.service, caller: o.caller });

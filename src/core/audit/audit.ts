@@ -6,7 +6,7 @@ import { firesBetween as defaultFiresBetween, type FireOptions } from "../schedu
 
 export const ECS_UPDATE_SERVICE = "ecs:updateService";
 
-/** The fields of a decoded schedule the audit and the forecast need (src/lib/schedules.ts gives more). */
+/** The fields of a decoded schedule the audit and the forecast need (src/core/schedule/schedules.ts gives more). */
 export interface ScheduleLike {
   name: string;
   group?: string;
