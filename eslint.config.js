@@ -34,6 +34,7 @@ export const PURE_CORE = [
   "src/lib/policies.ts",
   "src/lib/rule-scope.ts",
   "src/lib/sample.ts",
+  "src/lib/schedule-callers.ts",
   "src/lib/schedule-expression.ts",
   "src/lib/schedules.ts",
   "src/lib/secret-forms.ts",

@@ -15,7 +15,7 @@ import { EventBridgeClient, PutTargetsCommand } from "@aws-sdk/client-eventbridg
 import { applyPlan } from "../src/lib/apply.js";
 import { parseConfig } from "../src/lib/config.js";
 import { computePlan, type Desired, type LiveState } from "../src/lib/plan.js";
-import { lambdaInlinePolicy, lambdaTrustPolicy } from "../src/lib/policies.js";
+import { functionEnvironment, lambdaInlinePolicy, lambdaTrustPolicy } from "../src/lib/policies.js";
 
 const id = { account: "123456789012", region: "us-east-1", partition: "aws" };
 const cfg = parseConfig({});
@@ -179,5 +179,32 @@ describe("applyPlan waits", () => {
     expect(steps).toEqual([{ resource: "function", name: "traildigest-digest", action: "update", detail: "runtime, codeSha256" }]);
     expect(lambda.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(1);
     expect(lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input).toMatchObject({ Runtime: "nodejs22.x" });
+  });
+  it("writes TRAILDIGEST_SCHEDULES into a deployed function's environment, keeping the webhook and time zone variables", async () => {
+    const withSchedules = parseConfig({
+      schedules: [{ name: "api-night", expression: "cron(0 22 * * ? *)", cluster: "dev", service: "api", desiredCount: 0, roleArn: "arn:aws:iam::123456789012:role/sched" }],
+    });
+    const w: Desired = { ...want, config: withSchedules };
+    const live = liveWithoutFunction();
+    live.function = { arn: "f", runtime: "nodejs22.x", memory: 256, timeout: 60, handler: "index.handler", role: "arn:aws:iam::123456789012:role/traildigest-digest-role", codeSha256: "NEW", env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" }, state: "Active" };
+    live.mapping = { uuid: "m-1", eventSourceArn: live.queue!.arn, batchSize: 10, windowSeconds: 300, functionResponseTypes: ["ReportBatchItemFailures"], state: "Enabled" };
+    const plan = computePlan(w, live);
+    expect(plan.plan.filter((i) => i.action !== "noop").map((i) => `${i.resource}:${i.changes.map((c) => c.field)}`)).toEqual([
+      "function:environment",
+      "schedule:expression,timezone,state,description,target.arn,target.roleArn,target.input,target.retryPolicy",
+    ]);
+    lambda.on(UpdateFunctionConfigurationCommand).resolves({});
+    lambda.on(GetFunctionConfigurationCommand).resolves({ State: "Active", LastUpdateStatus: "Successful" });
+    const fnOnly = { plan: plan.plan.filter((i) => i.resource === "function") };
+    await applyPlan({ aws, want: w, live, plan: fnOnly, zip: new Uint8Array([1]), report: () => {}, sleep: async () => {} });
+    expect(lambda.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
+    expect(lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input.Environment).toEqual({
+      Variables: {
+        DIGEST_TIMEZONE: "UTC",
+        SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook",
+        TRAILDIGEST_SCHEDULES: '{"v":1,"s":{"sched":{"default":[["api-night","dev","api",0]]}}}',
+      },
+    });
+    expect(functionEnvironment(withSchedules)).toEqual(lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input.Environment!.Variables);
   });
 });

@@ -285,6 +285,12 @@ describe("one model, three renderers", () => {
     expect(tfB["event-source-mapping:td-q → td-fn.batchSize"]).toBe(50);
     expect(cfnB["rule:td-rule.eventPattern"]).toMatchObject({ detail: { eventName: ["UpdateService", "CreateService"] } });
     expect(Object.keys(tfA).filter((k) => k.startsWith("schedule:")).length).toBeGreaterThan(Object.keys(tfB).filter((k) => k.startsWith("schedule:")).length);
+    // The schedules as callers (TRAILDIGEST_SCHEDULES) reach the function in all three, and follow the schedules.
+    const envOf = (v: View, fn: string) => (v[`function:${fn}.environment`] as Record<string, string>).TRAILDIGEST_SCHEDULES;
+    for (const v of [planA, tfA, cfnA]) {
+      expect(envOf(v, "traildigest-digest")).toBe('{"v":1,"s":{"scheduler-ecs":{"td-nightly":[["api.night-down","dev","api",0]],"default":[["api-morning-up","dev","api",2]]}}}');
+    }
+    for (const v of [planB, tfB, cfnB]) expect(envOf(v, "td-fn")).toBe('{"v":1,"s":{"scheduler-ecs":{"td-nightly":[["api.night-down","dev","api",1]]}}}');
   });
 });
 

@@ -7,6 +7,7 @@ import { computePlan, hasChanges, planSummary, type Desired, type LiveState, typ
 import { isManagedDescription, managedScheduleDescription } from "../src/lib/managed-marker.js";
 import {
   QUEUE_POLICY_SID,
+  functionEnvironment,
   lambdaInlinePolicy,
   lambdaTrustPolicy,
   mergeQueuePolicy,
@@ -44,6 +45,9 @@ function desired(cfg = config(), over: Partial<Desired> = {}): Desired {
   return { config: cfg, identity: id, codeSha256: "SHA-A", webhookEnvSet: true, ...over };
 }
 
+/** config()'s one schedule as the function gets it (schedule-callers.ts). */
+const SCHEDULES_VALUE = '{"v":1,"s":{"scheduler-ecs":{"nightly":[["api-night-down","dev","api",0]]}}}';
+
 const empty: LiveState = { targets: [], webhookExists: false, scheduleGroups: ["default"], schedules: [] };
 
 /** The live state a successful apply of `cfg` leaves behind. */
@@ -71,7 +75,7 @@ function deployed(cfg = config()): LiveState {
       handler: "index.handler",
       role: `arn:aws:iam::${id.account}:role/${cfg.function.roleName}`,
       codeSha256: "SHA-A",
-      env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" },
+      env: functionEnvironment(cfg),
       state: "Active",
     },
     mapping: {
@@ -280,10 +284,39 @@ describe("computePlan", () => {
     expect(fn.changes).toEqual([
       {
         field: "environment",
-        from: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" },
-        to: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_PARAMETER: "/traildigest/webhook" },
+        from: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook", TRAILDIGEST_SCHEDULES: SCHEDULES_VALUE },
+        to: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_PARAMETER: "/traildigest/webhook", TRAILDIGEST_SCHEDULES: SCHEDULES_VALUE },
       },
     ]);
+  });
+
+  it("a function deployed before TRAILDIGEST_SCHEDULES gets it as an environment change; the other variables stay, a user's own is replaced as before", () => {
+    const live = deployed();
+    live.function = { ...live.function!, env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook", MY_FLAG: "1" } };
+    const fn = one(computePlan(desired(), live).plan, "function");
+    expect(fn.action).toBe("update");
+    expect(fn.note).toBeUndefined();
+    expect(fn.changes).toEqual([
+      {
+        field: "environment",
+        from: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook", MY_FLAG: "1" },
+        to: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook", TRAILDIGEST_SCHEDULES: SCHEDULES_VALUE },
+      },
+    ]);
+    // A config without schedules writes no variable: existing pipelines without schedules plan no change.
+    const bare = parseConfig({ region: "eu-west-1" });
+    expect(functionEnvironment(bare)).toEqual({ DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" });
+  });
+
+  it("says so on the function when the schedules do not fit the environment (role names only)", () => {
+    const long = "x".repeat(60);
+    const many = Array.from({ length: 50 }, (_, i) => ({
+      name: `${long}-${i}`, group: "nightly", expression: "cron(0 22 ? * MON-FRI *)", cluster: `cluster-${long}`, service: `svc-${long}-${i}`, desiredCount: 0, roleArn: ROLE,
+    }));
+    const cfg = parseConfig({ region: "eu-west-1", schedules: many });
+    const fn = one(computePlan(desired(cfg), empty).plan, "function");
+    expect(fn.changes.find((c) => c.field === "environment")!.to).toMatchObject({ TRAILDIGEST_SCHEDULES: '{"v":1,"r":["scheduler-ecs"]}' });
+    expect(fn.note).toMatch(/^TRAILDIGEST_SCHEDULES: 50 schedules need \d+ bytes, \d+ fit in the function's environment; it carries the execution role names only/);
   });
 
   it("updates the function code and config, and drops a plain-text SLACK_WEBHOOK_URL", () => {

@@ -64,10 +64,11 @@ async function prepare(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Prom
  * Returns what names scheduler calls (the config's schedules, when there is a config).
  */
 async function narrow(input: SourcedInput, opts: NotifyOptions, global: GlobalOptions, ui: Ui): Promise<ClassifyContext> {
-  const [{ kindFilter, classifyContextOf }, { parseScope, inScope, describeScope }, { loadConfig }] = await Promise.all([
+  const [{ kindFilter }, { parseScope, inScope, describeScope }, { loadConfig }, { classifyContextOf }] = await Promise.all([
     import("../lib/call-kind.js"),
     import("../lib/rule-scope.js"),
     import("../lib/config.js"),
+    import("../lib/policies.js"),
   ]);
   const classify = classifyContextOf(global.config ? await loadConfig(global.config) : await loadConfig().catch(() => undefined));
   const scope = opts.scope !== undefined ? parseScope(opts.scope) : undefined;

@@ -6,7 +6,8 @@ import { parseTimeArg, withinTrailHistory } from "../lib/duration.js";
 import { formatInZone } from "../lib/zoned-time.js";
 import type { CommandResult, Ui } from "../lib/output.js";
 import type { ApiCallEvent } from "../lib/events.js";
-import { CALLER_KIND_HELP, KIND_HELP, callKind, callerInfo, classifyContextOf, kindFilter, type ClassifyContext } from "../lib/call-kind.js";
+import { CALLER_KIND_HELP, KIND_HELP, callKind, callerInfo, kindFilter, type ClassifyContext } from "../lib/call-kind.js";
+import { classifyContextOf } from "../lib/policies.js";
 import { plural } from "../lib/text.js";
 
 interface RecentOpts {

@@ -6,6 +6,7 @@ import { processBatch } from "./process.js";
 import { getWebhookUrl } from "./webhook.js";
 import { validateTimeZone } from "../lib/zoned-time.js";
 import { redactSecrets } from "../lib/secret-forms.js";
+import { scheduleCallers } from "./schedules-env.js";
 
 /** Leave room to return batchItemFailures before Lambda kills the invocation. */
 function safetyMarginMs(remaining: number): number {
@@ -43,6 +44,7 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
       await postMessage(url, message, { deadline: opts.deadline, log: safeLog });
     },
     timeZone: digestTimeZone(),
+    classify: scheduleCallers(process.env, log),
     deadline,
     log: safeLog,
   });

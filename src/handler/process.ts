@@ -5,10 +5,13 @@ import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { normalizeSqsBody, type ApiCallEvent, type InvalidRecord } from "../lib/events.js";
 import { buildDigest, type SlackMessage } from "../lib/digest.js";
 import { plural } from "../lib/text.js";
+import type { ClassifyContext } from "../lib/call-kind.js";
 
 export interface ProcessDeps {
   post(message: SlackMessage, opts: { deadline: number }): Promise<void>;
   timeZone?: string;
+  /** Schedules to name scheduler calls by (TRAILDIGEST_SCHEDULES in the Lambda, the config in the CLI). */
+  classify?: ClassifyContext;
   /** Epoch ms by which the batch must be done (posting included). */
   deadline: number;
   log?(line: string): void;
@@ -55,7 +58,7 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
   let message: SlackMessage | null = null;
   let digestStats = { events: 0, duplicates: 0, failed: 0 };
   if (events.length > 0) {
-    const digest = buildDigest(events, { timeZone: deps.timeZone, invalidCount: invalid.length });
+    const digest = buildDigest(events, { timeZone: deps.timeZone, invalidCount: invalid.length, classify: deps.classify });
     message = digest.message;
     digestStats = digest.stats;
   }

@@ -44,10 +44,16 @@ export interface KnownSchedule {
   roleArn: string;
   cluster?: string;
   service?: string;
+  /** The count the schedule sets: tells a stop from a start of the same target by the same role. */
+  desiredCount?: number;
+  /** Schedule group ("default" when not given): names are unique only within a group. */
+  group?: string;
 }
 
 export interface ClassifyContext {
   schedules?: readonly KnownSchedule[];
+  /** Execution roles known to be schedules' when their schedules are not (TRAILDIGEST_SCHEDULES over its budget). */
+  schedulerRoles?: readonly string[];
 }
 
 export interface CallerInfo {
@@ -96,10 +102,17 @@ export function callerInfo(e: ApiCallEvent, ctx: ClassifyContext = {}): CallerIn
   if (role === AUTOSCALING_ROLE || via === AUTOSCALING_PRINCIPAL) return { kind: "autoscaling", name: "Application Auto Scaling" };
   // EventBridge Scheduler: a schedule's execution role (the record names the role, not the schedule).
   const mine = role ? (ctx.schedules ?? []).filter((s) => roleName(s.roleArn) === role) : [];
-  if (mine.length > 0 || via === SCHEDULER_PRINCIPAL) {
-    const exact = mine.filter((s) => (s.cluster === undefined || s.cluster === e.cluster) && (s.service === undefined || s.service === e.service));
-    const names = [...new Set(exact.map((s) => s.name))];
-    if (names.length === 1) return { kind: "scheduler", name: `schedule ${names[0]}` };
+  const knownRole = role !== undefined && (ctx.schedulerRoles ?? []).includes(role);
+  if (mine.length > 0 || knownRole || via === SCHEDULER_PRINCIPAL) {
+    // Same target, and the count the call set (a stop and a start of one service often share a role).
+    const exact = mine.filter(
+      (s) =>
+        (s.cluster === undefined || s.cluster === e.cluster) &&
+        (s.service === undefined || s.service === e.service) &&
+        (s.desiredCount === undefined || e.desiredCount === undefined || s.desiredCount === e.desiredCount),
+    );
+    const keys = new Map(exact.map((s) => [`${s.group ?? "default"}/${s.name}`, s.name]));
+    if (keys.size === 1) return { kind: "scheduler", name: `schedule ${[...keys.values()][0]}` };
     return { kind: "scheduler", name: role ? `EventBridge Scheduler (role ${role})` : "EventBridge Scheduler" };
   }
   if (via && DEPLOY_SERVICES[via]) {
@@ -160,11 +173,6 @@ export function kindFilter(kind: string | undefined, callerKind: string | undefi
   const callers = callerKind !== undefined ? parseCallerKinds(callerKind) : undefined;
   if (!kinds && !callers) return undefined;
   return (e) => filterByKind([e], kinds, callers, ctx).length === 1;
-}
-
-/** The config's schedules as callers to recognise (their execution role and target). */
-export function classifyContextOf(cfg: { schedules: readonly { name: string; roleArn: string; cluster: string; service: string }[] } | undefined): ClassifyContext {
-  return cfg ? { schedules: cfg.schedules.map((s) => ({ name: s.name, roleArn: s.roleArn, cluster: s.cluster, service: s.service })) } : {};
 }
 
 export const KIND_HELP = `call kind: ${[...CALL_KINDS, "failed"].join(", ")} (comma-separated)`;

@@ -9,6 +9,7 @@ import {
   UNIVERSAL_ECS_TARGET,
   canonicalJson,
   functionEnvironment,
+  functionScheduleCallers,
   lambdaInlinePolicy,
   lambdaTrustPolicy,
   policyAllowsRule,
@@ -287,7 +288,7 @@ export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = 
     .check("role", f?.role, live.role?.arn || roleArn(id, cfg.function.roleName))
     .check("environment", f?.env, env)
     .check("codeSha256", f?.codeSha256, want.codeSha256);
-  items.push(item("function", cfg.function.name, !!f, fd));
+  items.push(item("function", cfg.function.name, !!f, fd, scheduleCallersNote(cfg)));
 
   // Event source mapping
   const m = live.mapping;
@@ -330,6 +331,16 @@ export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = 
   // A created resource lists its desired fields (from null) so the plan shows what will exist.
   for (const it of items) if (it.action === "create") it.changes = it.changes.filter((c) => c.to !== null);
   return { plan: items };
+}
+
+/** Said when TRAILDIGEST_SCHEDULES cannot carry every schedule (Lambda's 4 KB environment). */
+function scheduleCallersNote(cfg: Config): string | undefined {
+  const sc = functionScheduleCallers(cfg);
+  if (sc.form === "full" || cfg.schedules.length === 0) return undefined;
+  const why = `${cfg.schedules.length} schedules need ${sc.fullBytes} bytes, ${sc.budgetBytes} fit in the function's environment`;
+  return sc.form === "roles"
+    ? `TRAILDIGEST_SCHEDULES: ${why}; it carries the execution role names only, so Slack shows "EventBridge Scheduler (role R)", not the schedule`
+    : `TRAILDIGEST_SCHEDULES: ${why}, not even the role names fit; left out, so Slack shows scheduler calls by their role`;
 }
 
 export function hasChanges(plan: Plan): boolean {

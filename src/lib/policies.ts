@@ -3,6 +3,8 @@
 import { DEFAULT_SCOPE, scopeConditions, type RuleScope } from "./rule-scope.js";
 import type { Config, ScheduleConfig, WebhookSource } from "./config.js";
 import { managedScheduleDescription } from "./managed-marker.js";
+import type { ClassifyContext } from "./call-kind.js";
+import { ENV_BUDGET_BYTES, SCHEDULES_ENV, encodeScheduleCallers, envBytes, parseScheduleCallers, type ScheduleCallersEncoding } from "./schedule-callers.js";
 
 export interface Identity {
   account: string;
@@ -189,13 +191,34 @@ export function lambdaInlinePolicy(id: Identity, cfg: Config): Record<string, un
   return { Version: "2012-10-17", Statement: st };
 }
 
-/** The function's environment: never the webhook itself, only where to read it. */
+/** The function's environment: never the webhook itself, only where to read it; and the schedules as callers. */
 export function functionEnvironment(cfg: Config): Record<string, string> {
+  const { env, schedules } = environmentParts(cfg);
+  return schedules.value !== undefined ? { ...env, [SCHEDULES_ENV]: schedules.value } : env;
+}
+
+/** TRAILDIGEST_SCHEDULES as it will be (full, role names only, or left out), with the budget it had. */
+export function functionScheduleCallers(cfg: Config): ScheduleCallersEncoding {
+  return environmentParts(cfg).schedules;
+}
+
+function environmentParts(cfg: Config): { env: Record<string, string>; schedules: ScheduleCallersEncoding } {
   const env: Record<string, string> = { DIGEST_TIMEZONE: cfg.function.digestTimezone };
   const w = cfg.function.webhook;
   if ("secretId" in w) env.SLACK_WEBHOOK_SECRET_ID = w.secretId;
   if ("parameter" in w) env.SLACK_WEBHOOK_PARAMETER = w.parameter;
-  return env;
+  // What the other variables leave, less the new key with its quotes, colon and comma (`,"KEY":`).
+  const budget = ENV_BUDGET_BYTES - envBytes(env) - (SCHEDULES_ENV.length + 4);
+  return { env, schedules: encodeScheduleCallers(cfg.schedules, budget) };
+}
+
+/**
+ * The config's schedules as callers to recognise, read from the same TRAILDIGEST_SCHEDULES value the
+ * function gets, so the CLI's previews name callers exactly as the deployed digest does.
+ */
+export function classifyContextOf(cfg: Config | undefined): ClassifyContext {
+  const value = cfg ? functionEnvironment(cfg)[SCHEDULES_ENV] : undefined;
+  return value !== undefined ? parseScheduleCallers(value) : {};
 }
 
 export function scheduleInput(s: ScheduleConfig): Record<string, unknown> {
