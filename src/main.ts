@@ -1,15 +1,33 @@
 // Entry point of the bundled CLI (dist/cli/main.mjs).
-import { main } from "./cli.js";
+import { VERSION } from "./lib/version.js";
 
 // The AWS SDK is bundled and pinned, so its "future versions need Node 22" notice is not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 70; // EX_SOFTWARE: a crash, not a finding (errors.ts)
-  },
-);
+// A reader that stopped early (`traildigest … | head -1`) is not a failure: end quietly with 0, as `git log | head`
+// does. Any other write failure is one line, never a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    if (stream !== process.stderr) process.stderr.write(`error: cannot write the output (${err.code ?? err.message})\n`);
+    process.exit(1);
+  });
+}
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+  // Without building the command tree: the version is all that was asked for.
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  import("./cli.js")
+    .then(({ main }) => main())
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err) => {
+        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exitCode = 70; // EX_SOFTWARE: a crash, not a finding (errors.ts)
+      },
+    );
+}

@@ -538,6 +538,55 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
     }
   });
 
+  /** Hand-made clients that log the order of their calls; ListSchedules can wait for the scan to start. */
+  async function orderedClients(waitForScan: boolean) {
+    const log: string[] = [];
+    let scanStarted!: () => void;
+    const started = new Promise<void>((r) => (scanStarted = r));
+    const scheduler = {
+      send: async (cmd: { constructor: { name: string }; input: { Name?: string } }) => {
+        if (cmd.constructor.name === "ListSchedulesCommand") {
+          if (waitForScan) await Promise.race([started, new Promise((r) => setTimeout(r, 300))]);
+          log.push("ListSchedules");
+          return { Schedules: [{ Name: "api-down", GroupName: "default" }] };
+        }
+        log.push("GetSchedule");
+        return getSchedule("api-down", "api", 0, "cron(0 22 * * ? *)");
+      },
+    };
+    const cloudtrail = {
+      send: async () => {
+        log.push("LookupEvents");
+        scanStarted();
+        return { Events: [lookupItem("e1", "2026-11-25T13:00:02Z", "api", 0)] };
+      },
+    };
+    const { createPacer, realClock } = await import("../src/lib/rate-limit.js");
+    const { LOOKUP_RATE } = await import("../src/lib/trail.js");
+    const lookup = { pacer: createPacer({ ...LOOKUP_RATE, clock: realClock }) }; // not the one earlier tests used up
+    return { log, scheduler: scheduler as never, cloudtrail: cloudtrail as never, lookup };
+  }
+
+  it("scans CloudTrail while reading the schedules when the period ends now", async () => {
+    const { runAudit } = await import("../src/commands/audit.js");
+    const c = await orderedClients(true);
+    const data = await runAudit({ ...c, now: new Date("2026-11-26T12:00:00Z") }, { since: "24h", pendingMargin: "15m", tolerance: "60s" });
+    expect(c.log).toEqual(["LookupEvents", "ListSchedules", "GetSchedule"]);
+    expect(data.fires.map((f) => f.status)).toEqual(["ok"]);
+    expect(data.scanned).toMatchObject({ since: "2026-11-25T12:00:00.000Z", until: "2026-11-26T12:00:00.000Z" });
+  });
+
+  it("waits for the schedules when the scan range depends on their windows (a period that ended days ago)", async () => {
+    const { runAudit } = await import("../src/commands/audit.js");
+    const c = await orderedClients(false);
+    const data = await runAudit(
+      { ...c, now: new Date("2026-11-28T12:00:00Z") },
+      { since: "2026-11-25T00:00:00Z", until: "2026-11-26T00:00:00Z", pendingMargin: "15m", tolerance: "60s" },
+    );
+    expect(c.log).toEqual(["ListSchedules", "GetSchedule", "LookupEvents"]);
+    expect(data.scanned.until).toBe("2026-11-26T00:01:00.000Z"); // the period + the tolerance
+  });
+
   it("--since after --until is a usage error before any AWS call", async () => {
     const { runAudit } = await import("../src/commands/audit.js");
     const send = async () => {

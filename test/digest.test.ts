@@ -3,7 +3,8 @@ import type { KnownBlock } from "@slack/types";
 import { describe, expect, it } from "vitest";
 import { batchEvents, buildDigest, dedupeEvents, type SlackMessage } from "../src/lib/digest.js";
 import { UsageError } from "../src/lib/errors.js";
-import { type ApiCallEvent, parseInputText } from "../src/lib/events.js";
+import type { ApiCallEvent } from "../src/lib/events.js";
+import { parseInputText } from "../src/lib/event-stream.js";
 import { escapeMrkdwn } from "../src/lib/mrkdwn.js";
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");

@@ -8,8 +8,8 @@ import {
   normalizeLookupEvent,
   normalizeSqsBody,
   normalizeValue,
-  parseInputText,
 } from "../src/lib/events.js";
+import { parseInputText } from "../src/lib/event-stream.js";
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 const eb = (): Record<string, any> => JSON.parse(fixture("eventbridge-updateservice.json"));

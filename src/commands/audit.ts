@@ -76,6 +76,8 @@ export interface AuditDeps {
   cloudtrail: Pick<CloudTrailClient, "send">;
   ui?: Pick<Ui, "info" | "warn" | "spinner">;
   now?: Date;
+  /** The scan's pacing (tests: a pacer of their own instead of the process-wide one). */
+  lookup?: import("../lib/trail.js").LookupDeps;
 }
 
 /** The whole command minus rendering: fetch schedules, one trail scan, match. Exported for tests. */
@@ -99,29 +101,56 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
   let schedules: ScheduleLike[];
   let calls: ApiCallEvent[];
   let range: { since: Date; until: Date };
-  try {
-    // Every group: a call made by another group's schedule is explained, not unexpected.
-    const raws = await fetchSchedules(deps.scheduler, {
-      ...(o.concurrency ? { concurrency: o.concurrency } : {}),
-      onProgress: (done, total) => spin?.update(`reading schedules ${done}/${total}…`),
-    });
-    schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }) as ScheduleLike);
-    range = audit.scanRange(schedules, { from, to, now, toleranceMs });
-    spin?.update("reading UpdateService calls from CloudTrail…");
-    const scan = await trail.scanTrail(
+  // One spinner line for both reads while they run side by side.
+  const progress = { schedules: "reading schedules…", trail: "" };
+  const show = () => spin?.update([progress.schedules, progress.trail].filter(Boolean).join(" · "));
+  let stopScan = false;
+  const scan = (r: { since: Date; until: Date }) =>
+    trail.scanTrail(
       {
         eventName: "UpdateService",
-        since: range.since,
-        until: range.until,
-        onPage: (page, total) => spin?.update(`reading UpdateService calls from CloudTrail… page ${page}, ${total} calls`),
+        since: r.since,
+        until: r.until,
+        onPage: (page, total) => {
+          if (stopScan) throw new Error("scan stopped: reading the schedules failed"); // never reported: the other error is
+          progress.trail = `reading UpdateService calls from CloudTrail… page ${page}, ${total} calls`;
+          show();
+        },
       },
       deps.cloudtrail,
+      deps.lookup,
     );
-    calls = scan.events;
+  try {
+    // When the period reaches (nearly) now, the scan range does not depend on the schedules: read both at once,
+    // so the audit costs its slower read, not their sum.
+    const upfront = audit.scanRangeUpfront({ from, to, now, toleranceMs });
+    const early = upfront ? scan(upfront) : undefined;
+    let raws;
+    try {
+      // Every group: a call made by another group's schedule is explained, not unexpected.
+      raws = await fetchSchedules(deps.scheduler, {
+        ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+        onProgress: (done, total) => {
+          progress.schedules = `reading schedules ${done}/${total}…`;
+          show();
+        },
+      });
+    } catch (err) {
+      stopScan = true;
+      early?.catch(() => {});
+      throw err;
+    }
+    schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }) as ScheduleLike);
+    range = upfront ?? audit.scanRange(schedules, { from, to, now, toleranceMs });
+    progress.schedules = "";
+    if (!early) progress.trail = "reading UpdateService calls from CloudTrail…";
+    show();
+    const scanned = await (early ?? scan(range));
+    calls = scanned.events;
     // Never guessed at, but said: an unreadable record could be a scale that would change a status.
-    if (scan.unreadable.length) {
+    if (scanned.unreadable.length) {
       deps.ui?.warn(
-        `${plural(scan.unreadable.length, "CloudTrail record")} could not be read and were left out: ${scan.unreadable
+        `${plural(scanned.unreadable.length, "CloudTrail record")} could not be read and were left out: ${scanned.unreadable
           .slice(0, 3)
           .map((u) => `${u.eventId ?? "?"} (${u.reason})`)
           .join("; ")}`,

@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
 import type { CommandResult, GlobalOptions, Ui } from "../lib/output.js";
 import { addLiveInputOptions, registerForecast, type LiveInputOptions } from "./notify-live.js";
-import type { Digests, SourcedInput } from "./notify-input.js";
+import type { DigestOptions, Digests, DigestSummary, InputSource } from "./notify-input.js";
+import type { ApiCallEvent } from "../lib/events.js";
 import type { SlackMessage } from "../lib/digest.js";
 import { plural } from "../lib/text.js";
 import { CALLER_KIND_HELP, KIND_HELP, type ClassifyContext } from "../lib/call-kind.js";
@@ -42,28 +43,38 @@ export function addInputOptions(cmd: Command): Command {
   return addLiveInputOptions(withInputs); // --from-queue / --from-trail: notify-live.ts
 }
 
-async function prepare(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<{ input: SourcedInput; digests: Digests; timeZone: string }> {
-  const [{ resolveInput, digestInput }, { resolveTimeZone }] = await Promise.all([
+interface Opened {
+  source: InputSource;
+  timeZone: string;
+  digest: DigestOptions;
+  /** What --scope / --kind / --caller-kind asked for, for the "N of M kept" line. */
+  narrowed?: string;
+}
+
+/** The source (not yet read), the zone its digests are shown in, and which events to keep. */
+async function openSource(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<Opened> {
+  const [{ resolveInput, wholeSource }, { resolveTimeZone }] = await Promise.all([
     import("./notify-input.js"),
     import("../lib/resolve.js"),
   ]);
   // Checked before any input is read: --timezone '' or a bad zone names the flag.
   const flagOrEnvTz = opts.timezone !== undefined || process.env.DIGEST_TIMEZONE ? await resolveTimeZone(opts.timezone) : undefined;
   // Live sources first (--from-queue / --from-trail, notify-live.ts); else --input / --sample.
-  const input = (await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui })) ?? (await resolveInput(opts));
-  const timeZone = flagOrEnvTz ?? input.defaultTimeZone ?? "UTC";
-  reportInvalid(input, ui);
-  const classify = await narrow(input, opts, global, ui);
-  const digests = await digestInput(input, { batchSize: opts.batchSize, timeZone, classify });
-  if (digests.messages.length === 0) ui.warn(`no readable API-call events in ${input.label}: nothing to digest`);
-  return { input, digests, timeZone };
+  const live = await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui });
+  const source = live ? wholeSource(live) : await resolveInput(opts);
+  const timeZone = flagOrEnvTz ?? source.defaultTimeZone ?? "UTC";
+  const { classify, keep, narrowed } = await narrow(opts, global);
+  return { source, timeZone, digest: { batchSize: opts.batchSize, timeZone, classify, keep }, ...(narrowed ? { narrowed } : {}) };
 }
 
 /**
- * --scope / --kind / --caller-kind: keep only the events asked for (in place) and say how many were left out.
- * Returns what names scheduler calls (the config's schedules, when there is a config).
+ * --scope / --kind / --caller-kind: a filter for the events asked for (applied block by block while reading), and
+ * what names scheduler calls (the config's schedules, when there is a config).
  */
-async function narrow(input: SourcedInput, opts: NotifyOptions, global: GlobalOptions, ui: Ui): Promise<ClassifyContext> {
+async function narrow(
+  opts: NotifyOptions,
+  global: GlobalOptions,
+): Promise<{ classify: ClassifyContext; keep?: (e: ApiCallEvent) => boolean; narrowed?: string }> {
   const [{ kindFilter }, { parseScope, inScope, describeScope }, { loadConfig }, { classifyContextOf }] = await Promise.all([
     import("../lib/call-kind.js"),
     import("../lib/rule-scope.js"),
@@ -73,42 +84,45 @@ async function narrow(input: SourcedInput, opts: NotifyOptions, global: GlobalOp
   const classify = classifyContextOf(global.config ? await loadConfig(global.config) : await loadConfig().catch(() => undefined));
   const scope = opts.scope !== undefined ? parseScope(opts.scope) : undefined;
   const byKind = kindFilter(opts.kind, opts.callerKind, classify);
-  if (!scope && !byKind) return classify;
-  const before = input.events.length;
-  input.events = input.events.filter((e) => (!scope || inScope(e, scope)) && (!byKind || byKind(e)));
-  const what = [scope && `scope ${describeScope(scope)}`, opts.kind && `kind ${opts.kind}`, opts.callerKind && `caller kind ${opts.callerKind}`].filter(Boolean).join(", ");
-  ui.info(`${plural(input.events.length, "event")} of ${before} kept (${what})`);
-  return classify;
+  if (!scope && !byKind) return { classify };
+  const narrowed = [scope && `scope ${describeScope(scope)}`, opts.kind && `kind ${opts.kind}`, opts.callerKind && `caller kind ${opts.callerKind}`]
+    .filter(Boolean)
+    .join(", ");
+  return { classify, keep: (e) => (!scope || inScope(e, scope)) && (!byKind || byKind(e)), narrowed };
 }
 
-function reportInvalid(input: SourcedInput, ui: Ui): void {
-  const n = input.invalid.length;
-  if (n === 0) return;
-  const first = input.invalid
-    .slice(0, 3)
-    .map((r) => `#${r.index + 1}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
-    .join("; ");
-  const where = input.lambdaBatch ? "; the handler would return them in batchItemFailures" : "";
-  ui.warn(`${plural(n, "unreadable record")} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);
+/** After the input is read: its unreadable records, how many events the filters kept, and when nothing was readable. */
+function reportRead(summary: DigestSummary, messages: number, label: string, ui: Ui, narrowed?: string): void {
+  const n = summary.stats.invalid;
+  if (n > 0) {
+    const first = summary.invalid
+      .slice(0, 3)
+      .map((r) => `#${r.index + 1}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
+      .join("; ");
+    const where = summary.lambdaBatch ? "; the handler would return them in batchItemFailures" : "";
+    ui.warn(`${plural(n, "unreadable record")} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);
+  }
+  if (summary.filtered && narrowed) ui.info(`${plural(summary.filtered.kept, "event")} of ${summary.filtered.seen} kept (${narrowed})`);
+  if (messages === 0) ui.warn(`no readable API-call events in ${label}: nothing to digest`);
 }
 
-
-function summary(d: Digests, input: SourcedInput, timeZone: string, batchSize: number, verb: string): string {
-  const s = d.stats;
+function summaryLine(s: DigestSummary, messages: number, label: string, timeZone: string, batchSize: number, verb: string): string {
+  const st = s.stats;
   const extras = [
-    s.duplicates ? `${plural(s.duplicates, "duplicate")} dropped` : "",
-    s.invalid ? `${s.invalid} unreadable` : "",
+    st.duplicates ? `${plural(st.duplicates, "duplicate")} dropped` : "",
+    st.invalid ? `${st.invalid} unreadable` : "",
   ].filter(Boolean);
-  const batching = input.lambdaBatch ? "one Lambda SQS batch" : `batch size ${batchSize}`;
+  const batching = s.lambdaBatch ? "one Lambda SQS batch" : `batch size ${batchSize}`;
   return (
-    `${plural(d.messages.length, "message")} ${verb} from ${plural(s.events, "event")}` +
+    `${plural(messages, "message")} ${verb} from ${plural(st.events, "event")}` +
     (extras.length ? ` (${extras.join(", ")})` : "") +
-    ` · ${batching} · time zone ${timeZone} · input: ${input.label}`
+    ` · ${batching} · time zone ${timeZone} · input: ${label}`
   );
 }
 
-function heading(ui: Ui, i: number, total: number, st: Digests["perMessage"][number] | undefined): string {
-  const bits = [`Message ${i + 1} of ${total}`];
+/** "Message 3 of 12 · 10 events"; without "of N" once the input is too long to wait for its end. */
+function heading(ui: Ui, i: number, total: number | undefined, st: Digests["perMessage"][number] | undefined): string {
+  const bits = [total === undefined ? `Message ${i + 1}` : `Message ${i + 1} of ${total}`];
   if (st) bits.push(plural(st.events, "event"));
   if (st?.failed) bits.push(`${st.failed} failed`);
   const title = ` ${bits.join(" · ")} `;
@@ -121,37 +135,87 @@ interface SlackResult {
   attempts: number;
 }
 
+type Preview = typeof import("../lib/preview.js");
+
+/** Table view of one message: heading, preview, Slack's answer (send), Block Kit link. */
+function messageView(preview: Preview, ui: Ui, opts: NotifyOptions, m: SlackMessage, i: number, total: number | undefined, st: Digests["perMessage"][number] | undefined, r?: SlackResult): string {
+  let body = `${heading(ui, i, total, st)}\n${preview.renderPreview(m, ui.c)}`;
+  if (r) body += `\n\n${ui.c.green("→ Slack:")} ${r.status} ${r.answer}${r.attempts > 1 ? ` (after ${r.attempts} attempts)` : ""}`;
+  if (opts.blockKitUrl) body += `${r ? "\n" : "\n\n"}${ui.c.dim("Block Kit Builder:")} ${preview.blockKitBuilderUrl(m)}`;
+  return body;
+}
+
+/** Messages held back so a short preview can say "Message 1 of 3"; past this many they are written as they come. */
+const HOLD_MESSAGES = 20;
+
 /**
- * dry-run's and send's result: the messages (and, for send, Slack's answers) as JSON; as a table, per message its
- * heading, preview, Slack's answer and Block Kit link, then the summary line.
+ * dry-run: digests written as they are made, so a million-event input never sits in memory (docs/scale.md).
+ * JSON is `{"messages":[…],"stats":{…},"invalid":[…]}`, byte for byte what stringifying it whole would give.
  */
-function digestsResult(
-  preview: typeof import("../lib/preview.js"),
-  { input, digests, timeZone }: { input: SourcedInput; digests: Digests; timeZone: string },
-  opts: NotifyOptions,
-  results?: SlackResult[],
-): CommandResult {
-  const data = {
-    messages: digests.messages,
-    // Each event with its call kind and caller kind (call-kind.ts), in time order.
-    events: digests.events,
-    ...(results ? { results } : {}),
-    stats: digests.stats,
-    invalid: input.invalid,
-    ...(opts.blockKitUrl ? { blockKitUrls: digests.messages.map(preview.blockKitBuilderUrl) } : {}),
-  };
-  const render = (_d: unknown, ui: Ui): string => {
-    const parts = data.messages.map((m: SlackMessage, i: number) => {
-      let body = `${heading(ui, i, data.messages.length, digests.perMessage[i])}\n${preview.renderPreview(m, ui.c)}`;
-      const r = results?.[i];
-      if (r) body += `\n\n${ui.c.green("→ Slack:")} ${r.status} ${r.answer}${r.attempts > 1 ? ` (after ${r.attempts} attempts)` : ""}`;
-      if (opts.blockKitUrl) body += `${r ? "\n" : "\n\n"}${ui.c.dim("Block Kit Builder:")} ${preview.blockKitBuilderUrl(m)}`;
-      return body;
+async function streamDryRun(preview: Preview, ctx: Ctx, opts: NotifyOptions): Promise<CommandResult> {
+  const [{ digestBlocks }, { outputWriter, JsonObjectWriter, SpooledArray }] = await Promise.all([
+    import("./notify-input.js"),
+    import("../lib/output.js"),
+  ]);
+  const { source, timeZone, digest, narrowed } = await openSource(opts, ctx.ui, ctx.opts);
+  const ui = ctx.ui;
+  const out = outputWriter(ui);
+  let count = 0;
+  let summary: DigestSummary;
+  if (ui.format === "json") {
+    const json = new JsonObjectWriter(out);
+    const urls: string[] = [];
+    // "events" comes after "messages" but is made alongside it: kept in a temp file, not in memory.
+    const events = await SpooledArray.open();
+    try {
+      await json.beginArray("messages");
+      summary = await digestBlocks(
+        source.blocks,
+        digest,
+        async (m) => {
+          count++;
+          if (opts.blockKitUrl) urls.push(preview.blockKitBuilderUrl(m));
+          await json.item(m);
+        },
+        (e) => events.push(e),
+      );
+      await json.endArray();
+      // Each event with its call kind and caller kind (call-kind.ts), in digest order.
+      await events.writeTo(json, "events");
+    } finally {
+      await events.dispose();
+    }
+    await json.member("stats", summary.stats);
+    await json.member("invalid", summary.invalid);
+    if (opts.blockKitUrl) await json.member("blockKitUrls", urls);
+    await json.end();
+  } else {
+    let held: { m: SlackMessage; st: Digests["perMessage"][number] }[] | undefined = [];
+    const write = (text: string) => out.write(count > 1 ? `\n\n${text}` : text);
+    summary = await digestBlocks(source.blocks, digest, async (m, st) => {
+      if (held && held.length < HOLD_MESSAGES) {
+        held.push({ m, st });
+        return;
+      }
+      if (held) {
+        for (const h of held) {
+          count++;
+          await write(messageView(preview, ui, opts, h.m, count - 1, undefined, h.st));
+        }
+        held = undefined;
+      }
+      count++;
+      await write(messageView(preview, ui, opts, m, count - 1, undefined, st));
     });
-    parts.push(ui.c.bold(summary(digests, input, timeZone, opts.batchSize, results ? "sent" : "would be posted")));
-    return parts.join("\n\n");
-  };
-  return { data, render };
+    for (const h of held ?? []) {
+      count++;
+      await write(messageView(preview, ui, opts, h.m, count - 1, held!.length, h.st));
+    }
+    await write(ui.c.bold(summaryLine(summary, count, source.label, timeZone, opts.batchSize, "would be posted")));
+    await out.write("\n");
+  }
+  reportRead(summary, count, source.label, ui, narrowed);
+  return { data: {}, written: true };
 }
 
 export function register(program: Command): void {
@@ -176,13 +240,12 @@ Examples:
         "after",
         `
 A Lambda SQS event ({"Records":[SQS records]}) is one batch, as the handler receives it; any other
-list of events is cut into --batch-size batches in time order.
+document is cut into --batch-size batches in time order. NDJSON is streamed: batches in the order it arrives.
 --output json prints {"messages":[<exact Slack webhook payloads>],"stats":{"events","duplicates","invalid","batches"}}.`,
       ),
   ).action(
     action(async (ctx: Ctx, opts: NotifyOptions) => {
-      const preview = await import("../lib/preview.js");
-      return digestsResult(preview, await prepare(opts, ctx.ui, ctx.opts), opts);
+      return streamDryRun(await import("../lib/preview.js"), ctx, opts);
     }),
   );
 
@@ -200,9 +263,10 @@ list of events is cut into --batch-size batches in time order.
       const { validateWebhookUrl, postMessage, SlackError } = await import("../lib/slack.js");
       const url = validateWebhookUrl(raw, label);
       const timeoutMs = ctx.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      const preview = await import("../lib/preview.js");
-      const prepared = await prepare(opts, ctx.ui, ctx.opts);
-      const { digests } = prepared;
+      const [preview, { digestInput }] = await Promise.all([import("../lib/preview.js"), import("./notify-input.js")]);
+      const { source, timeZone, digest, narrowed } = await openSource(opts, ctx.ui, ctx.opts);
+      const digests = await digestInput(source, digest);
+      reportRead(digests, digests.messages.length, source.label, ctx.ui, narrowed);
 
       const results: SlackResult[] = [];
       const total = digests.messages.length;
@@ -228,7 +292,21 @@ list of events is cut into --batch-size batches in time order.
           throw err;
         }
       }
-      return digestsResult(preview, prepared, opts, results);
+      const data = {
+        messages: digests.messages,
+        // Each event with its call kind and caller kind (call-kind.ts), in digest order.
+        events: digests.events,
+        results,
+        stats: digests.stats,
+        invalid: digests.invalid,
+        ...(opts.blockKitUrl ? { blockKitUrls: digests.messages.map(preview.blockKitBuilderUrl) } : {}),
+      };
+      const render = (_d: unknown, ui: Ui): string =>
+        [
+          ...digests.messages.map((m, i) => messageView(preview, ui, opts, m, i, total, digests.perMessage[i], results[i])),
+          ui.c.bold(summaryLine(digests, total, source.label, timeZone, opts.batchSize, "sent")),
+        ].join("\n\n");
+      return { data, render };
     }),
   );
 

@@ -286,24 +286,62 @@ function callMatches(fire: ExpectedFire, call: ApiCallEvent, until: Date = fire.
 }
 
 /**
+ * Calls by cluster/service, each list in time order, so a fire looks only at its own target's calls inside its
+ * window: matching grows with fires + calls, not their product (docs/scale.md).
+ */
+class CallIndex {
+  private readonly byTarget = new Map<string, { i: number; t: number }[]>();
+  constructor(sortedCalls: ApiCallEvent[]) {
+    sortedCalls.forEach((c, i) => {
+      if (c.service === undefined) return; // matches no fire: every fire names a service
+      const key = `${c.cluster ?? "default"}\u0000${c.service}`;
+      let list = this.byTarget.get(key);
+      if (!list) this.byTarget.set(key, (list = []));
+      list.push({ i, t: Date.parse(c.eventTime) });
+    });
+  }
+  /** Positions (in the sorted calls) of this target's calls made in [from, until], in time order. */
+  window(cluster: string, service: string, from: number, until: number): number[] {
+    const list = this.byTarget.get(`${cluster}\u0000${service}`);
+    if (!list) return [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.t < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: number[] = [];
+    for (let k = lo; k < list.length && list[k]!.t <= until; k++) out.push(list[k]!.i);
+    return out;
+  }
+}
+
+/**
  * Greedy by time: fires in time order each take the earliest unused matching call inside their window,
  * preferring a successful one (the scheduler retries a failed call; a later success means the fire worked).
  * Failed retries inside the same window are counted as attempts of that fire, not as unexpected calls.
  */
 export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: MatchOptions): AuditResult {
-  const sortedCalls = [...calls].sort((a, b) => Date.parse(a.eventTime) - Date.parse(b.eventTime));
+  const sortedCalls = calls
+    .map((c) => ({ c, t: Date.parse(c.eventTime) }))
+    .sort((a, b) => a.t - b.t)
+    .map((x) => x.c);
+  const index = new CallIndex(sortedCalls);
   const used = new Set<number>();
   const audited: AuditedFire[] = [];
   const ordered = [...fires].sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
   for (const fire of ordered) {
-    let candidates = sortedCalls.map((c, i) => i).filter((i) => !used.has(i) && callMatches(fire, sortedCalls[i]!));
+    const inWindow = (until: Date) =>
+      index.window(fire.cluster, fire.service, fire.at.getTime(), until.getTime()).filter((i) => !used.has(i) && callMatches(fire, sortedCalls[i]!, until));
+    let candidates = inWindow(fire.windowEnd);
     let success = candidates.find((i) => !sortedCalls[i]!.errorCode);
     // Only failed calls in the window: the Scheduler retries for up to the event age (never past the next
     // fire), so later calls of the same role/cluster/service/count are this fire's retries — a success
     // makes the fire ok, failed ones are counted as its attempts.
     if (success === undefined && candidates.length && fire.retryUntil) {
       const until = fire.retryUntil;
-      candidates = sortedCalls.map((c, i) => i).filter((i) => !used.has(i) && callMatches(fire, sortedCalls[i]!, until));
+      candidates = inWindow(until);
       success = candidates.find((i) => !sortedCalls[i]!.errorCode);
     }
     const chosen = success ?? candidates[0];
@@ -378,6 +416,16 @@ export function scanRange(schedules: ScheduleLike[], opts: Pick<AuditOptions, "f
   );
   const until = new Date(Math.min(opts.to.getTime() + slack, opts.now.getTime()));
   return { since: opts.from, until: until < opts.from ? opts.from : until };
+}
+
+/**
+ * The scan range when it does not depend on the schedules, so the scan can run while they are read: a period
+ * ending within the tolerance of now. Every auditable schedule's window then reaches past now, so scanRange would
+ * give [from, now] whatever the schedules say. Otherwise undefined: the range needs the longest flexible window.
+ */
+export function scanRangeUpfront(opts: Pick<AuditOptions, "from" | "to" | "now" | "toleranceMs">): { since: Date; until: Date } | undefined {
+  if (opts.to.getTime() + opts.toleranceMs < opts.now.getTime()) return undefined;
+  return { since: opts.from, until: opts.now < opts.from ? opts.from : opts.now };
 }
 
 /** The whole audit: expected fires of every schedule, matched against the calls of the scan. */

@@ -69,10 +69,10 @@ export interface Unreadable {
 }
 
 type Obj = Record<string, unknown>;
-const SUPPORTED =
+export const SUPPORTED =
   "expected a Lambda SQS event, EventBridge event(s), CloudTrail records, SQS messages or `aws cloudtrail lookup-events` output";
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 function str(v: unknown): string | undefined {
@@ -392,12 +392,25 @@ function normalizeItem(item: unknown): { event: ApiCallEvent } | { reason: strin
 
 function normalizeList(items: unknown[], lambdaBatch: boolean): NormalizedInput {
   const out: NormalizedInput = { events: [], invalid: [], lambdaBatch };
-  items.forEach((item, index) => {
+  normalizeItems(items, out, 0);
+  return out;
+}
+
+/**
+ * Items of one value → `out`, numbered from `index` (returns the next index). `line`: the NDJSON line they came
+ * from, named in each unreadable record's reason. The one place a list item becomes an event or a reason.
+ */
+export function normalizeItems(items: unknown[], out: NormalizedInput, index: number, line?: number): number {
+  for (const item of items) {
     const r = normalizeItem(item);
     if ("event" in r) out.events.push(r.event);
-    else out.invalid.push(r.messageId ? { index, messageId: r.messageId, reason: r.reason } : { index, reason: r.reason });
-  });
-  return out;
+    else {
+      const reason = line === undefined ? r.reason : `line ${line}: ${r.reason}`;
+      out.invalid.push(r.messageId ? { index, messageId: r.messageId, reason } : { index, reason });
+    }
+    index++;
+  }
+  return index;
 }
 
 /** An already-parsed value of any supported shape. */
@@ -423,104 +436,9 @@ export function normalizeValue(value: unknown): NormalizedInput {
   throw new UsageError(`not a supported input shape: ${SUPPORTED}`);
 }
 
-/**
- * Concatenated JSON objects/arrays (whitespace between them), or null if the text is not exactly that.
- * One linear scan that tracks strings and nesting depth.
- */
-function parseJsonStream(text: string): unknown[] | null {
-  const values: unknown[] = [];
-  let depth = 0;
-  let inString = false;
-  let start = -1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92 /* \\ */) i++;
-      else if (c === 34 /* " */) inString = false;
-      continue;
-    }
-    if (c === 34) {
-      if (depth === 0) return null;
-      inString = true;
-    } else if (c === 123 || c === 91 /* { [ */) {
-      if (depth++ === 0) start = i;
-    } else if (c === 125 || c === 93 /* } ] */) {
-      if (--depth < 0) return null;
-      if (depth === 0) {
-        try {
-          values.push(JSON.parse(text.slice(start, i + 1)));
-        } catch {
-          return null;
-        }
-      }
-    } else if (depth === 0 && c !== 32 && c !== 9 && c !== 10 && c !== 13) return null;
-  }
-  return depth === 0 && !inString ? values : null;
-}
-
 /** One value of a stream or NDJSON line → its items: an array, a page of Records/Events/Messages, or itself. */
-function flattenPage(v: unknown): unknown[] {
+export function flattenPage(v: unknown): unknown[] {
   if (Array.isArray(v)) return v;
   if (isObj(v)) for (const k of ["Records", "Events", "Messages"]) if (Array.isArray(v[k])) return v[k] as unknown[];
   return [v];
-}
-
-/** Text of any supported shape (JSON document or NDJSON) → events + unreadable records. */
-export function parseInputText(text: string): NormalizedInput {
-  const body = text.replace(/^\uFEFF/, "");
-  if (body.trim() === "") throw new UsageError(`input is empty: ${SUPPORTED}`);
-  let docError: string;
-  try {
-    return normalizeValue(JSON.parse(body));
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    docError = err instanceof Error ? err.message : String(err);
-  }
-  // NDJSON: one value per line. Only when the first line is a JSON object, so a broken
-  // pretty-printed document is reported as broken JSON rather than as a pile of bad lines.
-  const lines = body.split(/\r?\n/);
-  const nonEmpty: { line: number; text: string }[] = [];
-  lines.forEach((t, i) => {
-    if (t.trim() !== "") nonEmpty.push({ line: i + 1, text: t });
-  });
-  let first: unknown;
-  try {
-    first = JSON.parse(nonEmpty[0]!.text);
-  } catch {
-    first = undefined;
-  }
-  if (nonEmpty.length < 2 || !isObj(first)) {
-    // `jq '.Events[]'` prints pretty objects one after another: a stream of JSON values.
-    const stream = parseJsonStream(body);
-    if (stream && stream.length > 1) {
-      return normalizeList(stream.flatMap(flattenPage), false);
-    }
-    // V8 quotes a snippet of the input, newlines included: keep the error on one line.
-    const why = docError.replace(/\s+/g, " ").trim();
-    throw new UsageError(`not valid JSON or NDJSON: ${why.length > 160 ? `${why.slice(0, 159)}…` : why}`);
-  }
-  const out: NormalizedInput = { events: [], invalid: [], lambdaBatch: false };
-  let index = 0;
-  for (const { line, text: t } of nonEmpty) {
-    let v: unknown;
-    try {
-      v = JSON.parse(t);
-    } catch {
-      out.invalid.push({ index: index++, reason: `line ${line} is not JSON` });
-      continue;
-    }
-    // A line may be a whole page (`aws ... --output json | jq -c`), read like a stream value.
-    for (const item of flattenPage(v)) {
-      const r = normalizeItem(item);
-      if ("event" in r) out.events.push(r.event);
-      else
-        out.invalid.push(
-          r.messageId
-            ? { index, messageId: r.messageId, reason: `line ${line}: ${r.reason}` }
-            : { index, reason: `line ${line}: ${r.reason}` },
-        );
-      index++;
-    }
-  }
-  return out;
 }

@@ -2,6 +2,7 @@
 // with --output json; tables and previews go to stdout otherwise; warnings, progress and spinners
 // always go to stderr, so `traildigest … --json | jq` stays clean.
 import type { ChalkInstance } from "chalk";
+import { rmSync } from "node:fs";
 import { redactSecrets } from "./secret-forms.js";
 import { renderTable, terminalWidth } from "./table.js";
 
@@ -25,6 +26,8 @@ export interface CommandResult<T extends object = object> {
   render?: (data: T, ui: Ui) => string;
   /** 1 when the command ran and found problems (docs/design.md §4). */
   exitCode?: 0 | 1;
+  /** The command already wrote its output piece by piece (outputWriter): nothing left to emit. */
+  written?: boolean;
 }
 
 export interface Spinner {
@@ -140,10 +143,133 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
 
 /** Write a command's result: JSON on stdout, or the human view on stdout. */
 export function emit<T extends object>(result: CommandResult<T>, ui: Ui, streams: Streams = process): void {
+  if (result.written) return;
   if (ui.format === "json") {
     streams.stdout.write(ui.redact(JSON.stringify(result.data, null, 2)) + "\n");
     return;
   }
   const text = result.render ? result.render(result.data, ui) : JSON.stringify(result.data, null, 2);
   if (text) streams.stdout.write(ui.redact(text.endsWith("\n") ? text : text + "\n"));
+}
+
+/** For output too large to hold (docs/scale.md): written piece by piece, redacted, pausing while the reader is behind. */
+export interface OutputWriter {
+  write(text: string): Promise<void>;
+}
+
+export function outputWriter(ui: Pick<Ui, "redact">, streams: Pick<Streams, "stdout"> = process): OutputWriter {
+  const out = streams.stdout;
+  return {
+    write(text) {
+      if (out.write(ui.redact(text))) return Promise.resolve();
+      return new Promise((resolve) => out.once("drain", () => resolve()));
+    },
+  };
+}
+
+/**
+ * `JSON.stringify(object, null, 2)` written member by member, so one array member (say "messages") can be written as
+ * its items are made. Same bytes as the whole object stringified at once.
+ */
+export class JsonObjectWriter {
+  private members = 0;
+  private items = -1;
+  constructor(private readonly out: OutputWriter) {}
+  private async key(name: string): Promise<void> {
+    await this.out.write(`${this.members++ === 0 ? "{\n" : ",\n"}  ${JSON.stringify(name)}: `);
+  }
+  async member(name: string, value: unknown): Promise<void> {
+    await this.key(name);
+    await this.out.write(JSON.stringify(value, null, 2).replace(/\n/g, "\n  "));
+  }
+  async beginArray(name: string): Promise<void> {
+    await this.key(name);
+    await this.out.write("[");
+    this.items = 0;
+  }
+  async item(value: unknown): Promise<void> {
+    await this.out.write(JsonObjectWriter.itemText(value, this.items++ === 0));
+  }
+  /** One array item as it appears inside the object, for items formatted ahead of time (SpooledArray). */
+  static itemText(value: unknown, first: boolean): string {
+    return `${first ? "\n    " : ",\n    "}${JSON.stringify(value, null, 2).replace(/\n/g, "\n    ")}`;
+  }
+  /** An array member whose items were formatted with itemText and kept elsewhere. */
+  async arrayFrom(name: string, itemsText: AsyncIterable<string>, empty: boolean): Promise<void> {
+    await this.key(name);
+    await this.out.write("[");
+    for await (const text of itemsText) await this.out.write(text);
+    await this.out.write(empty ? "]" : "\n  ]");
+  }
+  async endArray(): Promise<void> {
+    await this.out.write(this.items > 0 ? "\n  ]" : "]");
+    this.items = -1;
+  }
+  async end(): Promise<void> {
+    await this.out.write(this.members === 0 ? "{}\n" : "\n}\n");
+  }
+}
+
+/**
+ * Items of a JSON array member that must be written after another streamed member (notify dry-run's "events" after
+ * its "messages"): formatted as they come and kept in a temp file, so memory does not grow with the input.
+ */
+export class SpooledArray {
+  private count = 0;
+  private constructor(
+    private readonly dir: string,
+    private readonly file: string,
+    private readonly out: import("node:fs").WriteStream,
+  ) {}
+
+  static async open(): Promise<SpooledArray> {
+    const [{ mkdtemp }, { createWriteStream }, { tmpdir }, { join }] = await Promise.all([
+      import("node:fs/promises"),
+      import("node:fs"),
+      import("node:os"),
+      import("node:path"),
+    ]);
+    const dir = await mkdtemp(join(tmpdir(), "traildigest-"));
+    const file = join(dir, "items.json");
+    const spool = new SpooledArray(dir, file, createWriteStream(file, { mode: 0o600 }));
+    // A closed pipe ends the process at once (main.ts): the temp file goes with it.
+    process.once("exit", spool.removeNow);
+    return spool;
+  }
+
+  private readonly removeNow = (): void => {
+    try {
+      rmSync(this.dir, { recursive: true, force: true });
+    } catch {
+      /* best effort at exit */
+    }
+  };
+
+  /** Gathered into 64 KB writes: one write per item made the file stream's bookkeeping cost more than the JSON. */
+  private pending = "";
+
+  async push(value: unknown): Promise<void> {
+    this.pending += JsonObjectWriter.itemText(value, this.count++ === 0);
+    if (this.pending.length >= 1 << 16) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const text = this.pending;
+    this.pending = "";
+    if (text && !this.out.write(text)) await new Promise<void>((resolve) => this.out.once("drain", () => resolve()));
+  }
+
+  async writeTo(json: JsonObjectWriter, name: string): Promise<void> {
+    await this.flush();
+    await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const { createReadStream } = await import("node:fs");
+    await json.arrayFrom(name, createReadStream(this.file, { encoding: "utf8", highWaterMark: 1 << 16 }), this.count === 0);
+  }
+
+  async dispose(): Promise<void> {
+    this.out.destroy();
+    process.removeListener("exit", this.removeNow);
+    const { rm } = await import("node:fs/promises");
+    await rm(this.dir, { recursive: true, force: true });
+  }
 }
