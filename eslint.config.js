@@ -40,6 +40,7 @@ export const PURE_CORE = [
   "src/lib/schedule-expression.ts",
   "src/lib/schedules.ts",
   "src/lib/secret-forms.ts",
+  "src/lib/terminal-text.ts",
   "src/lib/text.ts",
   "src/lib/zoned-time.ts",
 ];

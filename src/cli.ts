@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { EXIT, toCliError } from "./lib/errors.js";
 import { redact } from "./lib/output.js";
+import { terminalText } from "./lib/terminal-text.js";
 import { VERSION } from "./lib/version.js";
 import { register as registerNotify } from "./commands/notify.js";
 import { register as registerSchedules } from "./commands/schedules.js";
@@ -91,9 +92,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       return ok || err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const cliErr = toCliError(err);
-    process.stderr.write(redact(`error: ${cliErr.message}`) + "\n");
+    // An error may quote input: one line, nothing a terminal would act on (docs/untrusted-text.md).
+    process.stderr.write(terminalText(redact(`error: ${cliErr.message}`)) + "\n");
     if (argv.includes("--verbose") && cliErr.cause instanceof Error && cliErr.cause.stack) {
-      process.stderr.write(redact(cliErr.cause.stack) + "\n");
+      process.stderr.write(terminalText(redact(cliErr.cause.stack), { multiline: true }) + "\n");
     }
     return cliErr.exitCode;
   }

@@ -1,5 +1,6 @@
 // Entry point of the bundled CLI (dist/cli/main.mjs).
 import { VERSION } from "./lib/version.js";
+import { terminalText } from "./lib/terminal-text.js";
 
 // The AWS SDK is bundled and pinned, so its "future versions need Node 22" notice is not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -26,7 +27,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
         process.exitCode = code;
       },
       (err) => {
-        process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(`${terminalText(`error: ${err instanceof Error ? err.message : String(err)}`)}\n`);
         process.exitCode = 70; // EX_SOFTWARE: a crash, not a finding (errors.ts)
       },
     );

@@ -11,6 +11,7 @@ import type { ApiCallEvent } from "../lib/events.js";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { plural } from "../lib/text.js";
+import { terminalField as field } from "../lib/terminal-text.js";
 
 export interface AuditOpts {
   since: string;
@@ -211,14 +212,14 @@ function callCell(f: AuditedFire, ui: Ui): string {
   const d = f.delaySeconds;
   const delay = d === null ? "" : d < 120 ? `+${d}s` : `+${Math.floor(d / 60)}m ${d % 60}s`;
   const retries = f.attempts > 1 ? ` after ${f.attempts - 1} failed attempt${f.attempts > 2 ? "s" : ""}` : "";
-  const err = f.errorCode ? ui.c.red(f.errorCode) + " " : "";
-  return `${err}${delay}${retries}\n${ui.c.dim(f.eventId ?? "")}`;
+  const err = f.errorCode ? ui.c.red(field(f.errorCode)) + " " : "";
+  return `${err}${delay}${retries}\n${ui.c.dim(field(f.eventId ?? ""))}`;
 }
 
 function callerLabel(e: ApiCallEvent): string {
   const c = e.caller;
-  if (c.role && c.session && c.name !== c.role) return `${c.name} (${c.role})`;
-  return c.name || c.arn || c.type;
+  if (c.role && c.session && c.name !== c.role) return field(`${c.name} (${c.role})`);
+  return field(c.name || c.arn || c.type);
 }
 
 export function renderAudit(d: AuditData, ui: Ui): string {
@@ -232,8 +233,8 @@ export function renderAudit(d: AuditData, ui: Ui): string {
         head: ["expected at", "schedule", "target", "status", "call"],
         rows: d.fires.map((f) => [
           `${inZone(f.expectedAt, f.timezone)}${f.timezone !== "UTC" ? `\n${c.dim(formatUtcShort(f.expectedAt))}` : ""}`,
-          f.group === "default" ? f.schedule : `${f.group}/${f.schedule}`,
-          `${f.cluster}/${f.service} → ${f.desiredCount ?? "?"}`,
+          field(f.group === "default" ? f.schedule : `${f.group}/${f.schedule}`),
+          field(`${f.cluster}/${f.service} → ${f.desiredCount ?? "?"}`),
           statusCell(f.status, ui),
           callCell(f, ui),
         ]),
@@ -248,9 +249,9 @@ export function renderAudit(d: AuditData, ui: Ui): string {
         head: ["time (UTC)", "target", "caller", "result"],
         rows: list.map((e) => [
           formatUtcShort(new Date(e.eventTime).toISOString()),
-          `${e.clusterDefaulted ? "(default cluster)" : (e.cluster ?? "default")}/${e.service ?? "?"}${e.desiredCount !== undefined ? ` → ${e.desiredCount}` : ""}${e.taskDefinition ? ` deploy ${e.taskDefinition}` : e.forceNewDeployment ? " forced redeploy" : ""}`,
+          field(`${e.clusterDefaulted ? "(default cluster)" : (e.cluster ?? "default")}/${e.service ?? "?"}${e.desiredCount !== undefined ? ` → ${e.desiredCount}` : ""}${e.taskDefinition ? ` deploy ${e.taskDefinition}` : e.forceNewDeployment ? " forced redeploy" : ""}`),
           callerLabel(e),
-          e.errorCode ? c.red(e.errorCode) : c.green("ok"),
+          e.errorCode ? c.red(field(e.errorCode)) : c.green("ok"),
         ]),
       }),
     );

@@ -127,7 +127,6 @@ Examples:
         const client = await awsClient("sqs", { ...ctx.opts, ...(!ctx.opts.region && queueRegion ? { region: queueRegion } : {}) });
         // With --output json, stdout carries only the result; the digests go into it.
         const showPreview = ui.format === "table";
-        const write = (text: string) => process.stdout.write(ui.redact(text) + "\n");
 
         const controller = new AbortController();
         let signals = 0;
@@ -181,7 +180,7 @@ Examples:
                       log: (l) => ui.debug(l),
                     });
                   }
-                  if (showPreview) write(`${ui.c.dim(`── digest #${n} ${"─".repeat(50)}`)}\n${renderPreview(message, ui.c)}\n`);
+                  if (showPreview) ui.print(`${ui.c.dim(`── digest #${n} ${"─".repeat(50)}`)}\n${renderPreview(message, ui.c)}\n`);
                 },
               });
               return { ...outcome, message: showPreview ? undefined : outcome.message, error: postError };

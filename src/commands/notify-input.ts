@@ -13,12 +13,16 @@ export interface SourcedInput extends NormalizedInput {
   label: string;
   /** Zone to show when neither --timezone nor DIGEST_TIMEZONE is set (the sample's own). */
   defaultTimeZone?: string;
+  /** The time event times are judged against when --now is not given (the sample's own; default now). */
+  referenceTime?: number;
 }
 
 /** Where events come from, read block by block (docs/scale.md): a file or stdin streams, the rest is one block. */
 export interface InputSource {
   label: string;
   defaultTimeZone?: string;
+  /** The time event times are judged against when --now is not given (the sample's own; default now). */
+  referenceTime?: number;
   blocks: AsyncIterable<InputBlock>;
 }
 
@@ -85,15 +89,25 @@ export function wholeSource(input: SourcedInput): InputSource {
   async function* blocks(): AsyncGenerator<InputBlock> {
     yield { events: input.events, invalid: input.invalid, lambdaBatch: input.lambdaBatch, whole: true };
   }
-  return { label: input.label, ...(input.defaultTimeZone ? { defaultTimeZone: input.defaultTimeZone } : {}), blocks: blocks() };
+  return {
+    label: input.label,
+    ...(input.defaultTimeZone ? { defaultTimeZone: input.defaultTimeZone } : {}),
+    ...(input.referenceTime !== undefined ? { referenceTime: input.referenceTime } : {}),
+    blocks: blocks(),
+  };
 }
 
 export async function loadSample(): Promise<SourcedInput> {
-  const [{ sampleEvents, SAMPLE_TIMEZONE }, { normalizeValue }] = await Promise.all([
+  const [{ sampleEvents, SAMPLE_TIMEZONE, SAMPLE_START_MS }, { normalizeValue }] = await Promise.all([
     import("../lib/sample.js"),
     import("../lib/events.js"),
   ]);
-  return { ...normalizeValue(sampleEvents()), label: "the bundled sample", defaultTimeZone: SAMPLE_TIMEZONE };
+  return {
+    ...normalizeValue(sampleEvents()),
+    label: "the bundled sample",
+    defaultTimeZone: SAMPLE_TIMEZONE,
+    referenceTime: SAMPLE_START_MS,
+  };
 }
 
 /** The one place that picks the source; new sources (--from-queue, --from-trail) add a branch here. */
@@ -148,6 +162,8 @@ export interface DigestOptions {
   classify?: ClassifyContext | undefined;
   /** Only these events are digested (--scope, --kind, --caller-kind). */
   keep?: ((e: ApiCallEvent) => boolean) | undefined;
+  /** Event times more than a year from this (epoch ms) are unreadable records, as in the handler. */
+  plausibleAt?: number | undefined;
 }
 
 export type OnDigest = (message: SlackMessage, stats: Digests["perMessage"][number]) => void | Promise<void>;
@@ -166,9 +182,10 @@ export async function digestBlocks(
   onDigest: OnDigest,
   onEvent?: OnEvent,
 ): Promise<DigestSummary> {
-  const [{ buildDigest, batchEvents, dedupeEvents }, { callKind, callerInfo }] = await Promise.all([
+  const [{ buildDigest, batchEvents, dedupeEvents }, { callKind, callerInfo }, { dropImplausibleTimes }] = await Promise.all([
     import("../lib/digest.js"),
     import("../lib/call-kind.js"),
+    import("../lib/events.js"),
   ]);
   const { IdSet } = await import("../lib/id-set.js");
   const seen = new IdSet(); // every event ID so far, compactly: the only state that grows with the input
@@ -212,7 +229,8 @@ export async function digestBlocks(
       return false;
     });
   let pending: ApiCallEvent[] = [];
-  for await (const block of blocks) {
+  for await (const read of blocks) {
+    const block = opts.plausibleAt === undefined ? read : { ...read, ...dropImplausibleTimes(read, opts.plausibleAt) };
     stats.invalid += block.invalid.length;
     for (const r of block.invalid) if (summary.invalid.length < KEPT_INVALID) summary.invalid.push(r);
     const events = kept(block.events);

@@ -17,6 +17,7 @@ export interface NotifyOptions extends LiveInputOptions {
   batchSize: number;
   timezone?: string;
   blockKitUrl?: boolean;
+  now?: string;
   scope?: string;
   kind?: string;
   callerKind?: string;
@@ -37,6 +38,7 @@ export function addInputOptions(cmd: Command): Command {
     .option("--batch-size <n>", "events per digest for inputs that are not a Lambda SQS event", intOption("--batch-size", { max: 10_000 }), 10)
     .option("--timezone <tz>", "time zone of the digest's time range (default: DIGEST_TIMEZONE or UTC)")
     .option("--block-kit-url", "also print a Slack Block Kit Builder link per message")
+    .option("--now <time>", "judge event times against this ISO time (default: now; the sample's own day for --sample): events more than a year away are unreadable")
     .option("--scope <scope>", "only the calls a rule of this scope would send: all or scale, with ,no-autoscaling / ,no-deploys (docs/call-kinds.md)")
     .option("--kind <kinds>", `only calls of this ${KIND_HELP}`)
     .option("--caller-kind <kinds>", `only calls by this ${CALLER_KIND_HELP}`);
@@ -64,7 +66,15 @@ async function openSource(opts: NotifyOptions, ui: Ui, global: GlobalOptions): P
   const source = live ? wholeSource(live) : await resolveInput(opts);
   const timeZone = flagOrEnvTz ?? source.defaultTimeZone ?? "UTC";
   const { classify, keep, narrowed } = await narrow(opts, global);
-  return { source, timeZone, digest: { batchSize: opts.batchSize, timeZone, classify, keep }, ...(narrowed ? { narrowed } : {}) };
+  const plausibleAt = await judgeTimesAt(opts.now, source.referenceTime);
+  return { source, timeZone, digest: { batchSize: opts.batchSize, timeZone, classify, keep, plausibleAt }, ...(narrowed ? { narrowed } : {}) };
+}
+
+/** Events more than a year from --now (default: now, or the sample's own time) are unreadable, as in the handler. */
+async function judgeTimesAt(now: string | undefined, referenceTime: number | undefined): Promise<number> {
+  if (now === undefined) return referenceTime ?? Date.now();
+  const { parseTimeArg } = await import("../lib/duration.js");
+  return parseTimeArg(now, "--now", new Date()).getTime();
 }
 
 /**
@@ -97,7 +107,7 @@ function reportRead(summary: DigestSummary, messages: number, label: string, ui:
   if (n > 0) {
     const first = summary.invalid
       .slice(0, 3)
-      .map((r) => `#${r.index + 1}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
+      .map((r) => `${r.index >= 0 ? `#${r.index + 1}` : (r.eventId ?? "?")}${r.messageId ? ` (${r.messageId})` : ""}: ${r.reason}`)
       .join("; ");
     const where = summary.lambdaBatch ? "; the handler would return them in batchItemFailures" : "";
     ui.warn(`${plural(n, "unreadable record")} skipped${where}: ${first}${n > 3 ? "; …" : ""}`);

@@ -6,6 +6,7 @@ import { formatDuration } from "../lib/duration.js";
 import type { CommandResult, GlobalOptions, Ui } from "../lib/output.js";
 import type { PeekedMessage, PeekResult, QueueCounts, QueueStats } from "../lib/queue.js";
 import { plural } from "../lib/text.js";
+import { terminalField } from "../lib/terminal-text.js";
 
 interface StatsOpts {
   queue?: string;
@@ -160,7 +161,12 @@ async function peek({ opts, ui }: Ctx, o: PeekOpts): Promise<CommandResult> {
   return { data, render: (_d, u) => renderPeek(result, maxReceiveCount, u) };
 }
 
+/** One line per message; every part of it came from the message, so line breaks in it are shown as `\n`. */
 function describeMessage(m: PeekedMessage): string {
+  return terminalField(describeParts(m));
+}
+
+function describeParts(m: PeekedMessage): string {
   const e = m.event;
   if (!e) return `(not an API-call event: ${m.unreadable ?? "unreadable"}) ${m.body.slice(0, 80)}`;
   const where = e.service ? `${e.cluster ?? "default"}/${e.service}` : e.eventSource;
@@ -180,7 +186,7 @@ function renderPeek(r: PeekResult, maxReceiveCount: number | null, ui: Ui): stri
       const danger = maxReceiveCount !== null && maxReceiveCount - rc <= 1 && !requeued.has(m.messageId);
       const line = describeMessage(m);
       return [
-        m.messageId,
+        terminalField(m.messageId),
         m.sentAt ? m.sentAt.replace("T", " ").replace(/\.\d{3}Z$/, "Z") : "—",
         requeued.has(m.messageId) ? `${recv} ${ui.c.dim("→ re-queued")}` : danger ? ui.c.red(recv) : recv,
         m.event?.errorCode ? ui.c.red(line) : line,

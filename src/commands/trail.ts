@@ -9,6 +9,7 @@ import type { ApiCallEvent } from "../lib/events.js";
 import { CALLER_KIND_HELP, KIND_HELP, callKind, callerInfo, kindFilter, type ClassifyContext } from "../lib/call-kind.js";
 import { classifyContextOf } from "../lib/policies.js";
 import { plural } from "../lib/text.js";
+import { terminalField as field } from "../lib/terminal-text.js";
 
 interface RecentOpts {
   since: string;
@@ -145,11 +146,12 @@ function renderRecent(events: TrailEvent[], ui: Ui, q: { eventName: string; sinc
     head: ["time", "cluster/service", "kind", "desired", "caller", "result"],
     rows: events.map((e) => [
       formatInZone(e.eventTime, undefined, { seconds: true }), // this machine's zone
-      e.service ? `${e.cluster ?? "default"}/${e.service}` : "—",
+      // Event fields are one line each, whatever they hold (docs/untrusted-text.md).
+      e.service ? field(`${e.cluster ?? "default"}/${e.service}`) : "—",
       e.kind,
       e.desiredCount ?? "—",
-      `${e.callerName} (${e.callerKind})`,
-      e.errorCode ? ui.c.red(`${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`) : ui.c.green("ok"),
+      field(`${e.callerName} (${e.callerKind})`),
+      e.errorCode ? ui.c.red(field(`${e.errorCode}${e.errorMessage ? `: ${e.errorMessage}` : ""}`)) : ui.c.green("ok"),
     ]),
     align: ["left", "left", "left", "right", "left", "left"],
   });

@@ -2,7 +2,7 @@
 // Unreadable records are reported in batchItemFailures (they retry, then reach the DLQ); the rest
 // become ONE digest; if posting fails after retries every record is reported, so nothing is lost.
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { normalizeSqsBody, type ApiCallEvent, type InvalidRecord } from "../lib/events.js";
+import { eventTimeProblem, normalizeSqsBody, type ApiCallEvent, type InvalidRecord } from "../lib/events.js";
 import { buildDigest, type SlackMessage } from "../lib/digest.js";
 import { plural } from "../lib/text.js";
 import type { ClassifyContext } from "../lib/call-kind.js";
@@ -15,6 +15,8 @@ export interface ProcessDeps {
   /** Epoch ms by which the batch must be done (posting included). */
   deadline: number;
   log?(line: string): void;
+  /** The batch's receipt time (epoch ms), against which event times are judged. Default: Date.now(). */
+  now?: number;
 }
 
 export interface BatchOutcome {
@@ -29,14 +31,17 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
   const records = Array.isArray(event?.Records) ? event.Records : [];
   const events: ApiCallEvent[] = [];
   const invalid: InvalidRecord[] = [];
+  const receivedAt = deps.now ?? Date.now();
   records.forEach((record, index) => {
     const messageId = record?.messageId;
     const r =
       typeof record?.body === "string"
         ? normalizeSqsBody(record.body, messageId)
         : { reason: "record has no string body" };
-    if ("reason" in r) invalid.push({ index, messageId, reason: r.reason });
-    else events.push(r);
+    // An event time years away is forged or broken: counted as unreadable, never stretches the digest's range.
+    const why = "reason" in r ? r.reason : eventTimeProblem(r, receivedAt);
+    if (why !== undefined) invalid.push({ index, messageId, reason: why });
+    else events.push(r as ApiCallEvent);
   });
 
   const usable = (id: unknown): id is string => typeof id === "string" && id.length > 0;

@@ -1,6 +1,6 @@
 // What the digest says about each call: the headline from the mix of call kinds, what changed on a
-// service, and who did it. Pure. Returns PLAIN text: digest.ts escapes and cuts it (escapeMrkdwn,
-// truncatePlain) like every other field from an event.
+// service, and who did it. Pure. Returns PLAIN text: digest.ts passes it through slackField
+// like every other field from an event (docs/untrusted-text.md).
 import { callKind, callerInfo, configChanges, type CallerInfo, type ClassifyContext } from "./call-kind.js";
 import type { ApiCallEvent } from "./events.js";
 import { plural } from "./text.js";

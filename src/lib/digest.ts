@@ -3,7 +3,7 @@
 import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
 import { UsageError } from "./errors.js";
 import type { ApiCallEvent } from "./events.js";
-import { escapeMrkdwn, truncateMrkdwn, truncatePlain } from "./mrkdwn.js";
+import { escapeMrkdwn, slackField, truncateMrkdwn, truncatePlain } from "./mrkdwn.js";
 import { formatInZone, isTimeZone, Zone } from "./zoned-time.js";
 import type { ClassifyContext } from "./call-kind.js";
 import { DEFAULT_CLUSTER_TEXT, callerKindSummary, callerLabel, callerOf, changeText, headlineText, previousDesired } from "./digest-wording.js";
@@ -31,8 +31,11 @@ export interface DigestResult {
 export const SLACK_LIMITS = {
   blocks: 50,
   sectionText: 3000,
+  sectionFields: 10,
+  fieldText: 2000,
   headerText: 150,
   contextElements: 10,
+  contextText: 3000,
   /**
    * Slack also rejects messages whose blocks hold too much text in total (`msg_blocks_too_long`,
    * undocumented; reported near 11,000–13,000 chars). Stay well under it.
@@ -112,7 +115,8 @@ export function formatTimeRange(fromMs: number, toMs: number, timeZone = "UTC"):
 
 /** Counts in Slack read "1,500 services". */
 const count = (n: number, one: string, many?: string): string => plural(n, one, many, (x) => x.toLocaleString("en-US"));
-const name = (s: string): string => escapeMrkdwn(truncatePlain(s, MAX_NAME));
+/** Every event field goes through slackField (docs/untrusted-text.md): one line, literal, escaped, capped after escaping. */
+const name = (s: string): string => slackField(s, MAX_NAME);
 
 function isScaling(e: ApiCallEvent): boolean {
   return e.eventName === "UpdateService" && e.service !== undefined;
@@ -127,7 +131,8 @@ interface LineCtx {
 
 /** "→ 0 (was running 2)", ": deployed api:42", or what else changed (plain text, escaped here). */
 function countChange(e: ApiCallEvent, ctx: LineCtx): string {
-  return escapeMrkdwn(changeText(e, ctx.before.get(e.eventId)));
+  // Holds event text (a task definition, parameter names): the same treatment as any field.
+  return slackField(changeText(e, ctx.before.get(e.eventId)), MAX_LINE);
 }
 
 const clusterText = (e: ApiCallEvent): string => (e.clusterDefaulted ? DEFAULT_CLUSTER_TEXT : name(e.cluster!));
@@ -145,7 +150,7 @@ function byCaller(e: ApiCallEvent, ctx: LineCtx): string {
 
 function failedLine(e: ApiCallEvent, ctx: LineCtx): string {
   const what = isScaling(e) ? `${resourceOf(e)}${countChange(e, ctx).replace(/ \(was[^)]*\)/, "")}` : `${name(e.eventName)} ${resourceOf(e)}`;
-  const msg = e.errorMessage ? `: ${escapeMrkdwn(truncatePlain(e.errorMessage, MAX_ERROR_MESSAGE))}` : "";
+  const msg = e.errorMessage ? `: ${slackField(e.errorMessage, MAX_ERROR_MESSAGE)}` : "";
   return truncateMrkdwn(`• ${what} — *${name(e.errorCode ?? "error")}*${msg}${byCaller(e, ctx)}`, MAX_LINE);
 }
 
@@ -386,7 +391,40 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
     blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: tailText(packed) }] });
   }
 
-  return { message: { text: fallbackText(head, range, where, failedEvents), blocks }, stats };
+  return { message: capToSlackLimits({ text: fallbackText(head, range, where, failedEvents), blocks }), stats };
+}
+
+/**
+ * The last step of every digest: whatever the lines hold, no block, element or count exceeds Slack's
+ * limits (a single oversized element would fail the whole post with invalid_blocks). Cuts escaped
+ * text at a grapheme boundary outside entities; in practice the packing above already stays within.
+ */
+export function capToSlackLimits(message: SlackMessage): SlackMessage {
+  const L = SLACK_LIMITS;
+  const text = <T extends { type: string; text: string }>(t: T, max: number): T =>
+    t.text.length <= max ? t : { ...t, text: t.type === "mrkdwn" ? truncateMrkdwn(t.text, max) : truncatePlain(t.text, max) };
+  const blocks = message.blocks.slice(0, L.blocks).map((b): KnownBlock => {
+    switch (b.type) {
+      case "header":
+        return { ...b, text: text(b.text, L.headerText) };
+      case "section":
+        return {
+          ...b,
+          ...(b.text ? { text: text(b.text, L.sectionText) } : {}),
+          ...(b.fields ? { fields: b.fields.slice(0, L.sectionFields).map((f) => text(f, L.fieldText)) } : {}),
+        };
+      case "context":
+        return {
+          ...b,
+          elements: b.elements
+            .slice(0, L.contextElements)
+            .map((e) => ("text" in e && typeof e.text === "string" ? text(e, L.contextText) : e)),
+        };
+      default:
+        return b;
+    }
+  });
+  return { text: truncateMrkdwn(message.text, L.fallbackText), blocks };
 }
 
 const TAIL_RESERVE = 400;

@@ -2,7 +2,7 @@
 // Pure: text in, blocks out; the caller owns the file or stdin. Shapes (pages, SQS, lookup-events…) are
 // events.ts's: this module only finds where each JSON value starts and ends.
 import { UsageError } from "./errors.js";
-import { flattenPage, isObj, normalizeItems, normalizeValue, SUPPORTED, type NormalizedInput } from "./events.js";
+import { flattenPage, isObj, jsonErrorText, normalizeItems, normalizeValue, SUPPORTED, type NormalizedInput } from "./events.js";
 
 /**
  * Largest single JSON document (an array or a page) read whole, in characters (bytes for ASCII JSON). JSON.parse
@@ -32,17 +32,7 @@ function tooLarge(size: number, limit: number, line: number, complete: boolean):
 
 /** V8's "… at position N" (Node 20) or "(line L column C)" (Node 22) → one line naming the input's line and column. */
 function jsonError(err: unknown, text: string, firstLine: number): string {
-  const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ").trim();
-  const m = /at position (\d+)/.exec(msg);
-  const base = msg.replace(/ in JSON at position \d+.*$/, "").replace(/ at position \d+.*$/, "").replace(/ \(line \d+ column \d+\)$/, "");
-  const short = base.length > 160 ? `${base.slice(0, 159)}…` : base;
-  if (!m) return short;
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos);
-  const nl = before.lastIndexOf("\n");
-  let lines = 0;
-  for (let i = before.indexOf("\n"); i >= 0; i = before.indexOf("\n", i + 1)) lines++;
-  return `${short} (line ${firstLine + lines}, column ${pos - nl})`;
+  return jsonErrorText(err instanceof Error ? err.message : String(err), text, firstLine);
 }
 
 type Mode = "detect" | "lines" | "values" | "whole";

@@ -1,6 +1,8 @@
 // Any input shape → normalised API-call events (docs/design.md §3). Pure: no I/O, no SDK.
 // CONTRACT (other modules code against these types; implementation owned by the digest work).
 import { UsageError } from "./errors.js";
+import { terminalField } from "./terminal-text.js";
+import { truncateText } from "./text.js";
 
 export interface Caller {
   /** userIdentity.type: AssumedRole, IAMUser, Root, AWSService, … */
@@ -50,9 +52,11 @@ export interface ApiCallEvent {
 }
 
 export interface InvalidRecord {
-  /** Position in the input (0-based). */
+  /** Position in the input (0-based); -1 when not known (an event set aside after reading, for its time). */
   index: number;
   messageId?: string;
+  /** The event's id, for an event set aside after reading. */
+  eventId?: string;
   reason: string;
 }
 
@@ -250,7 +254,7 @@ export function normalizeCloudTrailRecord(record: unknown, fallback: Fallback = 
   );
   if (missing.length > 0) return { reason: `not an API-call event: no ${missing.join(", ")}` };
   const eventTime = isoTime(rawTime);
-  if (!eventTime) return { reason: `eventTime is not a time: ${JSON.stringify(rawTime).slice(0, 60)}` };
+  if (!eventTime) return { reason: `eventTime is not a time: ${inputExcerpt(JSON.stringify(rawTime) ?? String(rawTime))}` };
 
   const identity = record.userIdentity;
   const ev: ApiCallEvent = {
@@ -335,7 +339,7 @@ export function normalizeEventBridgeEvent(event: unknown): ApiCallEvent | Unread
     account: str(event.account),
   });
   if (isUnreadable(r) && str(event["detail-type"]) && event["detail-type"] !== "AWS API Call via CloudTrail") {
-    return { reason: `"${String(event["detail-type"]).slice(0, 60)}" event is not an API call via CloudTrail` };
+    return { reason: `"${inputExcerpt(String(event["detail-type"]))}" event is not an API call via CloudTrail` };
   }
   return r;
 }
@@ -434,6 +438,61 @@ export function normalizeValue(value: unknown): NormalizedInput {
     return normalizeList([value], false);
   }
   throw new UsageError(`not a supported input shape: ${SUPPORTED}`);
+}
+
+// ---------- quoting input safely ----------
+
+/** A short, one-line, terminal-safe quote of input text (for reasons and errors that name what they saw). */
+export function inputExcerpt(text: string, max = 40): string {
+  return terminalField(truncateText(text, max));
+}
+
+/**
+ * A JSON.parse message without the raw input V8 quotes in it (`Unexpected token '…', "<input>" is not
+ * valid JSON`): the parser's reason, the position as line and column (the text starting at `firstLine`),
+ * and a short safe excerpt there.
+ */
+export function jsonErrorText(message: string, text: string, firstLine = 1): string {
+  const at = /at position (\d+)/.exec(message);
+  let why = message
+    .replace(/, "[\s\S]*" is not valid JSON$/, "")
+    .replace(/ in JSON at position \d+[\s\S]*$/, "")
+    .replace(/ at position \d+[\s\S]*$/, "")
+    .replace(/ \(line \d+ column \d+\)$/, "");
+  why = inputExcerpt(why, 80);
+  if (!at) return why;
+  const pos = Number(at[1]);
+  const before = text.slice(0, pos);
+  const line = firstLine - 1 + before.split("\n").length;
+  const column = pos - before.lastIndexOf("\n");
+  return `${why} (line ${line}, column ${column}, near "${inputExcerpt(text.slice(Math.max(0, pos - 10), pos + 10), 20)}")`;
+}
+
+// ---------- time sanity ----------
+
+/** Event times further than this from the reference time are not believed (docs/untrusted-text.md). */
+export const MAX_EVENT_TIME_SKEW_MS = 366 * 86_400_000;
+
+/**
+ * Why an event's time cannot be right, judged against `nowMs` (the batch's receipt, or the CLI's
+ * --now): more than a year away either side. Undefined when it is fine.
+ */
+export function eventTimeProblem(e: Pick<ApiCallEvent, "eventTime">, nowMs: number): string | undefined {
+  const t = Date.parse(e.eventTime);
+  if (!Number.isNaN(t) && Math.abs(t - nowMs) <= MAX_EVENT_TIME_SKEW_MS) return undefined;
+  return `eventTime ${inputExcerpt(e.eventTime)} is more than a year from ${new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
+}
+
+/** Sets aside events whose time is not believable (eventTimeProblem): they become invalid records, counted as such. */
+export function dropImplausibleTimes(input: NormalizedInput, nowMs: number): NormalizedInput {
+  const events: ApiCallEvent[] = [];
+  const invalid = [...input.invalid];
+  for (const e of input.events) {
+    const reason = eventTimeProblem(e, nowMs);
+    if (!reason) events.push(e);
+    else invalid.push({ index: -1, ...(e.messageId ? { messageId: e.messageId } : {}), eventId: e.eventId, reason });
+  }
+  return invalid.length === input.invalid.length ? input : { ...input, events, invalid };
 }
 
 /** One value of a stream or NDJSON line → its items: an array, a page of Records/Events/Messages, or itself. */

@@ -4,6 +4,7 @@
 import type { ChalkInstance } from "chalk";
 import { rmSync } from "node:fs";
 import { redactSecrets } from "./secret-forms.js";
+import { terminalText } from "./terminal-text.js";
 import { renderTable, terminalWidth } from "./table.js";
 
 export type OutputFormat = "table" | "json";
@@ -60,6 +61,8 @@ export interface Ui {
   /** A spinner on stderr when it is a TTY; a no-op otherwise. */
   spinner(text: string): Spinner;
   table(opts: TableOptions): string;
+  /** Human text to stdout as it happens (e.g. `local run`'s digests), through the same sanitiser as results. */
+  print(text: string): void;
 }
 
 export interface Streams {
@@ -103,11 +106,21 @@ export function redact(text: string): string {
   return redactSecrets(text, secrets);
 }
 
+/**
+ * Every human-readable write passes here (docs/untrusted-text.md): redacted, then any control or
+ * invisible character from event text becomes a visible escape. `line` is one line (warnings,
+ * spinner text): a line break inside it is shown as `\n`; otherwise the program's own lines stay.
+ */
+function forTerminal(text: string, c: ChalkInstance, line = false): string {
+  return terminalText(redact(text), { multiline: !line, keepOwnStyles: c.level > 0 });
+}
+
 export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose">, streams: Streams = process): Ui {
   if (!ChalkClass) throw new Error("preloadRenderers() was not awaited before createUi()");
   const colorWanted = opts.color && !process.env.NO_COLOR && streams.stdout.isTTY === true;
   const c = new ChalkClass({ level: colorWanted ? new ChalkClass().level || 1 : 0 });
-  const err = (line: string) => streams.stderr.write(redact(line) + "\n");
+  const err = (line: string) => streams.stderr.write(forTerminal(line, c, true) + "\n");
+  const spin = (t: string) => forTerminal(t, c, true);
   return {
     c,
     format: opts.output,
@@ -119,11 +132,11 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
     debug: (m) => opts.verbose && err(c.dim(m)),
     spinner(text) {
       if (!oraFn || !spinnerAllowed(streams.stderr, opts.color)) return noopSpinner;
-      const s = oraFn({ text: redact(text), stream: streams.stderr, color: "cyan", isEnabled: true }).start();
+      const s = oraFn({ text: spin(text), stream: streams.stderr, color: "cyan", isEnabled: true }).start();
       return {
-        update: (t) => void (s.text = redact(t)),
-        succeed: (t) => void s.succeed(t && redact(t)),
-        fail: (t) => void s.fail(t && redact(t)),
+        update: (t) => void (s.text = spin(t)),
+        succeed: (t) => void s.succeed(t && spin(t)),
+        fail: (t) => void s.fail(t && spin(t)),
         stop: () => void s.stop(),
       };
     },
@@ -138,6 +151,7 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
         borderStyle: (b) => (c.level > 0 ? c.grey(b) : b),
       });
     },
+    print: (text) => void streams.stdout.write(forTerminal(text, c) + "\n"),
   };
 }
 
@@ -149,7 +163,7 @@ export function emit<T extends object>(result: CommandResult<T>, ui: Ui, streams
     return;
   }
   const text = result.render ? result.render(result.data, ui) : JSON.stringify(result.data, null, 2);
-  if (text) streams.stdout.write(ui.redact(text.endsWith("\n") ? text : text + "\n"));
+  if (text) streams.stdout.write(forTerminal(text.endsWith("\n") ? text : text + "\n", ui.c));
 }
 
 /** For output too large to hold (docs/scale.md): written piece by piece, redacted, pausing while the reader is behind. */

@@ -8,7 +8,9 @@ const REGION = "ap-northeast-2";
 const ACCOUNT = "123456789012";
 const ROLE = "traildigest-scheduler-role";
 const SESSION = "a4cdb673bc3db689";
-const START_MS = Date.parse("2026-11-26T13:00:00Z"); // 22:00 in Asia/Seoul
+/** When the sample wave starts (22:00 in Asia/Seoul); its events are judged against this, not the clock. */
+export const SAMPLE_START_MS = Date.parse("2026-11-26T13:00:00Z");
+const START_MS = SAMPLE_START_MS;
 
 /** [cluster, service, runningCount at call time]; ~32 services in 4 clusters. */
 const WAVE: [string, string, number][] = [
