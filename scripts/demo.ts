@@ -202,7 +202,7 @@ async function main(): Promise<number> {
       c.dim(
         "In AWS the same events arrive through EventBridge → SQS → Lambda (BatchSize 10, window 300 s); several pollers\n" +
           "may split a wave into more, smaller batches. Next: `traildigest notify dry-run --sample`, or point\n" +
-          "`traildigest local run --endpoint-url` at LocalStack or moto (see the README).",
+          "`traildigest local run --endpoint-url` at LocalStack or moto (see docs/local-run.md).",
       ),
     );
     return 0;

@@ -10,7 +10,7 @@ import { BIN, runCli } from "./support/run-cli.js";
 import { ecsSchedules, startFakeScheduler, type FakeScheduler } from "./support/fake-scheduler.js";
 import { resolveAwsEnv, forgetSharedConfig } from "../src/app/context.js";
 import { createUi, preloadRenderers, spinnerAllowed } from "../src/cli/output/output.js";
-import { displayWidth, ellipsizeMiddle, renderTable } from "../src/cli/output/table.js";
+import { displayWidth, ellipsizeMiddle, fitWidths, renderTable, wrapLine } from "../src/cli/output/table.js";
 import { toCliError } from "../src/core/errors.js";
 
 const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_PROFILE: undefined };
@@ -279,6 +279,31 @@ describe("tables fit the terminal", () => {
     expect(text).toContain("arn:aws:");
     expect(text).toContain("…");
     expect(text).toContain("memory: 128 → 256");
+  });
+
+  it("the widest columns shrink first: short names and actions stay whole", () => {
+    // setup plan at 80 columns: 67 content columns for Resource, Name, Action and a long Changes.
+    expect(fitWidths([14, 13, 9, 100], 67)).toEqual([14, 13, 9, 31]);
+    // Columns wider than an equal share meet at one cap; kept columns are never cut.
+    expect(fitWidths([20, 17, 15, 6, 30], 64)).toEqual([15, 14, 14, 6, 15]);
+    expect(fitWidths([20, 17, 15, 6, 30], 64, [0, 1])).toEqual([20, 17, 10, 6, 11]);
+    // Never below MIN_COL (6): the table overflows instead.
+    expect(fitWidths([50, 50, 50], 10)).toEqual([6, 6, 6]);
+    expect(fitWidths([5, 5], 20)).toEqual([5, 5]);
+  });
+
+  it("wrapped columns keep every character: long lines break at a space, else hard", () => {
+    expect(wrapLine("retentionSeconds: 1209600", 20)).toEqual(["retentionSeconds:", "1209600"]);
+    expect(wrapLine("abcdefghij", 4)).toEqual(["abcd", "efgh", "ij"]);
+    const text = renderTable({
+      head: ["Resource", "Changes"],
+      rows: [["queue", `visibilityTimeout: 480\nredrive.deadLetterTargetArn: arn:aws:sqs:us-east-1:123456789012:td-events-dlq`]],
+      wrap: [1],
+      width: 40,
+    });
+    for (const line of text.split("\n")) expect(displayWidth(line)).toBeLessThanOrEqual(40);
+    expect(text).not.toContain("…");
+    expect(text.replace(/[│ \n]/g, "")).toContain("arn:aws:sqs:us-east-1:123456789012:td-events-dlq");
   });
 
   it("keeps narrow tables as they are and cuts in the middle", () => {

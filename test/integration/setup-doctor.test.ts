@@ -219,7 +219,12 @@ describe("setup and doctor on moto", () => {
     expect(fn.Timeout).toBe(30);
     expect(fn.MemorySize).toBe(256);
     expect(fn.Role).toBe(`arn:aws:iam::${ACCOUNT}:role/td-digest-role`);
-    expect(fn.Environment?.Variables).toEqual({ DIGEST_TIMEZONE: "Asia/Seoul", SLACK_WEBHOOK_SECRET_ID: "td/slack-webhook" });
+    expect(fn.Environment?.Variables).toEqual({
+      DIGEST_TIMEZONE: "Asia/Seoul",
+      SLACK_WEBHOOK_SECRET_ID: "td/slack-webhook",
+      // The configured schedules, so the handler names the schedule behind a scheduled call (docs/call-kinds.md).
+      TRAILDIGEST_SCHEDULES: JSON.stringify({ v: 1, s: { "scheduler-ecs-update": { "td-nightly": [["api-night-down", "dev", "api", 0]] } } }),
+    });
     const zip = await readFile(new URL("../../dist/handler.zip", import.meta.url));
     expect(fn.CodeSha256).toBe(createHash("sha256").update(zip).digest("base64"));
 
@@ -249,7 +254,7 @@ describe("setup and doctor on moto", () => {
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     expect((JSON.parse(plan.stdout).plan as { action: string }[]).every((i) => i.action === "noop")).toBe(true);
     const table = await cli(["setup", "plan"]);
-    expect(table.stdout).toContain("No changes: the pipeline matches the config.");
+    expect(table.stdout).toMatch(/No changes: the pipeline matches the config \(\d+ resources checked\)\./);
     const again = await cli(["setup", "apply", "--yes", "--json"]);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).steps).toEqual([]);
@@ -342,7 +347,8 @@ describe("setup and doctor on moto", () => {
   it("apply refuses, before changing anything, when the secret must be created and SLACK_WEBHOOK_URL is unset", async () => {
     const other = { ...CONFIG, function: { ...CONFIG.function, webhook: { secretId: "td/other-webhook" } } };
     await writeFile(join(dir, "other.json"), JSON.stringify(other));
-    const plan = await cli(["setup", "plan", "--config", "other.json"], { SLACK_WEBHOOK_URL: undefined });
+    // A wide terminal: this test reads the plan's wording; fitting to 80 columns is tested in operator-contract.test.ts.
+    const plan = await cli(["setup", "plan", "--config", "other.json"], { SLACK_WEBHOOK_URL: undefined, COLUMNS: "200" });
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/webhook-secret .*td\/other-webhook .*create/);
     expect(plan.stdout).toContain("SLACK_WEBHOOK_URL is not set: apply will refuse until it is");

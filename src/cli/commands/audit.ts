@@ -231,6 +231,8 @@ export function renderAudit(d: AuditData, ui: Ui): string {
     out.push(
       ui.table({
         head: ["expected at", "schedule", "target", "status", "call"],
+        keep: [0, 1], // a cut time or schedule name is useless: `schedules show` takes the name as printed
+        wrap: [4],
         rows: d.fires.map((f) => [
           `${inZone(f.expectedAt, f.timezone)}${f.timezone !== "UTC" ? `\n${c.dim(formatUtcShort(f.expectedAt))}` : ""}`,
           field(f.group === "default" ? f.schedule : `${f.group}/${f.schedule}`),
@@ -247,6 +249,8 @@ export function renderAudit(d: AuditData, ui: Ui): string {
     out.push(
       ui.table({
         head: ["time (UTC)", "target", "caller", "result"],
+        keep: [0],
+        wrap: [3],
         rows: list.map((e) => [
           formatUtcShort(new Date(e.eventTime).toISOString()),
           field(`${e.clusterDefaulted ? "(default cluster)" : (e.cluster ?? "default")}/${e.service ?? "?"}${e.desiredCount !== undefined ? ` → ${e.desiredCount}` : ""}${e.taskDefinition ? ` deploy ${e.taskDefinition}` : e.forceNewDeployment ? " forced redeploy" : ""}`),

@@ -327,6 +327,7 @@ export function renderForecast(d: ForecastData, ui: Ui): string {
   out.push(
     ui.table({
       head: ["wave (UTC)", "calls", "digests (best case)", "services"],
+      wrap: [3],
       align: ["left", "right", "right", "left"],
       rows: d.waves.map((w) => {
         const names = w.services.map((s) => `${s.cluster}/${s.service} → ${s.desiredCount ?? "?"}`);

@@ -180,6 +180,7 @@ function renderPeek(r: PeekResult, maxReceiveCount: number | null, ui: Ui): stri
   const requeued = new Set(r.requeued.map((x) => x.messageId));
   const table = ui.table({
     head: ["message", "sent (UTC)", "received", "event"],
+    wrap: [3],
     rows: messages.map((m) => {
       const rc = m.receiveCount ?? 0;
       const recv = maxReceiveCount ? `${rc}/${maxReceiveCount}` : String(rc);

@@ -230,5 +230,5 @@ function renderShow(s: ScheduleDetail, ui: Ui, now: Date): string {
       ? "— (disabled)"
       : "— (no more fires)";
   rows.push(["next fires", fires]);
-  return ui.table({ head: ["field", "value"], rows });
+  return ui.table({ head: ["field", "value"], rows, wrap: [1] });
 }

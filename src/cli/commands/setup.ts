@@ -133,6 +133,7 @@ export function renderPlan(plan: Plan, ui: Ui): string {
   const table = shown.length
     ? ui.table({
         head: ["Resource", "Name", "Action", "Changes"],
+        wrap: [3],
         align: ["left", "left", "left", "left"],
         rows: shown.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
       })

@@ -144,6 +144,7 @@ function renderRecent(events: TrailEvent[], ui: Ui, q: { eventName: string; sinc
   }
   const table = ui.table({
     head: ["time", "cluster/service", "kind", "desired", "caller", "result"],
+    wrap: [5],
     rows: events.map((e) => [
       formatInZone(e.eventTime, undefined, { seconds: true }), // this machine's zone
       // Event fields are one line each, whatever they hold (docs/untrusted-text.md).

@@ -45,6 +45,8 @@ export interface TableOptions {
   align?: ("left" | "right" | "center")[];
   /** Column indexes never cut to fit the terminal (names to copy into the next command). */
   keep?: number[];
+  /** Column indexes whose long lines wrap instead of being cut (free text, lists of changes). */
+  wrap?: number[];
 }
 
 export interface Ui {
@@ -140,12 +142,13 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
         stop: () => void s.stop(),
       };
     },
-    table({ head, rows, align, keep }) {
+    table({ head, rows, align, keep, wrap }) {
       return renderTable({
         head,
         rows,
         align,
         keep,
+        wrap,
         width: terminalWidth(streams.stdout),
         headStyle: (h) => c.bold(h),
         borderStyle: (b) => (c.level > 0 ? c.grey(b) : b),

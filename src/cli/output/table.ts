@@ -12,6 +12,8 @@ export interface TableSpec {
   align?: Align[];
   /** Columns never cut (names a person copies into the next command): they keep their natural width. */
   keep?: number[];
+  /** Columns whose long lines wrap onto more lines instead of losing their middle (free text, change lists). */
+  wrap?: number[];
   /** Total width to fit, borders included. */
   width: number;
   /** Styling hooks (chalk), identity when colour is off. */
@@ -55,6 +57,28 @@ function isWide(cp: number): boolean {
   );
 }
 
+/** Lines of at most `width` columns, broken after the last space that fits, else hard. Colour is dropped from a broken line. */
+export function wrapLine(s: string, width: number): string[] {
+  if (displayWidth(s) <= width || width < 1) return [s];
+  const out: string[] = [];
+  let rest = [...stripAnsi(s)];
+  while (rest.length) {
+    let w = 0;
+    let cut = 0;
+    let lastSpace = -1;
+    for (; cut < rest.length; cut++) {
+      const cw = displayWidth(rest[cut]!);
+      if (w + cw > width) break;
+      if (rest[cut] === " ") lastSpace = cut;
+      w += cw;
+    }
+    if (cut < rest.length && lastSpace > 0) cut = lastSpace + 1;
+    out.push(rest.slice(0, Math.max(1, cut)).join("").trimEnd());
+    rest = rest.slice(Math.max(1, cut));
+  }
+  return out;
+}
+
 /** Cut to `width` columns by dropping the middle: "arn:aws:lambda:…:function:digest". Colour is dropped from a cut line. */
 export function ellipsizeMiddle(s: string, width: number): string {
   if (displayWidth(s) <= width) return s;
@@ -84,32 +108,29 @@ export function ellipsizeMiddle(s: string, width: number): string {
 
 /**
  * Column widths that fit `available` content columns: every column gets its natural width if all
- * fit; otherwise each gets min(natural, MIN_COL) and the rest of the space is shared in proportion
- * to how much wider each would like to be, so a wide "changes" column keeps most of the room.
- * `keep` columns are never shrunk (the table may then overflow).
+ * fit; otherwise the widest columns shrink first, down to one common cap (water-filling), so short
+ * columns (a resource kind, a name, an action) stay whole and a wide "changes" column gives up the
+ * room. No column goes below min(natural, MIN_COL); `keep` columns are never shrunk (the table may
+ * then overflow).
  */
 export function fitWidths(natural: number[], available: number, keep: number[] = []): number[] {
   const total = natural.reduce((a, b) => a + b, 0);
   if (total <= available) return natural.slice();
-  const widths = natural.map((w, i) => (keep.includes(i) ? w : Math.min(w, MIN_COL)));
-  let left = available - widths.reduce((a, b) => a + b, 0);
-  if (left <= 0) return widths;
-  const excess = natural.map((w, i) => w - widths[i]!);
-  const sumExcess = excess.reduce((a, b) => a + b, 0);
-  for (let i = 0; i < natural.length; i++) {
-    const extra = Math.floor((excess[i]! * left) / sumExcess);
-    widths[i]! += extra;
-  }
-  // Hand the rounding leftovers to the columns still short of their natural width, widest first.
-  left = available - widths.reduce((a, b) => a + b, 0);
-  const order = natural.map((_, i) => i).sort((a, b) => excess[b]! - excess[a]!);
-  for (let k = 0; left > 0 && k < order.length * 2; k++) {
-    const i = order[k % order.length]!;
-    if (widths[i]! < natural[i]!) {
-      widths[i]!++;
-      left--;
-    }
-  }
+  const widths = natural.slice();
+  let budget = available - natural.reduce((a, w, i) => a + (keep.includes(i) ? w : 0), 0);
+  const free = natural.map((_, i) => i).filter((i) => !keep.includes(i));
+  free.sort((a, b) => natural[a]! - natural[b]!);
+  // Narrow columns that fit under an equal share keep their width; the rest share what is left.
+  let k = 0;
+  while (k < free.length && natural[free[k]!]! <= Math.floor(budget / (free.length - k))) budget -= natural[free[k++]!]!;
+  const rest = free.slice(k);
+  const share = Math.floor(budget / Math.max(1, rest.length));
+  const extra = budget - share * rest.length;
+  rest.forEach((i, j) => {
+    // The rounding leftovers go to the widest columns (the end of the ascending order).
+    const w = share + (j >= rest.length - extra ? 1 : 0);
+    widths[i] = Math.max(Math.min(natural[i]!, MIN_COL), w);
+  });
   return widths;
 }
 
@@ -133,6 +154,8 @@ export function renderTable(spec: TableSpec): string {
   }
   // Borders: "│ " before each column, " " after it, and the closing "│".
   const widths = fitWidths(natural, Math.max(n * MIN_COL, spec.width - (3 * n + 1)), spec.keep);
+  // Wrapped columns: their lines become several lines of the column's width, so nothing is cut.
+  for (const i of spec.wrap ?? []) for (const r of cells.slice(1)) if (r[i]) r[i] = r[i]!.flatMap((line) => wrapLine(line, widths[i]!));
   const rule = (l: string, m: string, r: string) => border(l + widths.map((w) => "─".repeat(w + 2)).join(m) + r);
   const bar = border("│");
   const out: string[] = [rule("┌", "┬", "┐")];

@@ -1,6 +1,6 @@
 // AWS cron(min hour day-of-month month day-of-week year): parse into sets, then walk candidate local days.
 // Semantics follow the EventBridge cron reference (eb-scheduled-rule-pattern / eb-cron-expressions) and, where
-// AWS is silent, Quartz (whose syntax AWS's mirrors): see "Schedule expressions" in the README.
+// AWS is silent, Quartz (whose syntax AWS's mirrors): see docs/schedule-expressions.md.
 
 import { resolveOnTransitionDay, type Zone } from "../time/zoned-time.js";
 

@@ -15,81 +15,106 @@ const webhookSchema = z.union([
   z.strictObject({ secretId: z.string().min(1) }),
   z.strictObject({ parameter: z.string().min(1) }),
   z.strictObject({ env: z.literal(true) }),
-]);
+]).describe(
+  'Where the function reads the Slack webhook URL: {"secretId": …} (Secrets Manager) or {"parameter": …} (SSM SecureString); setup creates it from SLACK_WEBHOOK_URL when missing and never overwrites it. {"env": true} is refused: a URL in the function\'s environment is plain text to anyone with lambda:GetFunctionConfiguration.',
+);
 
 const scheduleSchema = z.strictObject({
-  name: z.string().min(1).max(64).regex(/^[0-9a-zA-Z-_.]+$/, "letters, digits, -, _ and . only"),
-  group: z.string().min(1).max(64).regex(/^[0-9a-zA-Z-_.]+$/, "letters, digits, -, _ and . only").default("default"),
-  expression: z.string().min(1),
-  timezone: z.string().min(1).default("UTC"),
-  cluster: z.string().min(1),
-  service: z.string().min(1),
-  desiredCount: int(0, 100_000),
-  roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)"),
+  name: z.string().min(1).max(64).regex(/^[0-9a-zA-Z-_.]+$/, "letters, digits, -, _ and . only").describe("The schedule's name; unique within its group."),
+  group: z.string().min(1).max(64).regex(/^[0-9a-zA-Z-_.]+$/, "letters, digits, -, _ and . only").default("default").describe("Schedule group; created when missing."),
+  expression: z.string().min(1).describe("cron(…), rate(…) or at(…), validated before any AWS call (docs/schedule-expressions.md)."),
+  timezone: z.string().min(1).default("UTC").describe("ScheduleExpressionTimezone: an IANA zone such as Asia/Seoul."),
+  cluster: z.string().min(1).describe("ECS cluster: Cluster in the Input of the universal target arn:aws:scheduler:::aws-sdk:ecs:updateService."),
+  service: z.string().min(1).describe("ECS service: Service in the target's Input."),
+  desiredCount: int(0, 100_000).describe("DesiredCount in the target's Input: the count the schedule scales the service to."),
+  roleArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    .describe("The role Scheduler assumes: trusts scheduler.amazonaws.com and allows ecs:UpdateService. setup does not create it."),
   /** Omitted → FlexibleTimeWindow OFF. */
-  flexibleWindowMinutes: int(1, 1440).optional(),
+  flexibleWindowMinutes: int(1, 1440).optional().describe("FlexibleTimeWindow in minutes; unset means OFF (fires at the scheduled minute)."),
   retryPolicy: z
     .strictObject({
-      maximumRetryAttempts: int(0, 185).default(185),
-      maximumEventAgeSeconds: int(60, 86_400).default(86_400),
+      maximumRetryAttempts: int(0, 185).default(185).describe("Scheduler's retry policy: retries of a failed invocation."),
+      maximumEventAgeSeconds: int(60, 86_400).default(86_400).describe("Scheduler's retry policy: seconds an invocation is retried for at most."),
     })
     .prefault({}),
-  deadLetterArn: z.string().regex(/^arn:aws[a-z-]*:sqs:/, "an SQS queue ARN").optional(),
-  state: z.enum(["ENABLED", "DISABLED"]).default("ENABLED"),
+  deadLetterArn: z.string().regex(/^arn:aws[a-z-]*:sqs:/, "an SQS queue ARN").optional().describe("An SQS queue for runs that finally fail."),
+  state: z.enum(["ENABLED", "DISABLED"]).default("ENABLED").describe("Whether the schedule fires."),
 });
 
 export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1").optional(),
+  $schema: z.string().optional().describe("Ignored; lets an editor find a JSON Schema."),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1")
+    .optional()
+    .describe("Where everything is created. Last in the region chain: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's > this."),
   queue: z
     .strictObject({
-      name: name.default("traildigest-events"),
+      name: name.default("traildigest-events").describe("The SQS queue the rule sends to and the mapping reads."),
       /** Default: 6 × function timeout + batching window (AWS's recommendation). */
-      visibilityTimeout: int(0, 43_200).optional(),
-      retentionSeconds: int(60, 1_209_600).default(345_600),
+      visibilityTimeout: int(0, 43_200)
+        .optional()
+        .describe(
+          "Seconds. Unset: 6 × function.timeout + batching.windowSeconds (AWS's recommendation; 660 with the defaults). Below function.timeout it is refused (Lambda rejects such a mapping); below the recommendation doctor warns.",
+        ),
+      retentionSeconds: int(60, 1_209_600).default(345_600).describe("Seconds a message is kept (345600 = 4 days)."),
     })
     .prefault({}),
   dlq: z
     .strictObject({
-      name: name.default("traildigest-events-dlq"),
-      retentionSeconds: int(60, 1_209_600).default(1_209_600),
-      maxReceiveCount: int(1, 1000).default(5),
+      name: name.default("traildigest-events-dlq").describe("The dead-letter queue (redrive from queue); must differ from queue.name."),
+      retentionSeconds: int(60, 1_209_600).default(1_209_600).describe("Seconds (1209600 = 14 days): keep failures longer than the source queue."),
+      maxReceiveCount: int(1, 1000).default(5).describe("Receives before a message moves to the DLQ; AWS recommends at least 5."),
     })
     .prefault({}),
   rule: z
     .strictObject({
       // EventBridge rule names are at most 64 characters (queue names may have 80).
-      name: name.max(64).default("traildigest-ecs-updateservice"),
-      eventNames: z.array(z.string().regex(/^[A-Za-z]+$/, "an API call name such as UpdateService")).min(1).default(["UpdateService"]),
+      name: name.max(64).default("traildigest-ecs-updateservice").describe("EventBridge rule on the default bus."),
+      eventNames: z
+        .array(z.string().regex(/^[A-Za-z]+$/, "an API call name such as UpdateService"))
+        .min(1)
+        .default(["UpdateService"])
+        .describe("ECS API calls to match (detail.eventName)."),
       /** Which calls the rule sends: docs/call-kinds.md (rule-scope.ts renders the pattern). */
       scope: z
         .strictObject({
-          calls: z.enum(["all", "scale"]).default("all"),
-          autoScaling: z.boolean().default(true),
-          deploys: z.boolean().default(true),
+          calls: z.enum(["all", "scale"]).default("all").describe('"all" sends every matching call; "scale" only calls that set a desired count (docs/call-kinds.md).'),
+          autoScaling: z.boolean().default(true).describe("false leaves out calls by Application Auto Scaling (its service-linked role)."),
+          deploys: z.boolean().default(true).describe("false leaves out deploys that set no desired count (task definition, platform version, forced redeployment)."),
         })
         .prefault({}),
     })
     .prefault({}),
   function: z
     .strictObject({
-      name: name.max(64).default("traildigest-digest"),
-      memory: int(128, 10_240).default(256),
-      timeout: int(1, 900).default(60),
-      runtime: z.enum(["nodejs22.x", "nodejs20.x"]).default("nodejs22.x"),
-      roleName: name.max(64).default("traildigest-digest-role"),
-      digestTimezone: z.string().min(1).default("UTC"),
+      name: name.max(64).default("traildigest-digest").describe("The Lambda function."),
+      memory: int(128, 10_240).default(256).describe("MB."),
+      timeout: int(1, 900).default(60).describe("Seconds."),
+      runtime: z.enum(["nodejs22.x", "nodejs20.x"]).default("nodejs22.x").describe("doctor warns about nodejs20.x."),
+      roleName: name
+        .max(64)
+        .default("traildigest-digest-role")
+        .describe("Its execution role. IAM is global: use a different name per region if you deploy to several."),
+      digestTimezone: z.string().min(1).default("UTC").describe("DIGEST_TIMEZONE: the IANA zone of the digest's time range."),
       webhook: webhookSchema.default({ secretId: "traildigest/slack-webhook" }),
     })
     .prefault({}),
   batching: z
     .strictObject({
-      batchSize: int(1, 10_000).default(10),
-      windowSeconds: int(0, 300).default(300),
-      maximumConcurrency: int(2, 1000).optional(),
+      batchSize: int(1, 10_000).default(10).describe("The event source mapping's BatchSize."),
+      windowSeconds: int(0, 300)
+        .default(300)
+        .describe("MaximumBatchingWindowInSeconds; at least 1 when batching.batchSize is above 10."),
+      maximumConcurrency: int(2, 1000).optional().describe("ScalingConfig.MaximumConcurrency; unset means no limit."),
     })
     .prefault({}),
-  schedules: z.array(scheduleSchema).default([]),
+  schedules: z
+    .array(scheduleSchema)
+    .default([])
+    .describe("EventBridge Scheduler schedules that scale ECS services; setup creates and updates them."),
 });
 
 type Parsed = z.output<typeof configSchema>;

@@ -51,7 +51,7 @@ export async function renderStarter(format: "json" | "yaml", region?: string): P
   if (format === "json") return JSON.stringify(cfg, null, 2) + "\n";
   const { stringify } = await loadYaml();
   const head =
-    "# traildigest config — every field is explained in the README (\"Deploy it\").\n" +
+    "# traildigest config — every field is explained in docs/config-reference.md of the traildigest source.\n" +
     "# The webhook is read from the Secrets Manager secret below; `setup apply` creates it from\n" +
     "# SLACK_WEBHOOK_URL when it does not exist (the value is never printed).\n";
   return head + stringify(cfg) + YAML_EXAMPLE;
