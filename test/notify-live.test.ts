@@ -124,6 +124,23 @@ describe("notify forecast from the config file", () => {
     ).rejects.toMatchObject({ exitCode: 2 });
   });
 
+  it("--from without an offset is UTC, whatever the machine's zone (as --since reads it)", async () => {
+    const config = writeConfig({ schedules: [nightDown(1)] });
+    const saved = process.env.TZ;
+    process.env.TZ = "Asia/Seoul";
+    try {
+      const data = await runForecast(
+        { opts: globalOpts({ config }), ui: quietUi },
+        { from: "2026-11-27T00:00:00", hours: 24, fromConfig: true },
+      );
+      expect(data.period.from).toBe("2026-11-27T00:00:00.000Z");
+      expect(data.waves.map((w) => w.at)).toEqual(["2026-11-27T13:00:00.000Z"]);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
+
   it("a bad --from is a usage error", async () => {
     const config = writeConfig({ schedules: [] });
     await expect(

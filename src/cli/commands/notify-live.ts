@@ -232,20 +232,15 @@ export async function runForecast(
   deps: { scheduler?: Pick<SchedulerClient, "send">; opts: GlobalOptions; ui: Pick<Ui, "info" | "warn" | "spinner">; now?: Date },
   o: ForecastOpts,
 ): Promise<ForecastData> {
-  const [{ loadConfig }, forecast, { buildDigest }, { validateTimeZone }] = await Promise.all([
+  const [{ loadConfig }, forecast, { buildDigest }, { validateTimeZone }, { parseFromArg }] = await Promise.all([
     import("../../adapters/files/config-file.js"),
     import("../../core/audit/forecast.js"),
     import("../../core/digest/digest.js"),
     import("../../core/time/zoned-time.js"),
+    import("../../core/time/duration.js"),
   ]);
   const now = deps.now ?? new Date();
-  let from = now;
-  if (o.from !== undefined) {
-    from = new Date(o.from);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(o.from) || Number.isNaN(from.getTime())) {
-      throw new UsageError(`--from: "${o.from}" is not an ISO-8601 time (e.g. 2026-11-27T00:00:00Z)`);
-    }
-  }
+  const from = parseFromArg(o.from, now);
   const to = new Date(from.getTime() + o.hours * 3_600_000);
   const config = await loadConfig(deps.opts.config);
   if (o.fromConfig && !config) throw new UsageError("--from-config: no config file (create one with `traildigest init` or pass --config)");
