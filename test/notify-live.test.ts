@@ -316,6 +316,33 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
     expect(await counts(queueUrl)).toBe(24);
   });
 
+  it("takes the region from the config file, as queue peek does", async () => {
+    // No region anywhere but the config file (fauxqs keeps queues per region: the queue is in us-east-1).
+    const config = writeConfig({ region: "us-east-1", queue: { name } });
+    const noRegion = {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: join(dir, "no-aws-config"),
+    };
+    const peek = await runCli(["queue", "peek", "--config", config, "--endpoint-url", sqs.endpoint, "--json", "--max", "1"], {
+      env: noRegion,
+      cwd: dir,
+    });
+    expect(peek.stderr).not.toMatch(/error:/);
+    expect(peek.code).toBe(0);
+    const r = await runCli(["notify", "dry-run", "--from-queue", "--config", config, "--endpoint-url", sqs.endpoint, "--json"], {
+      env: noRegion,
+      cwd: dir,
+    });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).stats).toMatchObject({ events: 23, invalid: 1 });
+    expect(await counts(queueUrl)).toBe(24);
+  });
+
   it("usage errors: no queue known, two sources at once", async () => {
     const none = await runCli(["notify", "dry-run", "--from-queue", "--endpoint-url", sqs.endpoint], { env: creds, cwd: dir });
     expect(none.code).toBe(2);

@@ -113,3 +113,36 @@ export async function resolveAwsEnv(input: AwsEnvInput, env: NodeJS.ProcessEnv =
   }
   return out;
 }
+
+/** The global options a queue command's context is resolved from. */
+export interface QueueContextInput {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  timeoutMs?: number;
+  config?: string;
+}
+
+/**
+ * The queue a command works on (`queue stats/peek`, `notify … --from-queue`): --queue, else the config
+ * file's queue.name; AWS options from the flags, then the config file's region, unless the queue's ARN or
+ * URL names a region and --region does not.
+ */
+export async function resolveQueueTarget(
+  opts: QueueContextInput,
+  queueArg: string | undefined,
+  missing = "--queue is required (or a traildigest.config.json / .yaml with queue.name in this directory)",
+) {
+  const [{ loadConfig }, { awsOptionsFor }, { parseQueueArg }] = await Promise.all([
+    import("../adapters/files/config-file.js"),
+    import("../core/setup/config-schema.js"),
+    import("../adapters/aws/sqs.js"),
+  ]);
+  const cfg = await loadConfig(opts.config);
+  const queue = queueArg ?? cfg?.queue.name;
+  if (!queue) throw new UsageError(missing);
+  const parsed = parseQueueArg(queue);
+  const aws = awsOptionsFor(opts, cfg);
+  if (!opts.region && parsed.region) aws.region = parsed.region;
+  return { queue, aws, cfg };
+}

@@ -70,38 +70,30 @@ export async function resolveLiveInput(
   if (live.length + others.length > 1) throw new UsageError(`give only one of ${[...others, ...live].join(", ")}`);
   const { awsClient } = await import("../../adapters/aws/clients.js");
   if (o.fromQueue) {
-    const { loadConfig } = await import("../../adapters/files/config-file.js");
-    const config = await loadConfig(ctx.opts.config);
-    if (!o.batchSizeGiven && config?.batching.batchSize) o.batchSize = config.batching.batchSize;
-    const queue = o.queue ?? config?.queue.name;
-    if (!queue) throw new UsageError("--from-queue: say which queue with --queue NAME|URL|ARN (or set queue.name in the config file)");
-    const sqs = clients.sqs ?? (await awsClient("sqs", ctx.opts));
-    return readQueue(sqs, queue, o.max ?? 100, ctx.ui);
+    const { resolveQueueTarget } = await import("../../app/context.js");
+    const t = await resolveQueueTarget(
+      ctx.opts,
+      o.queue,
+      "--from-queue: say which queue with --queue NAME|URL|ARN (or set queue.name in the config file)",
+    );
+    if (!o.batchSizeGiven && t.cfg?.batching.batchSize) o.batchSize = t.cfg.batching.batchSize;
+    const sqs = clients.sqs ?? (await awsClient("sqs", { ...ctx.opts, ...t.aws }));
+    return readQueue(sqs, t.queue, o.max ?? 100, ctx.ui);
   }
   if (o.since === undefined) throw new UsageError("--from-trail needs --since (e.g. --since 2h or an ISO time)");
   const cloudtrail = clients.cloudtrail ?? (await (await import("../../adapters/aws/cloudtrail.js")).trailClient(ctx.opts));
   return readTrail(cloudtrail, o.since, o.until, ctx.ui);
 }
 
-/** The same safe peek as `queue peek` (held, released, never dead-letters) → the events the handler would receive. */
+/** The same safe peek as `queue peek` (peekQueue, same arguments) → the events the handler would receive. */
 export async function readQueue(
   sqs: SQSClient,
   queue: string,
   max: number,
   ui: Pick<Ui, "info" | "warn" | "spinner">,
 ): Promise<LiveInput> {
-  const q = await import("../../adapters/aws/sqs.js");
-  const ref = await q.resolveQueue(sqs, queue);
-  const spin = ui.spinner(`peeking at ${ref.name}…`);
-  let result: Awaited<ReturnType<typeof q.peekMessages>>;
-  let maxReceiveCount: number | null = null;
-  try {
-    const counts = await q.queueCounts(sqs, ref.url);
-    maxReceiveCount = counts.redrive?.maxReceiveCount ?? null;
-    result = await q.peekMessages(sqs, ref.url, { max, waitSeconds: 1, maxReceiveCount });
-  } finally {
-    spin.stop();
-  }
+  const { peekQueue } = await import("../../adapters/aws/sqs.js");
+  const { queue: ref, result, warnings } = await peekQueue(sqs, { queue, max }, (text) => ui.spinner(text));
   const messages = result.messages;
   const events: ApiCallEvent[] = [];
   const invalid: InvalidRecord[] = [];
@@ -113,7 +105,7 @@ export async function readQueue(
     `read ${plural(messages.length, "message")} from ${ref.url} ` +
       `(${plural(events.length, "API-call event")}, ${invalid.length} unreadable)`,
   );
-  for (const w of q.peekWarnings(result, maxReceiveCount, false)) ui.warn(w);
+  for (const w of warnings) ui.warn(w);
   return { events, invalid, lambdaBatch: false, label: `queue ${ref.name}` };
 }
 
