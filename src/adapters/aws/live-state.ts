@@ -40,23 +40,20 @@ export async function resolveIdentity(aws: AwsOptions): Promise<Identity> {
   return { account: who.Account!, region, partition };
 }
 
-export async function readQueue(aws: AwsOptions, name: string): Promise<LiveQueue | undefined> {
+/** A queue setup manages, by name; undefined when it does not exist. */
+export async function readLiveQueue(aws: AwsOptions, name: string): Promise<LiveQueue | undefined> {
   const sqs = await awsClient("sqs", aws);
-  const { GetQueueUrlCommand, GetQueueAttributesCommand } = await sdk.sqs();
+  const { GetQueueUrlCommand } = await sdk.sqs();
   const found = await orMissing(sqs.send(new GetQueueUrlCommand({ QueueName: name })));
   if (!found?.QueueUrl) return undefined;
-  const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: found.QueueUrl, AttributeNames: ["All"] }));
-  let redrive: LiveQueue["redrive"];
-  if (a.RedrivePolicy) {
-    const r = JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
-    redrive = { deadLetterTargetArn: r.deadLetterTargetArn, maxReceiveCount: Number(r.maxReceiveCount) };
-  }
+  const { queueAttributes } = await import("./sqs.js");
+  const { attributes: a, redrive } = await queueAttributes(sqs, found.QueueUrl);
   return {
     url: found.QueueUrl,
     arn: a.QueueArn ?? "",
     visibilityTimeout: Number(a.VisibilityTimeout ?? 30),
     retentionSeconds: Number(a.MessageRetentionPeriod ?? 345_600),
-    ...(redrive ? { redrive } : {}),
+    ...(redrive ? { redrive: { deadLetterTargetArn: redrive.dlqArn, maxReceiveCount: redrive.maxReceiveCount } } : {}),
     ...(a.Policy ? { policy: parsePolicyDocument(a.Policy) } : {}),
     messages: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) },
   };
@@ -162,8 +159,8 @@ export async function readLiveState(
   };
 
   const [queue, dlq] = await Promise.all([
-    guard("queue", undefined, () => readQueue(aws, cfg.queue.name)),
-    guard("dlq", undefined, () => readQueue(aws, cfg.dlq.name)),
+    guard("queue", undefined, () => readLiveQueue(aws, cfg.queue.name)),
+    guard("dlq", undefined, () => readLiveQueue(aws, cfg.dlq.name)),
   ]);
 
   const { ruleOut, targets } = await guard("rule", { ruleOut: undefined, targets: [] as LiveState["targets"] }, async () => {

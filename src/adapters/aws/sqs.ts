@@ -76,6 +76,7 @@ export interface QueueCounts {
 
 const int = (v: string | undefined): number | null => (v === undefined || v === "" ? null : Number(v));
 
+/** The one reader of a RedrivePolicy attribute (maxReceiveCount may be a number or a string). */
 export function parseRedrive(policy: string | undefined): QueueCounts["redrive"] {
   if (!policy) return null;
   try {
@@ -87,9 +88,18 @@ export function parseRedrive(policy: string | undefined): QueueCounts["redrive"]
   }
 }
 
-export async function queueCounts(client: Sender, url: string): Promise<QueueCounts> {
+/** The one GetQueueAttributes read (All) every command and setup use, with the redrive policy parsed once. */
+export async function queueAttributes(
+  client: Sender,
+  url: string,
+): Promise<{ attributes: Record<string, string | undefined>; redrive: QueueCounts["redrive"] }> {
   const r = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }));
-  const a = (r.Attributes ?? {}) as Record<string, string | undefined>;
+  const attributes = (r.Attributes ?? {}) as Record<string, string | undefined>;
+  return { attributes, redrive: parseRedrive(attributes.RedrivePolicy) };
+}
+
+export async function queueCounts(client: Sender, url: string): Promise<QueueCounts> {
+  const { attributes: a, redrive } = await queueAttributes(client, url);
   return {
     url,
     arn: a.QueueArn ?? null,
@@ -98,7 +108,7 @@ export async function queueCounts(client: Sender, url: string): Promise<QueueCou
     delayed: int(a.ApproximateNumberOfMessagesDelayed) ?? 0,
     visibilityTimeout: int(a.VisibilityTimeout),
     retentionSeconds: int(a.MessageRetentionPeriod),
-    redrive: parseRedrive(a.RedrivePolicy),
+    redrive,
   };
 }
 

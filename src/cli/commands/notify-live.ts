@@ -78,15 +78,15 @@ export async function resolveLiveInput(
     );
     if (!o.batchSizeGiven && t.cfg?.batching.batchSize) o.batchSize = t.cfg.batching.batchSize;
     const sqs = clients.sqs ?? (await awsClient("sqs", { ...ctx.opts, ...t.aws }));
-    return readQueue(sqs, t.queue, o.max ?? 100, ctx.ui);
+    return peekQueueInput(sqs, t.queue, o.max ?? 100, ctx.ui);
   }
   if (o.since === undefined) throw new UsageError("--from-trail needs --since (e.g. --since 2h or an ISO time)");
   const cloudtrail = clients.cloudtrail ?? (await (await import("../../adapters/aws/cloudtrail.js")).trailClient(ctx.opts));
-  return readTrail(cloudtrail, o.since, o.until, ctx.ui);
+  return readTrailInput(cloudtrail, o.since, o.until, ctx.ui);
 }
 
 /** The same safe peek as `queue peek` (peekQueue, same arguments) → the events the handler would receive. */
-export async function readQueue(
+export async function peekQueueInput(
   sqs: SQSClient,
   queue: string,
   max: number,
@@ -110,7 +110,7 @@ export async function readQueue(
 }
 
 /** One paced LookupEvents scan of UpdateService calls in [since, until). */
-export async function readTrail(
+export async function readTrailInput(
   cloudtrail: CloudTrailClient,
   sinceArg: string,
   untilArg: string | undefined,
