@@ -561,7 +561,8 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
         return { Events: [lookupItem("e1", "2026-11-25T13:00:02Z", "api", 0)] };
       },
     };
-    const { createPacer, realClock } = await import("../src/adapters/aws/pacer.js");
+    const { createPacer } = await import("../src/adapters/aws/pacer.js");
+    const { systemClock: realClock } = await import("../src/adapters/clock.js");
     const { LOOKUP_RATE } = await import("../src/adapters/aws/cloudtrail.js");
     const lookup = { pacer: createPacer({ ...LOOKUP_RATE, clock: realClock }) }; // not the one earlier tests used up
     return { log, scheduler: scheduler as never, cloudtrail: cloudtrail as never, lookup };
