@@ -2,6 +2,7 @@
 // error's shape (name, $metadata, code) plus the tags clients.ts's middleware adds (operation, host).
 import { firstLine, ServiceError, UsageError, type CliError } from "../../core/errors.js";
 import { plural } from "../../core/text/text.js";
+import { scrub } from "../../core/text/secret-forms.js";
 
 /** Added to every error by the middleware in clients.ts: which call failed, and where it was sent. */
 export interface AwsErrorTags {
@@ -84,13 +85,6 @@ const BAD_CREDENTIALS = new Set([
   "IncompleteSignature",
 ]);
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH"]);
-
-/** Never let a key id or secret-looking token into a message. */
-export function scrub(text: string): string {
-  return text
-    .replace(/\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g, "$1…")
-    .replace(/(aws_secret_access_key|secretAccessKey|sessionToken|X-Amz-Security-Token)\S*/gi, "$1=***");
-}
 
 function isAwsShaped(e: AnyErr): boolean {
   return Boolean(e.$metadata || e.$traildigestOperation || e.name === "CredentialsProviderError" || e.name === "TokenProviderError");
