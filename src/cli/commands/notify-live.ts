@@ -7,7 +7,7 @@ import { UsageError } from "../../core/errors.js";
 import type { CommandResult, GlobalOptions, Ui } from "../output/output.js";
 import type { ApiCallEvent, InvalidRecord } from "../../core/events/events.js";
 import type { SourcedInput } from "../../app/notify-input.js";
-import type { ScheduleLike } from "../../core/audit/audit.js";
+import { scheduleFromConfig, type Schedule } from "../../core/schedule/schedule.js";
 import type { SlackMessage } from "../../core/digest/digest.js";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
@@ -206,20 +206,6 @@ async function forecastCommand(ctx: Ctx, o: ForecastOpts): Promise<CommandResult
   return { data, render: (d, u) => renderForecast(d as ForecastData, u) };
 }
 
-/** Config schedules → the shape the forecast reads. */
-export function configSchedules(cfg: { schedules: import("../../core/setup/config-schema.js").ScheduleConfig[] }): ScheduleLike[] {
-  return cfg.schedules.map((s) => ({
-    name: s.name,
-    group: s.group,
-    state: s.state,
-    expression: s.expression,
-    timezone: s.timezone,
-    flexibleWindowMinutes: s.flexibleWindowMinutes ?? null,
-    roleArn: s.roleArn,
-    target: { kind: "ecs:updateService", cluster: s.cluster, service: s.service, desiredCount: s.desiredCount },
-  }));
-}
-
 export async function runForecast(
   deps: { scheduler?: Pick<SchedulerClient, "send">; opts: GlobalOptions; ui: Pick<Ui, "info" | "warn" | "spinner">; now?: Date },
   o: ForecastOpts,
@@ -242,10 +228,10 @@ export async function runForecast(
   const timeZone = validateTimeZone(o.timezone ?? (process.env.DIGEST_TIMEZONE || config?.function.digestTimezone || "UTC"));
   const region = deps.opts.region ?? config?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
 
-  let schedules: ScheduleLike[];
+  let schedules: Schedule[];
   let source: string;
   if (o.fromConfig) {
-    schedules = configSchedules(config!);
+    schedules = config!.schedules.map(scheduleFromConfig);
     source = "config file";
   } else {
     if (!deps.scheduler) throw new Error("runForecast: a Scheduler client is needed for live schedules");
@@ -259,7 +245,7 @@ export async function runForecast(
         ...(o.group ? { group: o.group } : {}),
         onProgress: (d, t) => spin.update(`reading schedules ${d}/${t}…`),
       });
-      schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }) as ScheduleLike);
+      schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }));
     } finally {
       spin.stop();
     }
