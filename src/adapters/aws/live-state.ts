@@ -62,30 +62,13 @@ export async function readLiveQueue(aws: AwsOptions, name: string): Promise<Live
 /** Reads the schedules in `groups`, or in every existing group when `groups` is "all" (what --prune needs). */
 export async function readSchedules(aws: AwsOptions, groups: string[] | "all"): Promise<{ groups: string[]; schedules: LiveSchedule[] }> {
   const sch = await awsClient("scheduler", aws);
-  const { ListScheduleGroupsCommand, ListSchedulesCommand, GetScheduleCommand } = await sdk.scheduler();
-  const existing: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await sch.send(new ListScheduleGroupsCommand({ NextToken: token }));
-    for (const g of page.ScheduleGroups ?? []) if (g.Name) existing.push(g.Name);
-    token = page.NextToken;
-  } while (token);
+  // The one Scheduler reader (scheduler.ts): ListSchedules is summary-only, so GetSchedule per schedule.
+  const { fetchSchedules, listScheduleGroups } = await import("./scheduler.js");
+  const existing = await listScheduleGroups(sch);
   if (!existing.includes("default")) existing.push("default");
-  const names: { name: string; group: string }[] = [];
-  for (const group of groups === "all" ? existing : groups.filter((g) => existing.includes(g))) {
-    let t: string | undefined;
-    do {
-      const page = await sch.send(new ListSchedulesCommand({ GroupName: group, NextToken: t }));
-      for (const s of page.Schedules ?? []) if (s.Name) names.push({ name: s.Name, group: s.GroupName ?? group });
-      t = page.NextToken;
-    } while (t);
-  }
-  // ListSchedules is summary-only: GetSchedule per schedule, a few at a time.
   const schedules: LiveSchedule[] = [];
-  for (let i = 0; i < names.length; i += 5) {
-    const got = await Promise.all(
-      names.slice(i, i + 5).map((n) => orMissing(sch.send(new GetScheduleCommand({ Name: n.name, GroupName: n.group })))),
-    );
+  for (const group of groups === "all" ? existing : groups.filter((g) => existing.includes(g))) {
+    const got = await fetchSchedules(sch, { group, concurrency: 5 });
     for (const s of got) {
       if (!s?.Name) continue;
       let input: unknown = s.Target?.Input;
