@@ -210,11 +210,10 @@ export async function runForecast(
   deps: { scheduler?: Pick<SchedulerClient, "send">; opts: GlobalOptions; ui: Pick<Ui, "info" | "warn" | "spinner">; now?: Date },
   o: ForecastOpts,
 ): Promise<ForecastData> {
-  const [{ loadConfig }, forecast, { buildDigest }, { validateTimeZone }, { parseFromArg }] = await Promise.all([
+  const [{ loadConfig }, forecast, { buildDigest }, { parseFromArg }] = await Promise.all([
     import("../../adapters/files/config-file.js"),
     import("../../core/audit/forecast.js"),
     import("../../core/digest/digest.js"),
-    import("../../core/time/zoned-time.js"),
     import("../../core/time/duration.js"),
   ]);
   const now = deps.now ?? new Date();
@@ -225,8 +224,10 @@ export async function runForecast(
   const batchSize = o.batchSize ?? config?.batching.batchSize ?? 10;
   const windowSeconds = o.window ?? config?.batching.windowSeconds ?? 300;
   const batchingSource = o.batchSize !== undefined || o.window !== undefined ? "flags" : config ? "config file" : "defaults";
-  const timeZone = validateTimeZone(o.timezone ?? (process.env.DIGEST_TIMEZONE || config?.function.digestTimezone || "UTC"));
-  const region = deps.opts.region ?? config?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const { resolveZone, resolveAwsEnv } = await import("../../app/context.js");
+  const timeZone = (await resolveZone(o.timezone, { configTz: config?.function.digestTimezone, fallback: "UTC" })).timeZone!;
+  // The region the synthesized events name: the same chain as every AWS command (app/context.ts).
+  const region = (await resolveAwsEnv({ region: deps.opts.region, configRegion: config?.region })).region ?? "us-east-1";
 
   let schedules: Schedule[];
   let source: string;
