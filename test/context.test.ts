@@ -23,7 +23,7 @@ describe("time zone: --timezone > DIGEST_TIMEZONE > the config file > fallback",
 
   it("a bad zone is a usage error naming its source", async () => {
     await expect(resolveZone("", {}, {})).rejects.toMatchObject({
-      exitCode: 2,
+      kind: "input",
       message: expect.stringMatching(/^--timezone: empty/),
     });
     await expect(resolveZone(undefined, {}, { DIGEST_TIMEZONE: "Mars/Base" })).rejects.toThrow(/DIGEST_TIMEZONE/);

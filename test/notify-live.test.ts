@@ -121,7 +121,7 @@ describe("notify forecast from the config file", () => {
   it("--from-config without a config file is a usage error", async () => {
     await expect(
       runForecast({ opts: globalOpts({ config: join(dir, "missing.json") }), ui: quietUi }, { hours: 24, fromConfig: true }),
-    ).rejects.toMatchObject({ exitCode: 2 });
+    ).rejects.toMatchObject({ kind: "input" });
   });
 
   it("--from without an offset is UTC, whatever the machine's zone (as --since reads it)", async () => {
@@ -145,7 +145,7 @@ describe("notify forecast from the config file", () => {
     const config = writeConfig({ schedules: [] });
     await expect(
       runForecast({ opts: globalOpts({ config }), ui: quietUi }, { from: "tomorrow", hours: 24, fromConfig: true }),
-    ).rejects.toMatchObject({ exitCode: 2 });
+    ).rejects.toMatchObject({ kind: "input" });
   });
 });
 

@@ -1,6 +1,6 @@
 // AWS SDK errors → one line a person can act on, exit 3 (docs/design.md §4). No SDK import: works on the
 // error's shape (name, $metadata, code) plus the tags clients.ts's middleware adds (operation, host).
-import { firstLine, ServiceError, UsageError, type CliError } from "../../core/errors.js";
+import { firstLine, ServiceError, UsageError, type DomainError } from "../../core/errors.js";
 import { plural } from "../../core/text/text.js";
 import { scrub } from "../../core/text/secret-forms.js";
 
@@ -128,8 +128,8 @@ export function isNotTheService(err: unknown): boolean {
   );
 }
 
-/** One error → a CliError, or undefined when it is not an AWS error this module understands. */
-export function translateAwsError(err: unknown): CliError | undefined {
+/** One error → a domain error, or undefined when it is not an AWS error this module understands. */
+export function translateAwsError(err: unknown): DomainError | undefined {
   if (!(err instanceof Error)) return undefined;
   const e = err as AnyErr;
   const name = e.name ?? "";
