@@ -13,7 +13,7 @@ import { expectedFires, matchFires, type ScheduleLike } from "../src/core/audit/
 import type { ApiCallEvent } from "../src/core/events/events.js";
 import { fetchSchedules } from "../src/adapters/aws/scheduler.js";
 import { scanTrail } from "../src/adapters/aws/cloudtrail.js";
-import { runAudit } from "../src/cli/commands/audit.js";
+import { runAudit } from "../src/app/audit.js";
 import { ecsSchedules, startFakeScheduler } from "../test/support/fake-scheduler.js";
 import { startFakeCloudTrail, updateServiceEvent } from "../test/support/fake-cloudtrail.js";
 

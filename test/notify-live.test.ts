@@ -11,17 +11,12 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { runForecast, type ForecastData } from "../src/cli/commands/notify-live.js";
+import { runForecast, type ForecastData } from "../src/app/forecast.js";
 import type { GlobalOptions } from "../src/cli/output/output.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { startFakeCloudTrail } from "./support/fake-cloudtrail.js";
 import { runCli } from "./support/run-cli.js";
 
-const quietUi = {
-  info: () => {},
-  warn: () => {},
-  spinner: () => ({ update() {}, succeed() {}, fail() {}, stop() {} }),
-};
 const ROLE = "arn:aws:iam::123456789012:role/traildigest-scheduler-role";
 
 function globalOpts(extra: Partial<GlobalOptions> = {}): GlobalOptions {
@@ -53,7 +48,7 @@ describe("notify forecast from the config file", () => {
   it("12 services scaled down at 22:00 Seoul → one wave of 12 calls, 2 digests at BatchSize 10, with a preview", async () => {
     const config = writeConfig({ schedules: Array.from({ length: 12 }, (_, i) => nightDown(i)) });
     const data: ForecastData = await runForecast(
-      { opts: globalOpts({ config }), ui: quietUi },
+      { opts: globalOpts({ config }) },
       // Thursday 2026-11-26 00:00Z; 22:00 KST = 13:00Z.
       { from: "2026-11-26T00:00:00Z", hours: 24, fromConfig: true },
     );
@@ -84,7 +79,7 @@ describe("notify forecast from the config file", () => {
       ],
     });
     const fromConfig = await runForecast(
-      { opts: globalOpts({ config }), ui: quietUi },
+      { opts: globalOpts({ config }) },
       { from: "2026-11-26T00:00:00Z", hours: 24, fromConfig: true },
     );
     // 22:02 is 120 s after 22:00: outside a 60 s window → its own wave.
@@ -93,7 +88,7 @@ describe("notify forecast from the config file", () => {
       [1, 1],
     ]);
     const flags = await runForecast(
-      { opts: globalOpts({ config }), ui: quietUi },
+      { opts: globalOpts({ config }) },
       { from: "2026-11-26T00:00:00Z", hours: 24, fromConfig: true, batchSize: 10, window: 300 },
     );
     expect(flags.waves.map((w) => [w.calls, w.digests])).toEqual([[8, 1]]);
@@ -105,7 +100,7 @@ describe("notify forecast from the config file", () => {
       schedules: [nightDown(1), { ...nightDown(2), state: "DISABLED" }],
     });
     const data = await runForecast(
-      { opts: globalOpts({ config }), ui: quietUi },
+      { opts: globalOpts({ config }) },
       { from: "2026-11-23T00:00:00Z", hours: 24 * 7, fromConfig: true },
     );
     expect(data.waves.map((w) => w.at)).toEqual([
@@ -120,14 +115,14 @@ describe("notify forecast from the config file", () => {
 
   it("--from-config without a config file is a usage error", async () => {
     await expect(
-      runForecast({ opts: globalOpts({ config: join(dir, "missing.json") }), ui: quietUi }, { hours: 24, fromConfig: true }),
+      runForecast({ opts: globalOpts({ config: join(dir, "missing.json") }) }, { hours: 24, fromConfig: true }),
     ).rejects.toMatchObject({ exitCode: 2 });
   });
 
   it("a bad --from is a usage error", async () => {
     const config = writeConfig({ schedules: [] });
     await expect(
-      runForecast({ opts: globalOpts({ config }), ui: quietUi }, { from: "tomorrow", hours: 24, fromConfig: true }),
+      runForecast({ opts: globalOpts({ config }) }, { from: "tomorrow", hours: 24, fromConfig: true }),
     ).rejects.toMatchObject({ exitCode: 2 });
   });
 });
@@ -170,7 +165,7 @@ describe("notify forecast from live schedules (aws-sdk-client-mock)", () => {
     });
     const scheduler = new SchedulerClient({ region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     const data = await runForecast(
-      { scheduler, opts: globalOpts({ config: writeConfig({}) }), ui: quietUi },
+      { scheduler, opts: globalOpts({ config: writeConfig({}) }) },
       { from: "2026-11-26T00:00:00Z", hours: 24 },
     );
     expect(data.schedules).toEqual({ source: "EventBridge Scheduler", count: 3 });

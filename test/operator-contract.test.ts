@@ -134,17 +134,11 @@ describe("spinners only where they can work", () => {
 
   it("NO_COLOR: a table on a colour terminal holds no escape code", async () => {
     await preloadRenderers();
-    const saved = process.env.NO_COLOR;
-    process.env.NO_COLOR = "1";
-    try {
-      const stdout = { isTTY: true, columns: 100, write: () => true } as never;
-      const ui = createUi({ output: "table", color: true, verbose: false }, { stdout, stderr: stdout });
-      const text = ui.table({ head: ["a", "b"], rows: [[ui.c.green("ok"), ui.c.red("failed")]] });
-      expect(text).not.toMatch(/\u001b/);
-    } finally {
-      if (saved === undefined) delete process.env.NO_COLOR;
-      else process.env.NO_COLOR = saved;
-    }
+    const stdout = { isTTY: true, columns: 100, write: () => true } as never;
+    // The environment comes with the run (main's io), not from process.env.
+    const ui = createUi({ output: "table", color: true, verbose: false }, { stdout, stderr: stdout }, { NO_COLOR: "1" });
+    const text = ui.table({ head: ["a", "b"], rows: [[ui.c.green("ok"), ui.c.red("failed")]] });
+    expect(text).not.toMatch(/\u001b/);
   });
 });
 

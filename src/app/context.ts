@@ -37,19 +37,19 @@ export function parseTimeout(text: string, label = "--timeout"): number {
 }
 
 /** --timezone given as '' or a bad zone names the flag; unset → DIGEST_TIMEZONE → fallback. */
-export async function resolveTimeZone(flag: string | undefined, fallback = "UTC"): Promise<string> {
+export async function resolveTimeZone(flag: string | undefined, fallback = "UTC", env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const { validateTimeZone } = await import("../core/time/zoned-time.js");
   if (flag !== undefined) {
     if (!flag.trim()) throw new UsageError(`--timezone: empty (give an IANA zone such as UTC or Asia/Seoul)`);
     return validateTimeZone(flag, "--timezone");
   }
-  const envTz = process.env.DIGEST_TIMEZONE || undefined;
+  const envTz = env.DIGEST_TIMEZONE || undefined;
   return envTz ? validateTimeZone(envTz, "DIGEST_TIMEZONE") : fallback;
 }
 
 /** The webhook URL from --webhook-url or SLACK_WEBHOOK_URL, with the label errors should name. */
-export function webhookSource(flag: string | undefined): { raw: string | undefined; label: string } {
-  return flag !== undefined ? { raw: flag, label: "--webhook-url" } : { raw: process.env.SLACK_WEBHOOK_URL, label: "SLACK_WEBHOOK_URL" };
+export function webhookSource(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): { raw: string | undefined; label: string } {
+  return flag !== undefined ? { raw: flag, label: "--webhook-url" } : { raw: env.SLACK_WEBHOOK_URL, label: "SLACK_WEBHOOK_URL" };
 }
 
 export interface AwsEnvInput {
