@@ -15,7 +15,7 @@ import { runForecast, type ForecastData } from "../src/app/forecast.js";
 import type { GlobalOptions } from "../src/cli/output/output.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { startFakeCloudTrail } from "./support/fake-cloudtrail.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
 
 const ROLE = "arn:aws:iam::123456789012:role/traildigest-scheduler-role";
 
@@ -247,7 +247,7 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
 
   it("digests what is waiting, cut into batches of --batch-size, and leaves every message in the queue", async () => {
     expect(await counts(queueUrl)).toBe(24);
-    const r = await runCli(
+    const r = await runCliInProcess(
       ["notify", "dry-run", "--from-queue", "--queue", name, "--endpoint-url", sqs.endpoint, "--json"],
       { env: creds, cwd: dir },
     );
@@ -267,13 +267,13 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
 
   it("takes BatchSize from the config file unless --batch-size is given", async () => {
     const config = writeConfig({ queue: { name }, batching: { batchSize: 5, windowSeconds: 60 } });
-    const fromConfig = await runCli(
+    const fromConfig = await runCliInProcess(
       ["notify", "dry-run", "--from-queue", "--config", config, "--endpoint-url", sqs.endpoint, "--json"],
       { env: creds, cwd: dir },
     );
     expect(fromConfig.code).toBe(0);
     expect(JSON.parse(fromConfig.stdout).stats.batches).toBe(5); // 23 events / 5
-    const flag = await runCli(
+    const flag = await runCliInProcess(
       ["notify", "dry-run", "--from-queue", "--config", config, "--batch-size", "20", "--endpoint-url", sqs.endpoint, "--json"],
       { env: creds, cwd: dir },
     );
@@ -283,7 +283,7 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
   });
 
   it("the table view previews each digest and names the queue", async () => {
-    const r = await runCli(["notify", "dry-run", "--from-queue", "--queue", queueUrl, "--endpoint-url", sqs.endpoint], {
+    const r = await runCliInProcess(["notify", "dry-run", "--from-queue", "--queue", queueUrl, "--endpoint-url", sqs.endpoint], {
       env: creds,
       cwd: dir,
     });
@@ -295,10 +295,10 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
   });
 
   it("usage errors: no queue known, two sources at once", async () => {
-    const none = await runCli(["notify", "dry-run", "--from-queue", "--endpoint-url", sqs.endpoint], { env: creds, cwd: dir });
+    const none = await runCliInProcess(["notify", "dry-run", "--from-queue", "--endpoint-url", sqs.endpoint], { env: creds, cwd: dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--queue/);
-    const both = await runCli(["notify", "dry-run", "--from-queue", "--sample", "--queue", name], { env: creds, cwd: dir });
+    const both = await runCliInProcess(["notify", "dry-run", "--from-queue", "--sample", "--queue", name], { env: creds, cwd: dir });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/only one of/);
   });
@@ -312,7 +312,7 @@ describe("notify dry-run --from-trail (local CloudTrail)", () => {
     });
     const trail = await startFakeCloudTrail({ events: items, pageSize: 5 });
     try {
-      const r = await runCli(
+      const r = await runCliInProcess(
         ["notify", "dry-run", "--from-trail", "--since", "2026-11-26T12:00:00Z", "--until", "2026-11-26T14:00:00Z", "--json"],
         { env: { ...creds, AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint }, cwd: dir },
       );
@@ -329,7 +329,7 @@ describe("notify dry-run --from-trail (local CloudTrail)", () => {
   });
 
   it("--from-trail without --since is a usage error", async () => {
-    const r = await runCli(["notify", "dry-run", "--from-trail"], { env: creds, cwd: dir });
+    const r = await runCliInProcess(["notify", "dry-run", "--from-trail"], { env: creds, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--since/);
   });
@@ -338,7 +338,7 @@ describe("notify dry-run --from-trail (local CloudTrail)", () => {
 describe("notify forecast through the CLI", () => {
   it("JSON {waves:[{at,calls,digests,services,preview}]} from the config's schedules", async () => {
     const config = writeConfig({ schedules: Array.from({ length: 12 }, (_, i) => nightDown(i)) });
-    const r = await runCli(
+    const r = await runCliInProcess(
       ["notify", "forecast", "--from-config", "--config", config, "--from", "2026-11-26T00:00:00Z", "--hours", "24", "--json"],
       { env: creds, cwd: dir },
     );
@@ -348,7 +348,7 @@ describe("notify forecast through the CLI", () => {
     expect(Object.keys(out.waves[0])).toEqual(expect.arrayContaining(["at", "calls", "digests", "services", "preview"]));
     expect(out.waves[0]).toMatchObject({ at: "2026-11-26T13:00:00.000Z", calls: 12, digests: 2 });
     expect(out.waves[0].preview.blocks.length).toBeGreaterThan(0);
-    const table = await runCli(
+    const table = await runCliInProcess(
       ["notify", "forecast", "--from-config", "--config", config, "--from", "2026-11-26T00:00:00Z"],
       { env: creds, cwd: dir },
     );
