@@ -1,5 +1,6 @@
 // `traildigest setup apply`: apply the plan in dependency order (asks first on a terminal, unless --yes).
 import { UsageError } from "../../../core/errors.js";
+import { plural } from "../../../core/text/text.js";
 import { collect, defineCommand, type CommandContext } from "../command.js";
 import { ADOPT_HELP } from "./adopt.js";
 import type { AppliedStep } from "../../../adapters/aws/apply.js";
@@ -56,7 +57,6 @@ export default defineCommand({
       if (!(await confirm(ctx, "Apply these changes? [y/N] "))) return notApplied("Nothing applied.");
     }
     const steps = await setup.applyPrepared(ctx, p);
-    const { plural } = await import("../../../core/text/text.js");
     return {
       data: { plan: p.plan.plan, steps, applied: true },
       render: () =>
