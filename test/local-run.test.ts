@@ -16,7 +16,7 @@ import { processBatch } from "../src/handler/process.js";
 import { sampleEvents } from "../src/core/events/sample.js";
 import type { SlackMessage } from "../src/core/digest/digest.js";
 import { UsageError } from "../src/core/errors.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
 
 let sqs: RunningEmulator;
 let client: SQSClient;
@@ -367,10 +367,10 @@ describe("local run engine on fauxqs", () => {
 describe("local run options", () => {
   it("names DIGEST_TIMEZONE, not --timezone, when the bad zone came from the environment", async () => {
     const env = { DIGEST_TIMEZONE: "Mars/Olympus", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
-    const r = await runCli(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9"], { env });
+    const r = await runCliInProcess(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9"], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: DIGEST_TIMEZONE: unknown time zone "Mars\/Olympus"/m);
-    const flag = await runCli(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9", "--timezone", "Mars/Olympus"], { env });
+    const flag = await runCliInProcess(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9", "--timezone", "Mars/Olympus"], { env });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^error: --timezone: unknown time zone "Mars\/Olympus"/m);
   });

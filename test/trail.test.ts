@@ -5,7 +5,7 @@ import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrai
 import { createPacer } from "../src/adapters/aws/pacer.js";
 import type { Clock } from "../src/core/time/clock.js";
 import { eventFilter, lookupEvents, scanTrail } from "../src/adapters/aws/cloudtrail.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
 import { maxInWindow, startFakeCloudTrail, updateServiceEvent, type FakeCloudTrail } from "./support/fake-cloudtrail.js";
 
 /** A clock whose sleep advances time instantly; records every sleep. */
@@ -225,7 +225,7 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
     calls.push(updateServiceEvent({ time: ago(0.5), cluster: "prod", service: "api", desiredCount: 0, errorCode: "ServiceNotFoundException" }));
     calls.push(updateServiceEvent({ time: ago(180), cluster: "dev", service: "too-old", desiredCount: 1 }));
     fake = await startFakeCloudTrail({ events: calls, pageSize: 5, throttleFirst: 1, throttleRequests: [4] });
-    const r = await runCli(["trail", "recent", "UpdateService", "--since", "2h", "--json"], { env: env(fake.endpoint) });
+    const r = await runCliInProcess(["trail", "recent", "UpdateService", "--since", "2h", "--json"], { env: env(fake.endpoint) });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const { events } = JSON.parse(r.stdout);
@@ -266,11 +266,11 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
         updateServiceEvent({ time: ago(7), cluster: "prod", service: "nestjs", desiredCount: 3, user: "alice" }),
       ],
     });
-    const r = await runCli(["trail", "recent", "UpdateService", "--cluster", "dev", "--json"], { env: env(fake.endpoint) });
+    const r = await runCliInProcess(["trail", "recent", "UpdateService", "--cluster", "dev", "--json"], { env: env(fake.endpoint) });
     expect(JSON.parse(r.stdout).events.map((e: { service: string }) => e.service)).toEqual(["nestjs", "billing"]);
-    const byCaller = await runCli(["trail", "recent", "UpdateService", "--caller", "alice", "--json"], { env: env(fake.endpoint) });
+    const byCaller = await runCliInProcess(["trail", "recent", "UpdateService", "--caller", "alice", "--json"], { env: env(fake.endpoint) });
     expect(JSON.parse(byCaller.stdout).events).toMatchObject([{ cluster: "prod", service: "nestjs", caller: { type: "IAMUser", name: "alice" } }]);
-    const table = await runCli(["trail", "recent", "UpdateService", "--service", "billing"], { env: { ...env(fake.endpoint), COLUMNS: "200" } });
+    const table = await runCliInProcess(["trail", "recent", "UpdateService", "--service", "billing"], { env: { ...env(fake.endpoint), COLUMNS: "200" } });
     expect(table.code).toBe(0);
     expect(table.stdout).toContain("dev/billing");
     expect(table.stdout).toContain("ServiceNotFoundException: Service not found.");
@@ -280,10 +280,10 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
 
   it("turns throttling that never ends into exit 3, and bad times into exit 2", async () => {
     fake = await startFakeCloudTrail({ events: [], throttleFirst: 100 });
-    const r = await runCli(["trail", "recent", "UpdateService"], { env: env(fake.endpoint), timeoutMs: 90_000 });
+    const r = await runCliInProcess(["trail", "recent", "UpdateService"], { env: env(fake.endpoint), timeoutMs: 90_000 });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe("error: throttled by CloudTrail (LookupEvents) after 6 attempts; try again or lower concurrency");
-    const bad = await runCli(["trail", "recent", "UpdateService", "--since", "yesterday"], { env: env(fake.endpoint) });
+    const bad = await runCliInProcess(["trail", "recent", "UpdateService", "--since", "yesterday"], { env: env(fake.endpoint) });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--since");
   }, 60_000);
