@@ -1,0 +1,53 @@
+// Virtual time for tests that run against fauxqs in this process. fauxqs judges visibility timeouts
+// and delays by Date.now(), so faking Date alone (real timers and I/O untouched) moves the queue and
+// the code under test onto one clock that advances only when someone waits. Requests take no virtual
+// time, so batching windows, quiet periods and visibility expiry cost milliseconds, not seconds.
+import { vi } from "vitest";
+import { ReceiveMessageCommand, type ReceiveMessageCommandInput } from "@aws-sdk/client-sqs";
+
+export interface VirtualClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  /** Every sleep asked for, in order (ms). */
+  readonly sleeps: number[];
+}
+
+/** Fake Date only; call `vi.useRealTimers()` afterwards. */
+export function useVirtualTime(): VirtualClock {
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+  const sleeps: number[] = [];
+  return {
+    sleeps,
+    now: () => Date.now(),
+    async sleep(ms) {
+      sleeps.push(ms);
+      vi.advanceTimersByTime(Math.max(0, ms));
+      // Let I/O callbacks run between sleeps, as a real wait would.
+      await new Promise((r) => setImmediate(r));
+    },
+  };
+}
+
+interface Sender {
+  send(command: any, options?: { abortSignal?: AbortSignal }): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/**
+ * An SQS client whose long polls wait in virtual time: a ReceiveMessage with WaitTimeSeconds is sent
+ * as short polls, the clock moving 100 ms between them, until a message arrives (a visibility timeout
+ * ran out, say) or the wait is over — what a long poll does, without the real wait.
+ */
+export function longPollsInVirtualTime(client: Sender, clock: VirtualClock): Sender {
+  return {
+    async send(command, options) {
+      if (!(command instanceof ReceiveMessageCommand) || !command.input.WaitTimeSeconds) return client.send(command, options);
+      const input: ReceiveMessageCommandInput = { ...command.input, WaitTimeSeconds: 0 };
+      const end = clock.now() + command.input.WaitTimeSeconds * 1000;
+      for (;;) {
+        const res = await client.send(new ReceiveMessageCommand(input), options);
+        if (res.Messages?.length || clock.now() >= end) return res;
+        vi.advanceTimersByTime(Math.min(100, end - clock.now()));
+      }
+    },
+  };
+}
