@@ -1,6 +1,6 @@
 // The local-run engine against a real SQS-protocol server (fauxqs, in-process) and the handler's
 // real batch code: every message ends deleted after a digest, or (poison) in the DLQ.
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -107,8 +107,6 @@ function virtual() {
 }
 
 describe("local run engine on fauxqs", () => {
-  afterEach(() => void vi.useRealTimers());
-
   it("N messages in: every one deleted after a digest, each event in exactly one digest", async () => {
     const q = await makeQueue({ visibility: 10 });
     const events = sampleEvents() as { detail: { eventID: string; requestParameters: { service: string } } }[];

@@ -2,8 +2,12 @@
 // and delays by Date.now(), so faking Date alone (real timers and I/O untouched) moves the queue and
 // the code under test onto one clock that advances only when someone waits. Requests take no virtual
 // time, so batching windows, quiet periods and visibility expiry cost milliseconds, not seconds.
-import { vi } from "vitest";
+import { onTestFinished, vi } from "vitest";
 import { ReceiveMessageCommand, type ReceiveMessageCommandInput } from "@aws-sdk/client-sqs";
+import { DefaultRateLimiter } from "@smithy/core/retry";
+
+const limiter = DefaultRateLimiter as unknown as { setTimeoutFn: (fn: () => void, ms: number) => void };
+const realLimiterWait = limiter.setTimeoutFn;
 
 export interface VirtualClock {
   now(): number;
@@ -12,9 +16,23 @@ export interface VirtualClock {
   readonly sleeps: number[];
 }
 
-/** Fake Date only; call `vi.useRealTimers()` afterwards. */
+/**
+ * Fake Date only, until the test ends. Time also keeps passing at the real rate, as code that
+ * measures elapsed time with Date and waits on real timers needs it to. The SDK's adaptive rate
+ * limiter (retryMode "adaptive") waits through a hook it provides for this: in virtual time too.
+ */
 export function useVirtualTime(): VirtualClock {
-  vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.now(), shouldAdvanceTime: true });
+  if (limiter.setTimeoutFn === realLimiterWait) {
+    limiter.setTimeoutFn = (fn, ms) => {
+      vi.advanceTimersByTime(Math.max(0, ms));
+      setImmediate(fn);
+    };
+    onTestFinished(() => {
+      limiter.setTimeoutFn = realLimiterWait;
+      vi.useRealTimers();
+    });
+  }
   const sleeps: number[] = [];
   return {
     sleeps,
