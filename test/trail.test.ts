@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
-import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { createPacer, type Clock } from "../src/adapters/aws/pacer.js";
 import { eventFilter, lookupEvents, scanTrail } from "../src/adapters/aws/cloudtrail.js";
 import { runCli } from "./support/run-cli.js";
-import { useVirtualTime } from "./support/virtual-time.js";
+import { runCliInVirtualTime, useVirtualTime } from "./support/virtual-time.js";
 import { maxInWindow, startFakeCloudTrail, updateServiceEvent, type FakeCloudTrail } from "./support/fake-cloudtrail.js";
 
 /** A clock whose sleep advances time instantly; records every sleep. */
@@ -207,23 +207,7 @@ describe("lookupEvents with a client that has SDK retries", () => {
   });
 });
 
-/**
- * `trail recent` in this process on virtual time: fresh modules (so the process-wide pacer starts
- * empty and forgets this run's future-dated slots), Date faked, and the real clock's sleeps (pacing
- * and back-off) recorded and instant. The fake server stamps arrivals on the same clock.
- */
-async function trailRecentInVirtualTime(args: string[], env: Record<string, string>) {
-  vi.resetModules();
-  const clock = useVirtualTime();
-  try {
-    const { realClock } = await import("../src/adapters/aws/pacer.js");
-    vi.spyOn(realClock, "sleep").mockImplementation(clock.sleep);
-    const { runInProcess } = await import("./support/run-in-process.js");
-    return { ...(await runInProcess(["trail", "recent", ...args], { env })), sleeps: clock.sleeps };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
+const trailRecentInVirtualTime = (args: string[], env: Record<string, string>) => runCliInVirtualTime(["trail", "recent", ...args], { env });
 
 describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
   let fake: FakeCloudTrail | undefined;
@@ -278,7 +262,11 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
     expect(outcomes.filter((o) => o === "page")).toHaveLength(5); // 24 events / 5 per page
     expect(outcomes.filter((o) => o === "throttled")).toHaveLength(2);
     expect(maxInWindow(fake.requests.map((q) => q.at))).toBeLessThanOrEqual(2);
-    expect(r.sleeps.filter((ms) => ms >= 500)).toEqual([500, 500]); // one back-off per throttled request
+    // Back-off: the request after each throttled one arrived at least 500 ms (virtual) later.
+    const after = fake.requests.flatMap((q, i) => (q.outcome === "throttled" ? [fake!.requests[i + 1]!.at - q.at] : []));
+    expect(after).toHaveLength(2);
+    for (const gap of after) expect(gap).toBeGreaterThanOrEqual(500);
+    expect(r.sleeps.filter((ms) => ms === 500).length).toBeGreaterThanOrEqual(2); // the back-offs (pacing waits vary)
     for (const q of fake.requests) expect(q.body.LookupAttributes).toEqual([{ AttributeKey: "EventName", AttributeValue: "UpdateService" }]);
   });
 
@@ -310,6 +298,8 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
     // Six attempts with exponential back-off between them (500 ms doubling, capped at 8 s).
     expect(fake.requests).toHaveLength(6);
     expect(r.sleeps.filter((ms) => ms >= 500)).toEqual([500, 1000, 2000, 4000, 8000]);
+    const at = fake.requests.map((q) => q.at);
+    [500, 1000, 2000, 4000, 8000].forEach((ms, i) => expect(at[i + 1]! - at[i]!).toBeGreaterThanOrEqual(ms));
     const bad = await trailRecentInVirtualTime(["UpdateService", "--since", "yesterday"], env(fake.endpoint));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--since");

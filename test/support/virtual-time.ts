@@ -47,7 +47,7 @@ export function useVirtualTime(): VirtualClock {
 }
 
 interface Sender {
-  send(command: any, options?: { abortSignal?: AbortSignal }): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  send(command: any, options?: { abortSignal?: AbortSignal }): Promise<any>;
 }
 
 /**
@@ -58,7 +58,8 @@ interface Sender {
 export function longPollsInVirtualTime(client: Sender, clock: VirtualClock): Sender {
   return {
     async send(command, options) {
-      if (!(command instanceof ReceiveMessageCommand) || !command.input.WaitTimeSeconds) return client.send(command, options);
+      if (!(command instanceof ReceiveMessageCommand) || !command.input.WaitTimeSeconds)
+        return client.send(command, options);
       const input: ReceiveMessageCommandInput = { ...command.input, WaitTimeSeconds: 0 };
       const end = clock.now() + command.input.WaitTimeSeconds * 1000;
       for (;;) {
@@ -68,4 +69,45 @@ export function longPollsInVirtualTime(client: Sender, clock: VirtualClock): Sen
       }
     },
   };
+}
+
+/**
+ * fauxqs (in this process) ends a long poll on an empty queue at once instead of waiting it out. Only
+ * for tests where nothing sends or becomes visible during a run (no pending visibility timeouts or
+ * delays): then a long poll can only end empty, and waiting for that is all its cost. Works for CLI
+ * runs in child processes too, since the wait happens here, in the emulator.
+ */
+export async function endFauxqsLongPollsAtOnce(): Promise<() => void> {
+  // fauxqs exports only its app; its queue class is reached by file (the version is pinned).
+  const { SqsQueue } = (await import(
+    new URL("../../node_modules/fauxqs/dist/sqs/sqsStore.js", import.meta.url).href
+  )) as {
+    SqsQueue: { prototype: { waitForMessages(seconds: number): Promise<void> } };
+  };
+  const spy = vi.spyOn(SqsQueue.prototype, "waitForMessages").mockResolvedValue(undefined);
+  return () => spy.mockRestore();
+}
+
+/**
+ * The CLI in this process on virtual time: fresh modules (so process-wide state such as CloudTrail's
+ * shared pacer starts empty and forgets this run's future-dated slots), Date faked, and the real
+ * clock's sleeps (pacing, back-off) recorded and instant. Local servers stamp requests on the same clock.
+ */
+export async function runCliInVirtualTime(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
+  vi.resetModules();
+  const clock = useVirtualTime();
+  const cwd = process.cwd();
+  try {
+    const { realClock } = await import("../../src/adapters/aws/pacer.js");
+    const sleep = vi.spyOn(realClock, "sleep").mockImplementation(clock.sleep);
+    const { runInProcess } = await import("./run-in-process.js");
+    if (opts.cwd) process.chdir(opts.cwd);
+    try {
+      return { ...(await runInProcess(args, { env: opts.env })), sleeps: clock.sleeps };
+    } finally {
+      sleep.mockRestore();
+    }
+  } finally {
+    process.chdir(cwd);
+  }
 }
