@@ -1,6 +1,6 @@
 // The local-run engine against a real SQS-protocol server (fauxqs, in-process) and the handler's
 // real batch code: every message ends deleted after a digest, or (poison) in the DLQ.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -17,7 +17,7 @@ import { sampleEvents } from "../src/core/events/sample.js";
 import type { SlackMessage } from "../src/core/digest/digest.js";
 import { UsageError } from "../src/core/errors.js";
 import { runCli } from "./support/run-cli.js";
-import { longPollsInVirtualTime, useVirtualTime } from "./support/virtual-time.js";
+import { endFauxqsLongPollsAtOnce, longPollsInVirtualTime, useVirtualTime } from "./support/virtual-time.js";
 
 let sqs: RunningEmulator;
 let client: SQSClient;
@@ -309,6 +309,8 @@ describe("local run engine on fauxqs", () => {
   it("stops on request: a batch being gathered is made visible again at once", async () => {
     const q = await makeQueue({ visibility: 60 });
     await send(q.url, ["1", "2", "3"].map((x) => JSON.stringify({ x })));
+    // Nothing else arrives: the runner's long polls end at once, so the stop is seen without a 1 s wait.
+    onTestFinished(await endFauxqsLongPollsAtOnce());
     const controller = new AbortController();
     let invoked = 0;
     const run = runLocal({

@@ -75,7 +75,8 @@ export function longPollsInVirtualTime(client: Sender, clock: VirtualClock): Sen
  * fauxqs (in this process) ends a long poll on an empty queue at once instead of waiting it out. Only
  * for tests where nothing sends or becomes visible during a run (no pending visibility timeouts or
  * delays): then a long poll can only end empty, and waiting for that is all its cost. Works for CLI
- * runs in child processes too, since the wait happens here, in the emulator.
+ * runs in child processes too, since the wait happens here, in the emulator. On virtual time
+ * (useVirtualTime) the wait passes on that clock instead.
  */
 export async function endFauxqsLongPollsAtOnce(): Promise<() => void> {
   // fauxqs exports only its app; its queue class is reached by file (the version is pinned).
@@ -84,7 +85,9 @@ export async function endFauxqsLongPollsAtOnce(): Promise<() => void> {
   )) as {
     SqsQueue: { prototype: { waitForMessages(seconds: number): Promise<void> } };
   };
-  const spy = vi.spyOn(SqsQueue.prototype, "waitForMessages").mockResolvedValue(undefined);
+  const spy = vi.spyOn(SqsQueue.prototype, "waitForMessages").mockImplementation(async (seconds) => {
+    if (vi.isFakeTimers()) vi.advanceTimersByTime(seconds * 1000);
+  });
   return () => spy.mockRestore();
 }
 
