@@ -9,7 +9,8 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { expectedFires, matchFires, type ScheduleLike } from "../src/core/audit/audit.js";
+import { expectedFires, matchFires } from "../src/core/audit/audit.js";
+import type { Schedule } from "../src/core/schedule/schedule.js";
 import type { ApiCallEvent } from "../src/core/events/events.js";
 import { fetchSchedules } from "../src/adapters/aws/scheduler.js";
 import { scanTrail } from "../src/adapters/aws/cloudtrail.js";
@@ -26,7 +27,7 @@ const ROLE = "scheduler-ecs";
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** n daily schedules (22:00 Seoul = 13:00Z), each scaling its own service. */
-function schedulesOf(n: number): ScheduleLike[] {
+function schedulesOf(n: number): Schedule[] {
   return Array.from({ length: n }, (_, i) => ({
     name: `svc-${String(i).padStart(4, "0")}-night-down`,
     group: "default",

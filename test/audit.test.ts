@@ -1,4 +1,5 @@
 // Pure audit: expected fires × calls → ok / failed / missed / pending, and unexpected calls.
+import type { Schedule } from "../src/core/schedule/schedule.js";
 import { describe, expect, it } from "vitest";
 import {
   audit,
@@ -7,7 +8,6 @@ import {
   resourceName,
   roleNameFromArn,
   scanRange,
-  type ScheduleLike,
 } from "../src/core/audit/audit.js";
 import type { ApiCallEvent } from "../src/core/events/events.js";
 import { decodeScheduleDetail } from "../src/core/schedule/schedules.js";
@@ -15,7 +15,7 @@ import { fixedFires, SCHEDULER_ROLE } from "./support/fixed-fires.js";
 
 const ROLE = SCHEDULER_ROLE;
 
-function schedule(name: string, service: string, desiredCount: number, fires: string[], extra: Partial<ScheduleLike> = {}): ScheduleLike {
+function schedule(name: string, service: string, desiredCount: number, fires: string[], extra: Partial<Schedule> = {}): Schedule {
   return {
     name,
     group: "default",
@@ -318,7 +318,7 @@ describe("audit helpers", () => {
 
 describe("audit with the real fire-time evaluator", () => {
   it("a fire in a DST-skipped hour is not expected at all (America/New_York 02:30 on 2027-03-14)", () => {
-    const s: ScheduleLike = {
+    const s: Schedule = {
       name: "ny-0230",
       group: "default",
       state: "ENABLED",
@@ -372,7 +372,7 @@ describe("audit with the real fire-time evaluator", () => {
   });
 
   it("StartDate and EndDate bound the expected fires", () => {
-    const s: ScheduleLike = {
+    const s: Schedule = {
       name: "hourly",
       expression: "rate(1 hour)",
       startDate: "2026-11-25T20:00:00Z",
@@ -561,7 +561,8 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
         return { Events: [lookupItem("e1", "2026-11-25T13:00:02Z", "api", 0)] };
       },
     };
-    const { createPacer, realClock } = await import("../src/adapters/aws/pacer.js");
+    const { createPacer } = await import("../src/adapters/aws/pacer.js");
+    const { systemClock: realClock } = await import("../src/adapters/clock.js");
     const { LOOKUP_RATE } = await import("../src/adapters/aws/cloudtrail.js");
     const lookup = { pacer: createPacer({ ...LOOKUP_RATE, clock: realClock }) }; // not the one earlier tests used up
     return { log, scheduler: scheduler as never, cloudtrail: cloudtrail as never, lookup };
@@ -597,19 +598,19 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
         { scheduler: { send } as never, cloudtrail: { send } as never, now: new Date("2026-11-26T12:00:00Z") },
         { since: "2h", until: "3h", pendingMargin: "15m", tolerance: "60s" },
       ),
-    ).rejects.toMatchObject({ exitCode: 2 });
+    ).rejects.toMatchObject({ kind: "input" });
   });
 });
 
 describe("audit robustness", () => {
   it("a schedule whose expression cannot be evaluated is skipped (reported), the others are audited", () => {
-    const bad: ScheduleLike = {
+    const bad: Schedule = {
       name: "broken",
       expression: "cron(61 25 * * ? *)",
       roleArn: ROLE,
       target: { kind: "ecs:updateService", cluster: "dev", service: "api", desiredCount: 0 },
     };
-    const good: ScheduleLike = { ...bad, name: "good", expression: "cron(0 22 * * ? *)" };
+    const good: Schedule = { ...bad, name: "good", expression: "cron(0 22 * * ? *)" };
     const r = audit([bad, good], [], { ...base, firesBetween: undefined });
     expect(r.skipped).toEqual([expect.objectContaining({ schedule: "broken", group: "default" })]);
     expect(r.fires.map((f) => [f.schedule, f.status])).toEqual([["good", "missed"]]);

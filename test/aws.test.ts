@@ -8,7 +8,7 @@ import { ListQueuesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { awsClient, clientConfig } from "../src/adapters/aws/clients.js";
 import { forgetSharedConfig } from "../src/app/context.js";
 import { parseAccessDenied, translateAwsError } from "../src/adapters/aws/errors.js";
-import { toCliError } from "../src/core/errors.js";
+import { toCliError } from "../src/cli/exit-codes.js";
 import { runCli } from "./support/run-cli.js";
 
 const err = (name: string, message: string, extra: Record<string, unknown> = {}) =>
@@ -21,7 +21,7 @@ describe("AWS error translation", () => {
       "User: arn:aws:sts::123456789012:assumed-role/OnCall/alice@example.com is not authorized to perform: scheduler:GetSchedule on resource: arn:aws:scheduler:us-east-1:123456789012:schedule/default/x",
     );
     const t = translateAwsError(e)!;
-    expect(t.exitCode).toBe(3);
+    expect(toCliError(t).exitCode).toBe(3);
     expect(t.message).toBe(
       "access denied: scheduler:GetSchedule is not allowed for arn:aws:sts::123456789012:assumed-role/OnCall/alice@example.com",
     );
@@ -56,7 +56,7 @@ describe("AWS error translation", () => {
     expect(translateAwsError(refused)!.message).toBe("cannot reach 127.0.0.1:9 (ECONNREFUSED): check --endpoint-url, --region and the network");
     const dns = Object.assign(new Error("getaddrinfo ENOTFOUND sqs.xx-nowhere-1.amazonaws.com"), { code: "ENOTFOUND", hostname: "sqs.xx-nowhere-1.amazonaws.com" });
     expect(translateAwsError(dns)!.message).toContain("cannot reach sqs.xx-nowhere-1.amazonaws.com");
-    expect(translateAwsError(Object.assign(new Error("timed out"), { name: "TimeoutError" }))!.exitCode).toBe(3);
+    expect(toCliError(translateAwsError(Object.assign(new Error("timed out"), { name: "TimeoutError" }))).exitCode).toBe(3);
   });
 
   it("keeps other AWS errors to one line without key ids, and leaves non-AWS errors alone", () => {

@@ -115,7 +115,7 @@ describe("loadConfig", () => {
   it("prefers the JSON file and reports malformed JSON as an input error", async () => {
     const dir = await mkdtemp(join(tmpdir(), "td-config-"));
     await writeFile(join(dir, "traildigest.config.json"), "{ not json");
-    await expect(loadConfig(undefined, dir)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/traildigest\.config\.json: not valid JSON/) });
+    await expect(loadConfig(undefined, dir)).rejects.toMatchObject({ kind: "input", message: expect.stringMatching(/traildigest\.config\.json: not valid JSON/) });
   });
 });
 

@@ -8,11 +8,12 @@ import {
   synthesizeEvents,
   upcomingCalls,
 } from "../src/core/audit/forecast.js";
-import type { FiresBetweenFn, ScheduleLike } from "../src/core/audit/audit.js";
+import type { FiresBetweenFn } from "../src/core/audit/audit.js";
+import type { Schedule } from "../src/core/schedule/schedule.js";
 import { fixedFires, SCHEDULER_ROLE } from "./support/fixed-fires.js";
 
 const ROLE = SCHEDULER_ROLE;
-function schedule(name: string, service: string, fires: string[], extra: Partial<ScheduleLike> = {}): ScheduleLike {
+function schedule(name: string, service: string, fires: string[], extra: Partial<Schedule> = {}): Schedule {
   return {
     name,
     group: "default",

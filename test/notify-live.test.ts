@@ -122,14 +122,31 @@ describe("notify forecast from the config file", () => {
   it("--from-config without a config file is a usage error", async () => {
     await expect(
       runForecast({ opts: globalOpts({ config: join(dir, "missing.json") }), ui: quietUi }, { hours: 24, fromConfig: true }),
-    ).rejects.toMatchObject({ exitCode: 2 });
+    ).rejects.toMatchObject({ kind: "input" });
+  });
+
+  it("--from without an offset is UTC, whatever the machine's zone (as --since reads it)", async () => {
+    const config = writeConfig({ schedules: [nightDown(1)] });
+    const saved = process.env.TZ;
+    process.env.TZ = "Asia/Seoul";
+    try {
+      const data = await runForecast(
+        { opts: globalOpts({ config }), ui: quietUi },
+        { from: "2026-11-27T00:00:00", hours: 24, fromConfig: true },
+      );
+      expect(data.period.from).toBe("2026-11-27T00:00:00.000Z");
+      expect(data.waves.map((w) => w.at)).toEqual(["2026-11-27T13:00:00.000Z"]);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
   });
 
   it("a bad --from is a usage error", async () => {
     const config = writeConfig({ schedules: [] });
     await expect(
       runForecast({ opts: globalOpts({ config }), ui: quietUi }, { from: "tomorrow", hours: 24, fromConfig: true }),
-    ).rejects.toMatchObject({ exitCode: 2 });
+    ).rejects.toMatchObject({ kind: "input" });
   });
 });
 
@@ -301,6 +318,33 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
     expect(r.stdout).toMatch(/Message 1 of 3/);
     expect(r.stdout).toMatch(/svc00/);
     expect(r.stdout).toMatch(/input: queue traildigest-events-live/);
+    expect(await counts(queueUrl)).toBe(24);
+  });
+
+  it("takes the region from the config file, as queue peek does", async () => {
+    // No region anywhere but the config file (fauxqs keeps queues per region: the queue is in us-east-1).
+    const config = writeConfig({ region: "us-east-1", queue: { name } });
+    const noRegion = {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: join(dir, "no-aws-config"),
+    };
+    const peek = await runCli(["queue", "peek", "--config", config, "--endpoint-url", sqs.endpoint, "--json", "--max", "1"], {
+      env: noRegion,
+      cwd: dir,
+    });
+    expect(peek.stderr).not.toMatch(/error:/);
+    expect(peek.code).toBe(0);
+    const r = await runCli(["notify", "dry-run", "--from-queue", "--config", config, "--endpoint-url", sqs.endpoint, "--json"], {
+      env: noRegion,
+      cwd: dir,
+    });
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).stats).toMatchObject({ events: 23, invalid: 1 });
     expect(await counts(queueUrl)).toBe(24);
   });
 

@@ -11,7 +11,7 @@ import { ecsSchedules, startFakeScheduler, type FakeScheduler } from "./support/
 import { resolveAwsEnv, forgetSharedConfig } from "../src/app/context.js";
 import { createUi, preloadRenderers, spinnerAllowed } from "../src/cli/output/output.js";
 import { displayWidth, ellipsizeMiddle, fitWidths, renderTable, wrapLine } from "../src/cli/output/table.js";
-import { toCliError } from "../src/core/errors.js";
+import { toCliError } from "../src/cli/exit-codes.js";
 
 const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_PROFILE: undefined };
 

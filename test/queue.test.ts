@@ -208,7 +208,7 @@ describe("peek (aws-sdk-client-mock)", () => {
     sqs.on(GetQueueUrlCommand, { QueueName: "nope" }).rejects(missing);
     const client = new SQSClient({ region: "us-east-1" });
     expect(await resolveQueue(client, "q")).toEqual({ url: "https://sqs.us-east-1.amazonaws.com/1/q", name: "q" });
-    await expect(resolveQueue(client, "nope")).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('"nope" does not exist') });
+    await expect(resolveQueue(client, "nope")).rejects.toMatchObject({ kind: "input", message: expect.stringContaining('"nope" does not exist') });
     sqs.on(GetQueueUrlCommand, { QueueName: "dlq", QueueOwnerAWSAccountId: "123456789012" }).resolves({ QueueUrl: "u-dlq" });
     expect((await resolveQueue(client, "arn:aws:sqs:us-east-1:123456789012:dlq")).url).toBe("u-dlq");
   });

@@ -321,6 +321,19 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
     expect(r2.stderr.trim()).toBe("error: access denied: scheduler:GetSchedule is not allowed for the current credentials");
   });
 
+  it("--from without an offset is UTC on a machine in another zone (list and show)", async () => {
+    const evening = { ...ecsSchedules(1)[0]!, ScheduleExpression: "cron(0 20 * * ? *)", ScheduleExpressionTimezone: "UTC" };
+    fake = await startFakeScheduler({ schedules: [evening] });
+    const seoul = { ...env, TZ: "Asia/Seoul" };
+    const flags = ["--from", "2026-11-27T00:00:00", "--next", "1", "--endpoint-url", fake.endpoint, "--json"];
+    const list = await runCli(["schedules", "list", ...flags], { env: seoul });
+    expect(list.code).toBe(0);
+    // Read in Seoul it would start at 2026-11-26T15:00Z and find the 26th's 20:00Z fire.
+    expect(JSON.parse(list.stdout).schedules[0].nextFires).toEqual(["2026-11-27T20:00:00.000Z"]);
+    const show = await runCli(["schedules", "show", evening.Name!, ...flags], { env: seoul });
+    expect(JSON.parse(show.stdout).schedule.nextFires).toEqual(["2026-11-27T20:00:00.000Z"]);
+  });
+
   it("rejects bad flags with exit 2", async () => {
     const r = await runCli(["schedules", "list", "--state", "PAUSED"], { env });
     expect(r.code).toBe(2);

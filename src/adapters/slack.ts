@@ -7,7 +7,7 @@
 // (docs/safety.md). The webhook URL is a secret: no form of it appears in an error or a log line.
 import { ServiceError, UsageError } from "../core/errors.js";
 import { plural } from "../core/text/text.js";
-import { secretForms } from "../core/text/secret-forms.js";
+import { scrub } from "../core/text/secret-forms.js";
 import { setTimeout as delay } from "node:timers/promises";
 
 /** What Slack said to a request that succeeded. */
@@ -70,17 +70,6 @@ export function validateWebhookUrl(url: string | undefined, label = "webhook URL
   return url.trim();
 }
 
-/** Removes the webhook URL (and any URL at all) from text that may end up in a log. */
-export function scrub(text: string, url?: string): string {
-  let out = text;
-  // The URL, host+path, path and token, each as given, JSON-escaped and percent-encoded.
-  if (url) for (const f of secretForms(url)) out = out.split(f).join("<webhook>");
-  out = out.replace(/https?:(\\?\/){2}[^\s"'<>]+/gi, "<url>").replace(/https?%3a%2f%2f[^\s"'<>]+/gi, "<url>");
-  // Any webhook-shaped path, whoever's it is, in any of those encodings.
-  out = out.replace(/(\\?\/|%2f)services(\\?\/|%2f)[^\s"'<>]*/gi, "<webhook>");
-  return out;
-}
-
 /** Slack's error strings look like `channel_not_found`; anything else is not echoed verbatim. */
 const SLACK_ERROR_RE = /^[a-z0-9_]{1,60}$/;
 
@@ -117,7 +106,7 @@ function networkFailure(err: unknown, url: string): { reason: string; ambiguous:
   const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
   if (cause?.code) return { reason: cause.code, ambiguous: !NOT_SENT.has(cause.code) };
   const msg = err instanceof Error ? err.message : String(err);
-  return { reason: scrub(msg, url).slice(0, 120) || "network error", ambiguous: true };
+  return { reason: scrub(msg, { webhookUrl: url, urls: true }).slice(0, 120) || "network error", ambiguous: true };
 }
 
 function redirectReason(res: Response): string {

@@ -27,21 +27,15 @@ import {
 import { ServiceError, UsageError } from "../core/errors.js";
 import { isMissingQueue, translateAwsError } from "../adapters/aws/errors.js";
 import { parseQueueArg } from "../adapters/aws/sqs.js";
-import { setTimeout as delay } from "node:timers/promises";
+import type { Clock } from "../core/time/clock.js";
+import { systemClock } from "../adapters/clock.js";
 
 /** What the runner needs of an SQSClient (an SQSClient is one). */
 export interface SqsSender {
   send(command: any, options?: { abortSignal?: AbortSignal }): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => delay(Math.max(0, ms)),
-};
+export { systemClock, type Clock };
 
 /** The part of processBatch's outcome the runner acts on. */
 export interface HandlerOutcome {

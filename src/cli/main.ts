@@ -28,7 +28,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
       },
       (err) => {
         process.stderr.write(`${terminalText(`error: ${err instanceof Error ? err.message : String(err)}`)}\n`);
-        process.exitCode = 70; // EX_SOFTWARE: a crash, not a finding (errors.ts)
+        process.exitCode = 70; // EX_SOFTWARE: a crash, not a finding (exit-codes.ts)
       },
     );
 }

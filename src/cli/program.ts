@@ -1,7 +1,7 @@
 // Builds the commander program, then maps any failure to one line on stderr and an exit code
 // (docs/design.md §4). Command groups register themselves; their heavy code loads inside actions.
 import { Command, CommanderError, Option } from "commander";
-import { EXIT, toCliError } from "../core/errors.js";
+import { EXIT, toCliError } from "./exit-codes.js";
 import { redact } from "./output/output.js";
 import { terminalText } from "../core/text/terminal-text.js";
 import { VERSION } from "./version.js";

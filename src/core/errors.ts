@@ -1,14 +1,13 @@
-// Typed errors and the one place where any failure becomes an exit code (docs/design.md §4).
+// Domain errors: what went wrong, in words fit to show a person, and of which kind. Core, adapters and
+// use cases throw these; the CLI alone turns a kind into an exit code (src/cli/exit-codes.ts).
 
-/** 70 is BSD's EX_SOFTWARE: CI can tell a crash (a bug) from findings (1). */
-export const EXIT = { ok: 0, findings: 1, usage: 2, aws: 3, crash: 70 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+/** "input": bad flag value, unreadable file, invalid config. "service": AWS, Slack or network after retries. */
+export type ErrorKind = "input" | "service";
 
-/** An error whose message is already fit to show a person, with the exit code it maps to. */
-export class CliError extends Error {
+export class DomainError extends Error {
   constructor(
     message: string,
-    readonly exitCode: ExitCode,
+    readonly kind: ErrorKind,
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -16,17 +15,17 @@ export class CliError extends Error {
   }
 }
 
-/** Usage or input error: bad flag value, unreadable file, invalid config (exit 2). */
-export class UsageError extends CliError {
+/** Bad input: a flag value, a file, the config. */
+export class UsageError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, EXIT.usage, options);
+    super(message, "input", options);
   }
 }
 
-/** AWS, Slack or network error after retries (exit 3). */
-export class ServiceError extends CliError {
+/** AWS, Slack or network error after retries. */
+export class ServiceError extends DomainError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, EXIT.aws, options);
+    super(message, "service", options);
   }
 }
 
@@ -34,23 +33,20 @@ export class ServiceError extends CliError {
  * Hook for service-specific translation (AWS SDK errors are described in adapters/aws/errors.ts);
  * kept as a registry so this module stays free of SDK knowledge.
  */
-type Translator = (err: unknown) => CliError | undefined;
+type Translator = (err: unknown) => DomainError | undefined;
 const translators: Translator[] = [];
 export function registerErrorTranslator(t: Translator): void {
   translators.push(t);
 }
 
-/** Any thrown value → a CliError with a one-line message. Unknown errors are bugs: exit 70. */
-export function toCliError(err: unknown): CliError {
-  if (err instanceof CliError) return err;
+/** Any thrown value → the domain error it is or translates to; undefined for anything else (a bug). */
+export function toDomainError(err: unknown): DomainError | undefined {
+  if (err instanceof DomainError) return err;
   for (const t of translators) {
     const mapped = t(err);
     if (mapped) return mapped;
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return new CliError(`internal error: ${firstLine(message)} (run with --verbose for details)`, EXIT.crash, {
-    cause: err,
-  });
+  return undefined;
 }
 
 export function firstLine(s: string): string {

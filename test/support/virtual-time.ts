@@ -101,8 +101,8 @@ export async function runCliInVirtualTime(args: string[], opts: { env?: Record<s
   const clock = useVirtualTime();
   const cwd = process.cwd();
   try {
-    const { realClock } = await import("../../src/adapters/aws/pacer.js");
-    const sleep = vi.spyOn(realClock, "sleep").mockImplementation(clock.sleep);
+    const { systemClock } = await import("../../src/adapters/clock.js");
+    const sleep = vi.spyOn(systemClock, "sleep").mockImplementation(clock.sleep);
     const { runInProcess } = await import("./run-in-process.js");
     if (opts.cwd) process.chdir(opts.cwd);
     try {

@@ -9,7 +9,9 @@ import {
   type LookupEventsCommandOutput,
 } from "@aws-sdk/client-cloudtrail";
 import { isUnreadable, normalizeLookupEvent, type ApiCallEvent } from "../../core/events/events.js";
-import { createPacer, realClock, type Clock, type Pacer } from "./pacer.js";
+import { createPacer, type Pacer } from "./pacer.js";
+import type { Clock } from "../../core/time/clock.js";
+import { systemClock } from "../clock.js";
 import type { AwsOptions } from "./clients.js";
 import { isNotTheService } from "./errors.js";
 
@@ -53,7 +55,7 @@ type Sender = Pick<CloudTrailClient, "send">;
 export const LOOKUP_RATE = { max: 2, windowMs: 1000, marginMs: 20 };
 let sharedPacer: Pacer | undefined;
 export function defaultPacer(): Pacer {
-  return (sharedPacer ??= createPacer({ ...LOOKUP_RATE, clock: realClock }));
+  return (sharedPacer ??= createPacer({ ...LOOKUP_RATE, clock: systemClock }));
 }
 
 /**
@@ -152,7 +154,7 @@ export async function scanTrail(params: LookupParams, client: Sender, deps: Look
   if (params.since.getTime() > params.until.getTime()) {
     throw new RangeError(`start ${params.since.toISOString()} is after end ${params.until.toISOString()}`);
   }
-  const clock = deps.clock ?? realClock;
+  const clock = deps.clock ?? systemClock;
   const pacer = deps.pacer ?? (deps.clock ? createPacer({ ...LOOKUP_RATE, clock }) : defaultPacer());
   const out: LookupResult = { events: [], unreadable: [], pages: 0, requests: 0, truncated: false };
   const base = {

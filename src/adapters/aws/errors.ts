@@ -1,7 +1,8 @@
 // AWS SDK errors → one line a person can act on, exit 3 (docs/design.md §4). No SDK import: works on the
 // error's shape (name, $metadata, code) plus the tags clients.ts's middleware adds (operation, host).
-import { firstLine, ServiceError, UsageError, type CliError } from "../../core/errors.js";
+import { firstLine, ServiceError, UsageError, type DomainError } from "../../core/errors.js";
 import { plural } from "../../core/text/text.js";
+import { scrub } from "../../core/text/secret-forms.js";
 
 /** Added to every error by the middleware in clients.ts: which call failed, and where it was sent. */
 export interface AwsErrorTags {
@@ -85,13 +86,6 @@ const BAD_CREDENTIALS = new Set([
 ]);
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH"]);
 
-/** Never let a key id or secret-looking token into a message. */
-export function scrub(text: string): string {
-  return text
-    .replace(/\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g, "$1…")
-    .replace(/(aws_secret_access_key|secretAccessKey|sessionToken|X-Amz-Security-Token)\S*/gi, "$1=***");
-}
-
 function isAwsShaped(e: AnyErr): boolean {
   return Boolean(e.$metadata || e.$traildigestOperation || e.name === "CredentialsProviderError" || e.name === "TokenProviderError");
 }
@@ -134,8 +128,8 @@ export function isNotTheService(err: unknown): boolean {
   );
 }
 
-/** One error → a CliError, or undefined when it is not an AWS error this module understands. */
-export function translateAwsError(err: unknown): CliError | undefined {
+/** One error → a domain error, or undefined when it is not an AWS error this module understands. */
+export function translateAwsError(err: unknown): DomainError | undefined {
   if (!(err instanceof Error)) return undefined;
   const e = err as AnyErr;
   const name = e.name ?? "";

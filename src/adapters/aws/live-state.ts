@@ -40,23 +40,20 @@ export async function resolveIdentity(aws: AwsOptions): Promise<Identity> {
   return { account: who.Account!, region, partition };
 }
 
-export async function readQueue(aws: AwsOptions, name: string): Promise<LiveQueue | undefined> {
+/** A queue setup manages, by name; undefined when it does not exist. */
+export async function readLiveQueue(aws: AwsOptions, name: string): Promise<LiveQueue | undefined> {
   const sqs = await awsClient("sqs", aws);
-  const { GetQueueUrlCommand, GetQueueAttributesCommand } = await sdk.sqs();
+  const { GetQueueUrlCommand } = await sdk.sqs();
   const found = await orMissing(sqs.send(new GetQueueUrlCommand({ QueueName: name })));
   if (!found?.QueueUrl) return undefined;
-  const { Attributes: a = {} } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: found.QueueUrl, AttributeNames: ["All"] }));
-  let redrive: LiveQueue["redrive"];
-  if (a.RedrivePolicy) {
-    const r = JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
-    redrive = { deadLetterTargetArn: r.deadLetterTargetArn, maxReceiveCount: Number(r.maxReceiveCount) };
-  }
+  const { queueAttributes } = await import("./sqs.js");
+  const { attributes: a, redrive } = await queueAttributes(sqs, found.QueueUrl);
   return {
     url: found.QueueUrl,
     arn: a.QueueArn ?? "",
     visibilityTimeout: Number(a.VisibilityTimeout ?? 30),
     retentionSeconds: Number(a.MessageRetentionPeriod ?? 345_600),
-    ...(redrive ? { redrive } : {}),
+    ...(redrive ? { redrive: { deadLetterTargetArn: redrive.dlqArn, maxReceiveCount: redrive.maxReceiveCount } } : {}),
     ...(a.Policy ? { policy: parsePolicyDocument(a.Policy) } : {}),
     messages: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) },
   };
@@ -65,30 +62,13 @@ export async function readQueue(aws: AwsOptions, name: string): Promise<LiveQueu
 /** Reads the schedules in `groups`, or in every existing group when `groups` is "all" (what --prune needs). */
 export async function readSchedules(aws: AwsOptions, groups: string[] | "all"): Promise<{ groups: string[]; schedules: LiveSchedule[] }> {
   const sch = await awsClient("scheduler", aws);
-  const { ListScheduleGroupsCommand, ListSchedulesCommand, GetScheduleCommand } = await sdk.scheduler();
-  const existing: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await sch.send(new ListScheduleGroupsCommand({ NextToken: token }));
-    for (const g of page.ScheduleGroups ?? []) if (g.Name) existing.push(g.Name);
-    token = page.NextToken;
-  } while (token);
+  // The one Scheduler reader (scheduler.ts): ListSchedules is summary-only, so GetSchedule per schedule.
+  const { fetchSchedules, listScheduleGroups } = await import("./scheduler.js");
+  const existing = await listScheduleGroups(sch);
   if (!existing.includes("default")) existing.push("default");
-  const names: { name: string; group: string }[] = [];
-  for (const group of groups === "all" ? existing : groups.filter((g) => existing.includes(g))) {
-    let t: string | undefined;
-    do {
-      const page = await sch.send(new ListSchedulesCommand({ GroupName: group, NextToken: t }));
-      for (const s of page.Schedules ?? []) if (s.Name) names.push({ name: s.Name, group: s.GroupName ?? group });
-      t = page.NextToken;
-    } while (t);
-  }
-  // ListSchedules is summary-only: GetSchedule per schedule, a few at a time.
   const schedules: LiveSchedule[] = [];
-  for (let i = 0; i < names.length; i += 5) {
-    const got = await Promise.all(
-      names.slice(i, i + 5).map((n) => orMissing(sch.send(new GetScheduleCommand({ Name: n.name, GroupName: n.group })))),
-    );
+  for (const group of groups === "all" ? existing : groups.filter((g) => existing.includes(g))) {
+    const got = await fetchSchedules(sch, { group, concurrency: 5 });
     for (const s of got) {
       if (!s?.Name) continue;
       let input: unknown = s.Target?.Input;
@@ -162,8 +142,8 @@ export async function readLiveState(
   };
 
   const [queue, dlq] = await Promise.all([
-    guard("queue", undefined, () => readQueue(aws, cfg.queue.name)),
-    guard("dlq", undefined, () => readQueue(aws, cfg.dlq.name)),
+    guard("queue", undefined, () => readLiveQueue(aws, cfg.queue.name)),
+    guard("dlq", undefined, () => readLiveQueue(aws, cfg.dlq.name)),
   ]);
 
   const { ruleOut, targets } = await guard("rule", { ruleOut: undefined, targets: [] as LiveState["targets"] }, async () => {

@@ -4,17 +4,7 @@
 // The server counts a request when it arrives, some time between our send and its answer. So a
 // request holds its slot while it is in flight and for `windowMs` after `done()` reports its answer:
 // whatever the latency, arrivals at the server stay within the quota. Always call `done()`.
-import { setTimeout as delay } from "node:timers/promises";
-
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => delay(ms),
-};
+import { systemClock } from "../clock.js";
 
 export interface Pacer {
   /** Resolves when one more request may start; call the returned `done` when its answer arrives. */
@@ -23,7 +13,7 @@ export interface Pacer {
   readonly starts: readonly number[];
 }
 
-export function createPacer({ max = 2, windowMs = 1000, clock = realClock, marginMs = 0 } = {}): Pacer {
+export function createPacer({ max = 2, windowMs = 1000, clock = systemClock, marginMs = 0 } = {}): Pacer {
   const starts: number[] = [];
   /** Recent requests: Infinity while in flight, then the time of their answer. */
   const slots: { until: number }[] = [];

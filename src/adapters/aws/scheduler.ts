@@ -3,6 +3,7 @@
 // the SDK's adaptive retry mode (clients.ts); the bound keeps a large account from tripping it.
 import {
   GetScheduleCommand,
+  ListScheduleGroupsCommand,
   ListSchedulesCommand,
   type GetScheduleCommandOutput,
   type ScheduleSummary,
@@ -35,6 +36,18 @@ export async function listScheduleSummaries(client: Sender, filter: ListFilter =
       }),
     );
     out.push(...(page.Schedules ?? []));
+    token = page.NextToken || undefined;
+  } while (token);
+  return out;
+}
+
+/** Every schedule group's name. */
+export async function listScheduleGroups(client: Sender): Promise<string[]> {
+  const out: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListScheduleGroupsCommand({ NextToken: token }));
+    for (const g of page.ScheduleGroups ?? []) if (g.Name) out.push(g.Name);
     token = page.NextToken || undefined;
   } while (token);
   return out;

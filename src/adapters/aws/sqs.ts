@@ -76,6 +76,7 @@ export interface QueueCounts {
 
 const int = (v: string | undefined): number | null => (v === undefined || v === "" ? null : Number(v));
 
+/** The one reader of a RedrivePolicy attribute (maxReceiveCount may be a number or a string). */
 export function parseRedrive(policy: string | undefined): QueueCounts["redrive"] {
   if (!policy) return null;
   try {
@@ -87,9 +88,18 @@ export function parseRedrive(policy: string | undefined): QueueCounts["redrive"]
   }
 }
 
-export async function queueCounts(client: Sender, url: string): Promise<QueueCounts> {
+/** The one GetQueueAttributes read (All) every command and setup use, with the redrive policy parsed once. */
+export async function queueAttributes(
+  client: Sender,
+  url: string,
+): Promise<{ attributes: Record<string, string | undefined>; redrive: QueueCounts["redrive"] }> {
   const r = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }));
-  const a = (r.Attributes ?? {}) as Record<string, string | undefined>;
+  const attributes = (r.Attributes ?? {}) as Record<string, string | undefined>;
+  return { attributes, redrive: parseRedrive(attributes.RedrivePolicy) };
+}
+
+export async function queueCounts(client: Sender, url: string): Promise<QueueCounts> {
+  const { attributes: a, redrive } = await queueAttributes(client, url);
   return {
     url,
     arn: a.QueueArn ?? null,
@@ -98,7 +108,7 @@ export async function queueCounts(client: Sender, url: string): Promise<QueueCou
     delayed: int(a.ApproximateNumberOfMessagesDelayed) ?? 0,
     visibilityTimeout: int(a.VisibilityTimeout),
     retentionSeconds: int(a.MessageRetentionPeriod),
-    redrive: parseRedrive(a.RedrivePolicy),
+    redrive,
   };
 }
 
@@ -380,4 +390,65 @@ export function peekWarnings(r: PeekResult, maxReceiveCount: number | null, dlq:
     );
   }
   return out;
+}
+
+/** What a command asks of the one queue peek (`queue peek`, `notify dry-run/send --from-queue`). */
+export interface QueuePeekRequest {
+  /** Name, URL or ARN (parseQueueArg). */
+  queue: string;
+  max: number;
+  /** Peek the queue's dead-letter queue (from its redrive policy) instead. */
+  dlq?: boolean;
+  /** Long-poll seconds per receive; default PEEK_WAIT_SECONDS. */
+  waitSeconds?: number;
+  /** false (--no-requeue): report messages at the DLQ's edge instead of re-queuing them. */
+  requeue?: boolean;
+}
+
+/** `queue peek --wait` default, and what --from-queue uses. */
+export const PEEK_WAIT_SECONDS = 2;
+
+export interface QueuePeek {
+  /** The queue asked for (not its DLQ). */
+  queue: QueueRef;
+  /** The queue actually peeked (the DLQ's URL with `dlq`). */
+  url: string;
+  /** The queue's counts (visible, in flight…) and redrive policy, read before the peek. */
+  counts: QueueCounts;
+  /** The maxReceiveCount the peek protected (null for a DLQ or a queue without redrive). */
+  maxReceiveCount: number | null;
+  result: PeekResult;
+  warnings: string[];
+}
+
+/**
+ * The one way a command peeks: resolve the queue, read its counts and redrive policy, then peekMessages
+ * with the same arguments whoever asks, and the same warnings.
+ */
+export async function peekQueue(
+  client: Sender,
+  req: QueuePeekRequest,
+  spinner: (text: string) => { stop(): void } = () => ({ stop() {} }),
+): Promise<QueuePeek> {
+  const queue = await resolveQueue(client, req.queue);
+  const counts = await queueCounts(client, queue.url);
+  let url = queue.url;
+  if (req.dlq) {
+    if (!counts.redrive) throw new UsageError(`queue "${queue.name}" has no redrive policy, so no dead-letter queue to peek`);
+    url = (await resolveQueue(client, counts.redrive.dlqArn)).url;
+  }
+  const maxReceiveCount = req.dlq ? null : (counts.redrive?.maxReceiveCount ?? null);
+  const spin = spinner(`receiving from ${url.split("/").pop()} (held for up to ${HOLD_SECONDS} s, then released)…`);
+  let result: PeekResult;
+  try {
+    result = await peekMessages(client, url, {
+      max: req.max,
+      waitSeconds: req.waitSeconds ?? PEEK_WAIT_SECONDS,
+      maxReceiveCount,
+      requeue: req.requeue ?? true,
+    });
+  } finally {
+    spin.stop();
+  }
+  return { queue, url, counts, maxReceiveCount, result, warnings: peekWarnings(result, maxReceiveCount, Boolean(req.dlq)) };
 }

@@ -6,7 +6,8 @@ import { action, intOption, type Ctx } from "./action.js";
 import { UsageError } from "../../core/errors.js";
 import { formatInZone, formatUtcShort, isTimeZone } from "../../core/time/zoned-time.js";
 import type { CommandResult, Ui } from "../output/output.js";
-import type { AuditedFire, AuditResult, FireStatus, ScheduleLike } from "../../core/audit/audit.js";
+import type { AuditedFire, AuditResult, FireStatus } from "../../core/audit/audit.js";
+import type { Schedule } from "../../core/schedule/schedule.js";
 import type { ApiCallEvent } from "../../core/events/events.js";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
@@ -99,7 +100,7 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
   const toleranceMs = parseDuration(o.tolerance, "--tolerance");
 
   const spin = deps.ui?.spinner("reading schedules…");
-  let schedules: ScheduleLike[];
+  let schedules: Schedule[];
   let calls: ApiCallEvent[];
   let range: { since: Date; until: Date };
   // One spinner line for both reads while they run side by side.
@@ -141,7 +142,7 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
       early?.catch(() => {});
       throw err;
     }
-    schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }) as ScheduleLike);
+    schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }));
     range = upfront ?? audit.scanRange(schedules, { from, to, now, toleranceMs });
     progress.schedules = "";
     if (!early) progress.trail = "reading UpdateService calls from CloudTrail…";

@@ -7,7 +7,7 @@ import { UsageError } from "../../core/errors.js";
 import type { CommandResult, GlobalOptions, Ui } from "../output/output.js";
 import type { ApiCallEvent, InvalidRecord } from "../../core/events/events.js";
 import type { SourcedInput } from "../../app/notify-input.js";
-import type { ScheduleLike } from "../../core/audit/audit.js";
+import { scheduleFromConfig, type Schedule } from "../../core/schedule/schedule.js";
 import type { SlackMessage } from "../../core/digest/digest.js";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { SQSClient } from "@aws-sdk/client-sqs";
@@ -70,38 +70,30 @@ export async function resolveLiveInput(
   if (live.length + others.length > 1) throw new UsageError(`give only one of ${[...others, ...live].join(", ")}`);
   const { awsClient } = await import("../../adapters/aws/clients.js");
   if (o.fromQueue) {
-    const { loadConfig } = await import("../../adapters/files/config-file.js");
-    const config = await loadConfig(ctx.opts.config);
-    if (!o.batchSizeGiven && config?.batching.batchSize) o.batchSize = config.batching.batchSize;
-    const queue = o.queue ?? config?.queue.name;
-    if (!queue) throw new UsageError("--from-queue: say which queue with --queue NAME|URL|ARN (or set queue.name in the config file)");
-    const sqs = clients.sqs ?? (await awsClient("sqs", ctx.opts));
-    return readQueue(sqs, queue, o.max ?? 100, ctx.ui);
+    const { resolveQueueTarget } = await import("../../app/context.js");
+    const t = await resolveQueueTarget(
+      ctx.opts,
+      o.queue,
+      "--from-queue: say which queue with --queue NAME|URL|ARN (or set queue.name in the config file)",
+    );
+    if (!o.batchSizeGiven && t.cfg?.batching.batchSize) o.batchSize = t.cfg.batching.batchSize;
+    const sqs = clients.sqs ?? (await awsClient("sqs", { ...ctx.opts, ...t.aws }));
+    return peekQueueInput(sqs, t.queue, o.max ?? 100, ctx.ui);
   }
   if (o.since === undefined) throw new UsageError("--from-trail needs --since (e.g. --since 2h or an ISO time)");
   const cloudtrail = clients.cloudtrail ?? (await (await import("../../adapters/aws/cloudtrail.js")).trailClient(ctx.opts));
-  return readTrail(cloudtrail, o.since, o.until, ctx.ui);
+  return readTrailInput(cloudtrail, o.since, o.until, ctx.ui);
 }
 
-/** The same safe peek as `queue peek` (held, released, never dead-letters) → the events the handler would receive. */
-export async function readQueue(
+/** The same safe peek as `queue peek` (peekQueue, same arguments) → the events the handler would receive. */
+export async function peekQueueInput(
   sqs: SQSClient,
   queue: string,
   max: number,
   ui: Pick<Ui, "info" | "warn" | "spinner">,
 ): Promise<LiveInput> {
-  const q = await import("../../adapters/aws/sqs.js");
-  const ref = await q.resolveQueue(sqs, queue);
-  const spin = ui.spinner(`peeking at ${ref.name}…`);
-  let result: Awaited<ReturnType<typeof q.peekMessages>>;
-  let maxReceiveCount: number | null = null;
-  try {
-    const counts = await q.queueCounts(sqs, ref.url);
-    maxReceiveCount = counts.redrive?.maxReceiveCount ?? null;
-    result = await q.peekMessages(sqs, ref.url, { max, waitSeconds: 1, maxReceiveCount });
-  } finally {
-    spin.stop();
-  }
+  const { peekQueue } = await import("../../adapters/aws/sqs.js");
+  const { queue: ref, result, warnings } = await peekQueue(sqs, { queue, max }, (text) => ui.spinner(text));
   const messages = result.messages;
   const events: ApiCallEvent[] = [];
   const invalid: InvalidRecord[] = [];
@@ -113,12 +105,12 @@ export async function readQueue(
     `read ${plural(messages.length, "message")} from ${ref.url} ` +
       `(${plural(events.length, "API-call event")}, ${invalid.length} unreadable)`,
   );
-  for (const w of q.peekWarnings(result, maxReceiveCount, false)) ui.warn(w);
+  for (const w of warnings) ui.warn(w);
   return { events, invalid, lambdaBatch: false, label: `queue ${ref.name}` };
 }
 
 /** One paced LookupEvents scan of UpdateService calls in [since, until). */
-export async function readTrail(
+export async function readTrailInput(
   cloudtrail: CloudTrailClient,
   sinceArg: string,
   untilArg: string | undefined,
@@ -214,51 +206,33 @@ async function forecastCommand(ctx: Ctx, o: ForecastOpts): Promise<CommandResult
   return { data, render: (d, u) => renderForecast(d as ForecastData, u) };
 }
 
-/** Config schedules → the shape the forecast reads. */
-export function configSchedules(cfg: { schedules: import("../../core/setup/config-schema.js").ScheduleConfig[] }): ScheduleLike[] {
-  return cfg.schedules.map((s) => ({
-    name: s.name,
-    group: s.group,
-    state: s.state,
-    expression: s.expression,
-    timezone: s.timezone,
-    flexibleWindowMinutes: s.flexibleWindowMinutes ?? null,
-    roleArn: s.roleArn,
-    target: { kind: "ecs:updateService", cluster: s.cluster, service: s.service, desiredCount: s.desiredCount },
-  }));
-}
-
 export async function runForecast(
   deps: { scheduler?: Pick<SchedulerClient, "send">; opts: GlobalOptions; ui: Pick<Ui, "info" | "warn" | "spinner">; now?: Date },
   o: ForecastOpts,
 ): Promise<ForecastData> {
-  const [{ loadConfig }, forecast, { buildDigest }, { validateTimeZone }] = await Promise.all([
+  const [{ loadConfig }, forecast, { buildDigest }, { parseFromArg }] = await Promise.all([
     import("../../adapters/files/config-file.js"),
     import("../../core/audit/forecast.js"),
     import("../../core/digest/digest.js"),
-    import("../../core/time/zoned-time.js"),
+    import("../../core/time/duration.js"),
   ]);
   const now = deps.now ?? new Date();
-  let from = now;
-  if (o.from !== undefined) {
-    from = new Date(o.from);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(o.from) || Number.isNaN(from.getTime())) {
-      throw new UsageError(`--from: "${o.from}" is not an ISO-8601 time (e.g. 2026-11-27T00:00:00Z)`);
-    }
-  }
+  const from = parseFromArg(o.from, now);
   const to = new Date(from.getTime() + o.hours * 3_600_000);
   const config = await loadConfig(deps.opts.config);
   if (o.fromConfig && !config) throw new UsageError("--from-config: no config file (create one with `traildigest init` or pass --config)");
   const batchSize = o.batchSize ?? config?.batching.batchSize ?? 10;
   const windowSeconds = o.window ?? config?.batching.windowSeconds ?? 300;
   const batchingSource = o.batchSize !== undefined || o.window !== undefined ? "flags" : config ? "config file" : "defaults";
-  const timeZone = validateTimeZone(o.timezone ?? (process.env.DIGEST_TIMEZONE || config?.function.digestTimezone || "UTC"));
-  const region = deps.opts.region ?? config?.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+  const { resolveZone, resolveAwsEnv } = await import("../../app/context.js");
+  const timeZone = (await resolveZone(o.timezone, { configTz: config?.function.digestTimezone, fallback: "UTC" })).timeZone!;
+  // The region the synthesized events name: the same chain as every AWS command (app/context.ts).
+  const region = (await resolveAwsEnv({ region: deps.opts.region, configRegion: config?.region })).region ?? "us-east-1";
 
-  let schedules: ScheduleLike[];
+  let schedules: Schedule[];
   let source: string;
   if (o.fromConfig) {
-    schedules = configSchedules(config!);
+    schedules = config!.schedules.map(scheduleFromConfig);
     source = "config file";
   } else {
     if (!deps.scheduler) throw new Error("runForecast: a Scheduler client is needed for live schedules");
@@ -272,7 +246,7 @@ export async function runForecast(
         ...(o.group ? { group: o.group } : {}),
         onProgress: (d, t) => spin.update(`reading schedules ${d}/${t}…`),
       });
-      schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }) as ScheduleLike);
+      schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }));
     } finally {
       spin.stop();
     }

@@ -55,12 +55,12 @@ interface Opened {
 
 /** The source (not yet read), the zone its digests are shown in, and which events to keep. */
 async function openSource(opts: NotifyOptions, ui: Ui, global: GlobalOptions): Promise<Opened> {
-  const [{ resolveInput, wholeSource }, { resolveTimeZone }] = await Promise.all([
+  const [{ resolveInput, wholeSource }, { resolveZone }] = await Promise.all([
     import("../../app/notify-input.js"),
     import("../../app/context.js"),
   ]);
   // Checked before any input is read: --timezone '' or a bad zone names the flag.
-  const flagOrEnvTz = opts.timezone !== undefined || process.env.DIGEST_TIMEZONE ? await resolveTimeZone(opts.timezone) : undefined;
+  const flagOrEnvTz = (await resolveZone(opts.timezone)).timeZone;
   // Live sources first (--from-queue / --from-trail, notify-live.ts); else --input / --sample.
   const live = await (await import("./notify-live.js")).resolveLiveInput(opts, { opts: global, ui });
   const source = live ? wholeSource(live) : await resolveInput(opts);

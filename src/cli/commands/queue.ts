@@ -1,9 +1,9 @@
 // `traildigest queue`: The SQS queue between EventBridge and the Lambda.
 import type { Command } from "commander";
 import { action, intOption, type Ctx } from "./action.js";
-import { UsageError } from "../../core/errors.js";
+import { resolveQueueTarget } from "../../app/context.js";
 import { formatDuration } from "../../core/time/duration.js";
-import type { CommandResult, GlobalOptions, Ui } from "../output/output.js";
+import type { CommandResult, Ui } from "../output/output.js";
 import type { PeekedMessage, PeekResult, QueueCounts, QueueStats } from "../../adapters/aws/sqs.js";
 import { plural } from "../../core/text/text.js";
 import { terminalField } from "../../core/text/terminal-text.js";
@@ -56,24 +56,8 @@ message; a message left with fewer than 2 receives before maxReceiveCount is rep
     .action(action(peek));
 }
 
-/** --queue, else the config file's queue.name; region from the flags, else the config. */
-async function target(opts: GlobalOptions, queueArg: string | undefined) {
-  const [{ loadConfig }, { awsOptionsFor }] = await Promise.all([import("../../adapters/files/config-file.js"), import("../../core/setup/config-schema.js")]);
-  const cfg = await loadConfig(opts.config);
-  const queue = queueArg ?? cfg?.queue.name;
-  if (!queue) {
-    throw new UsageError("--queue is required (or a traildigest.config.json / .yaml with queue.name in this directory)");
-  }
-  const { parseQueueArg } = await import("../../adapters/aws/sqs.js");
-  const parsed = parseQueueArg(queue);
-  const aws = awsOptionsFor(opts, cfg);
-  // An ARN or AWS URL names its region: use it unless --region says otherwise.
-  if (!opts.region && parsed.region) aws.region = parsed.region;
-  return { queue, aws, cfg };
-}
-
 async function stats({ opts, ui }: Ctx, o: StatsOpts): Promise<CommandResult> {
-  const t = await target(opts, o.queue);
+  const t = await resolveQueueTarget(opts, o.queue);
   const [{ awsClient }, q] = await Promise.all([import("../../adapters/aws/clients.js"), import("../../adapters/aws/sqs.js")]);
   const client = await awsClient("sqs", { ...opts, ...t.aws });
   const ref = await q.resolveQueue(client, t.queue);
@@ -129,27 +113,14 @@ function renderStats(d: QueueStats, ui: Ui): string {
 }
 
 async function peek({ opts, ui }: Ctx, o: PeekOpts): Promise<CommandResult> {
-  const t = await target(opts, o.queue);
+  const t = await resolveQueueTarget(opts, o.queue);
   const [{ awsClient }, q] = await Promise.all([import("../../adapters/aws/clients.js"), import("../../adapters/aws/sqs.js")]);
   const client = await awsClient("sqs", { ...opts, ...t.aws });
-  const main = await q.resolveQueue(client, t.queue);
-  const counts = await q.queueCounts(client, main.url);
-  let url = main.url;
-  if (o.dlq) {
-    if (!counts.redrive) {
-      throw new UsageError(`queue "${main.name}" has no redrive policy, so no dead-letter queue to peek`);
-    }
-    url = (await q.resolveQueue(client, counts.redrive.dlqArn)).url;
-  }
-  const maxReceiveCount = o.dlq ? null : (counts.redrive?.maxReceiveCount ?? null);
-  const spin = ui.spinner(`receiving from ${url.split("/").pop()} (held for up to ${q.HOLD_SECONDS} s, then released)…`);
-  let result;
-  try {
-    result = await q.peekMessages(client, url, { max: o.max, waitSeconds: o.wait, maxReceiveCount, requeue: o.requeue });
-  } finally {
-    spin.stop();
-  }
-  const warnings = q.peekWarnings(result, maxReceiveCount, Boolean(o.dlq));
+  const { url, maxReceiveCount, result, warnings } = await q.peekQueue(
+    client,
+    { queue: t.queue, max: o.max, dlq: Boolean(o.dlq), waitSeconds: o.wait, requeue: o.requeue },
+    (text) => ui.spinner(text),
+  );
   for (const w of warnings) ui.warn(w);
   const { messages, ...peek } = result;
   const data = {

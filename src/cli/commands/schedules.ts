@@ -4,7 +4,7 @@ import { action, intOption, type Ctx } from "./action.js";
 import { registerAudit } from "./audit.js";
 import { UsageError } from "../../core/errors.js";
 import type { CommandResult, Ui } from "../output/output.js";
-import { formatRelative } from "../../core/time/duration.js";
+import { formatRelative, parseFromArg } from "../../core/time/duration.js";
 import { formatInZone } from "../../core/time/zoned-time.js";
 import {
   decodeSchedule,
@@ -73,15 +73,6 @@ Examples:
   registerAudit(group);
 }
 
-function parseFrom(from: string | undefined): Date {
-  if (from === undefined) return new Date();
-  const d = new Date(from);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(from) || Number.isNaN(d.getTime())) {
-    throw new UsageError(`--from: "${from}" is not an ISO-8601 time (e.g. 2026-11-27T00:00:00Z)`);
-  }
-  return d;
-}
-
 function parseState(state: string | undefined): "ENABLED" | "DISABLED" | undefined {
   if (state === undefined) return undefined;
   const s = state.toUpperCase();
@@ -94,7 +85,7 @@ async function loadNextFires(): Promise<NextFiresFn> {
 }
 
 async function list({ opts, ui }: Ctx, o: ListOpts): Promise<CommandResult> {
-  const from = parseFrom(o.from);
+  const from = parseFromArg(o.from);
   const state = parseState(o.state);
   const [{ awsClient, whereLooked }, { fetchSchedules }, nextFires] = await Promise.all([
     import("../../adapters/aws/clients.js"),
@@ -130,7 +121,7 @@ async function list({ opts, ui }: Ctx, o: ListOpts): Promise<CommandResult> {
 }
 
 async function show({ opts, ui }: Ctx, name: string, o: ShowOpts): Promise<CommandResult> {
-  const from = parseFrom(o.from);
+  const from = parseFromArg(o.from);
   const [{ awsClient, describeWhere }, { findSchedule }, nextFires] = await Promise.all([
     import("../../adapters/aws/clients.js"),
     import("../../adapters/aws/scheduler.js"),

@@ -64,7 +64,7 @@ async function prepare(ctx: Ctx, prune: boolean, adopt?: string[]): Promise<Prep
     const { computePlan } = await import("../../core/setup/plan.js");
     const identity = await resolveIdentity(aws);
     const live = await readLiveState(aws, cfg, identity, { allScheduleGroups: prune });
-    const want: Desired = { config: cfg, identity, codeSha256, webhookEnvSet: Boolean(process.env.SLACK_WEBHOOK_URL) };
+    const want: Desired = { config: cfg, identity, codeSha256, webhookEnvSet: Boolean((await import("../../app/context.js")).webhookSource(undefined).raw) };
     spin.stop();
     return { want, live, plan: computePlan(want, live, { prune, adopt: adoptList(adopt, cfg) }), zip, aws };
   } catch (err) {

@@ -3,29 +3,9 @@
 import { splitUnexplained } from "./audit-kinds.js";
 import type { ApiCallEvent } from "../events/events.js";
 import { firesBetween as defaultFiresBetween, type FireOptions } from "../schedule/schedule-expression.js";
+import { toDate, type Schedule } from "../schedule/schedule.js";
 
 export const ECS_UPDATE_SERVICE = "ecs:updateService";
-
-/** The fields of a decoded schedule the audit and the forecast need (src/core/schedule/schedules.ts gives more). */
-export interface ScheduleLike {
-  name: string;
-  group?: string;
-  state?: string;
-  expression: string;
-  timezone?: string;
-  startDate?: Date | string | null;
-  endDate?: Date | string | null;
-  /** CreationDate: the rate() anchor when there is no StartDate; no fire is expected before it. */
-  createdAt?: Date | string | null;
-  /** LastModificationDate: the expression before it is unknown, so fires before it are not reported. */
-  modifiedAt?: Date | string | null;
-  /** null or undefined: FlexibleTimeWindow OFF. */
-  flexibleWindowMinutes?: number | null;
-  roleArn?: string | null;
-  /** Target.RetryPolicy; null/undefined: the Scheduler default (185 attempts, 86,400 s). */
-  retryPolicy?: { maximumEventAgeInSeconds?: number | null; maximumRetryAttempts?: number | null } | null;
-  target: { kind: string; cluster?: string | null; service?: string | null; desiredCount?: number | null };
-}
 
 export type FireStatus = "ok" | "failed" | "missed" | "pending";
 
@@ -105,14 +85,8 @@ export function callerRole(event: ApiCallEvent): string | undefined {
   return event.caller.role ?? roleNameFromArn(event.caller.arn);
 }
 
-export function toDate(d: Date | string | null | undefined): Date | undefined {
-  if (d === undefined || d === null || d === "") return undefined;
-  const date = d instanceof Date ? d : new Date(d);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-}
-
 /** What firesBetween needs of a schedule: zone, Start/EndDate, and CreationDate (anchors rate() without StartDate). */
-export function fireOptions(s: ScheduleLike): FireOptions {
+export function fireOptions(s: Schedule): FireOptions {
   const o: FireOptions = {};
   if (s.timezone) o.timezone = s.timezone;
   const sd = toDate(s.startDate);
@@ -137,7 +111,7 @@ export interface NotExpected {
  * From when a schedule's fires can be expected: not before it existed (CreationDate), and not before its
  * last change (LastModificationDate), as the expression it had before is not known.
  */
-export function expectedFrom(s: ScheduleLike): { since: Date; created: boolean; reason: string } | undefined {
+export function expectedFrom(s: Schedule): { since: Date; created: boolean; reason: string } | undefined {
   const created = toDate(s.createdAt);
   const modified = toDate(s.modifiedAt);
   if (modified && (!created || modified > created)) {
@@ -148,7 +122,7 @@ export function expectedFrom(s: ScheduleLike): { since: Date; created: boolean; 
 }
 
 /** Schedules whose target is ECS UpdateService and that can fire (DISABLED ones cannot). */
-export function auditableSchedules<S extends ScheduleLike>(schedules: S[]): S[] {
+export function auditableSchedules<S extends Schedule>(schedules: S[]): S[] {
   return schedules.filter(
     (s) => s.target.kind === ECS_UPDATE_SERVICE && (s.state ?? "ENABLED").toUpperCase() !== "DISABLED" && s.target.service,
   );
@@ -156,7 +130,7 @@ export function auditableSchedules<S extends ScheduleLike>(schedules: S[]): S[] 
 
 /** One fire of a schedule, with the names the audit and the forecast report it under. */
 export interface ScheduleFire {
-  s: ScheduleLike;
+  s: Schedule;
   at: Date;
   where: { schedule: string; group: string; cluster: string; service: string };
 }
@@ -166,7 +140,7 @@ export interface ScheduleFire {
  * schedule whose fires cannot be computed goes to `skipped` instead of failing the whole audit or forecast.
  */
 export function scheduleFires(
-  schedules: ScheduleLike[],
+  schedules: Schedule[],
   from: Date,
   to: Date,
   opts: { firesBetween?: FiresBetweenFn; limit: number; skipped?: AuditResult["skipped"] | undefined },
@@ -208,7 +182,7 @@ export const DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
 const FIRE_LIMIT = 200_000;
 
 /** Expected fires of every auditable schedule in [from, to), honouring zone, DST and Start/EndDate (via firesBetween). */
-export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): ExpectedFire[] {
+export function expectedFires(schedules: Schedule[], opts: ExpectOptions): ExpectedFire[] {
   const auditable = auditableSchedules(schedules);
   const lookback =
     opts.lookbackMs ?? Math.max(0, ...auditable.map((s) => (s.flexibleWindowMinutes ?? 0) * 60_000 + opts.toleranceMs));
@@ -216,7 +190,7 @@ export function expectedFires(schedules: ScheduleLike[], opts: ExpectOptions): E
   const all = scheduleFires(auditable, start, opts.to, { firesBetween: opts.firesBetween, limit: FIRE_LIMIT, skipped: opts.skipped });
   // Before creation a fire cannot have happened: drop it. Before the last change it may have (with another
   // expression): keep it as context, so it may still explain a call, but never report it as missed.
-  const dropped = new Map<ScheduleLike, number>();
+  const dropped = new Map<Schedule, number>();
   const fires: ScheduleFire[] = [];
   const beforeChange = new Set<ScheduleFire>();
   for (const f of all) {
@@ -409,7 +383,7 @@ export interface AuditOptions {
 }
 
 /** The time range the one LookupEvents scan must cover: the period plus the longest window after it, never past now. */
-export function scanRange(schedules: ScheduleLike[], opts: Pick<AuditOptions, "from" | "to" | "now" | "toleranceMs">) {
+export function scanRange(schedules: Schedule[], opts: Pick<AuditOptions, "from" | "to" | "now" | "toleranceMs">) {
   const slack = Math.max(
     0,
     ...auditableSchedules(schedules).map((s) => (s.flexibleWindowMinutes ?? 0) * 60_000 + opts.toleranceMs),
@@ -429,7 +403,7 @@ export function scanRangeUpfront(opts: Pick<AuditOptions, "from" | "to" | "now" 
 }
 
 /** The whole audit: expected fires of every schedule, matched against the calls of the scan. */
-export function audit(schedules: ScheduleLike[], calls: ApiCallEvent[], opts: AuditOptions): AuditResult {
+export function audit(schedules: Schedule[], calls: ApiCallEvent[], opts: AuditOptions): AuditResult {
   const skipped: AuditResult["skipped"] = [];
   const notExpected: NotExpected[] = [];
   const fires = expectedFires(schedules, {

@@ -1,7 +1,8 @@
 // `notify forecast`, the pure part: upcoming schedule fires → waves of UpdateService calls → how many
 // digests the event source mapping will make of each wave (best case) and the events of its first one.
 import type { ApiCallEvent } from "../events/events.js";
-import { auditableSchedules, roleNameFromArn, scheduleFires, type FiresBetweenFn, type ScheduleLike } from "./audit.js";
+import { auditableSchedules, roleNameFromArn, scheduleFires, type FiresBetweenFn } from "./audit.js";
+import type { Schedule } from "../schedule/schedule.js";
 
 export interface ForecastCall {
   schedule: string;
@@ -38,7 +39,7 @@ export interface ForecastOptions {
 }
 
 /** Every upcoming UpdateService call of the enabled ECS schedules in [from, to), in time order. */
-export function upcomingCalls(schedules: ScheduleLike[], opts: ForecastOptions): ForecastCall[] {
+export function upcomingCalls(schedules: Schedule[], opts: ForecastOptions): ForecastCall[] {
   const fires = scheduleFires(auditableSchedules(schedules), opts.from, opts.to, {
     firesBetween: opts.firesBetween,
     limit: opts.limit ?? 200_000,
@@ -81,7 +82,7 @@ export function groupWaves(calls: ForecastCall[], opts: Pick<ForecastOptions, "b
   return waves;
 }
 
-export function forecastWaves(schedules: ScheduleLike[], opts: ForecastOptions): Wave[] {
+export function forecastWaves(schedules: Schedule[], opts: ForecastOptions): Wave[] {
   return groupWaves(upcomingCalls(schedules, opts), opts);
 }
 

@@ -1,6 +1,7 @@
 // GetSchedule output → the schedule object of the command contract (docs/design.md §4). Pure: no SDK
 // import; the fire-time function is passed in so this module stays testable on its own.
 import { clusterName, serviceRef } from "../events/events.js";
+import { toDate } from "./schedule.js";
 
 /** The GetSchedule fields we read (SDK output or its JSON form: dates may be Date or ISO strings). */
 export interface RawSchedule {
@@ -139,12 +140,6 @@ export function decodeTarget(target: RawSchedule["Target"]): ScheduleTarget {
   if (typeof desired === "number" && Number.isFinite(desired)) out.desiredCount = desired;
   else if (typeof desired === "string" && /^\d+$/.test(desired)) out.desiredCount = Number(desired);
   return out;
-}
-
-function toDate(v: Date | string | undefined): Date | undefined {
-  if (v === undefined || v === null) return undefined;
-  const d = v instanceof Date ? v : new Date(v);
-  return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
 export function decodeSchedule(raw: RawSchedule, opts: DecodeOptions): ScheduleView {

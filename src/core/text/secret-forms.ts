@@ -34,3 +34,27 @@ export function redactSecrets(text: string, secrets: Iterable<string>, mask = "*
   for (const s of secrets) for (const f of secretForms(s)) out = out.split(f).join(mask);
   return out;
 }
+
+const AWS_KEY_ID = /\b(AKIA|ASIA|AIDA|AROA)[A-Z0-9]{12,}\b/g;
+const AWS_SECRET = /(aws_secret_access_key|secretAccessKey|sessionToken|X-Amz-Security-Token)\S*/gi;
+
+export interface ScrubOptions {
+  /** The webhook URL: every form of it becomes `<webhook>`. */
+  webhookUrl?: string;
+  /** Also hide any URL at all (`<url>`) and any webhook-shaped path, whoever's (Slack failure reasons). */
+  urls?: boolean;
+}
+
+/**
+ * The one scrub for text that may reach a message or a log: AWS key ids and secret-looking tokens always;
+ * the webhook and other URLs when asked.
+ */
+export function scrub(text: string, opts: ScrubOptions = {}): string {
+  let out = text.replace(AWS_KEY_ID, "$1…").replace(AWS_SECRET, "$1=***");
+  if (opts.webhookUrl) out = redactSecrets(out, [opts.webhookUrl], "<webhook>");
+  if (opts.urls) {
+    out = out.replace(/https?:(\\?\/){2}[^\s"'<>]+/gi, "<url>").replace(/https?%3a%2f%2f[^\s"'<>]+/gi, "<url>");
+    out = out.replace(/(\\?\/|%2f)services(\\?\/|%2f)[^\s"'<>]*/gi, "<webhook>");
+  }
+  return out;
+}

@@ -23,19 +23,33 @@ export function parseDuration(text: string, flag = "duration"): number {
 /** A date-time with no offset ("2026-11-26T12:00:00"), which Date would read in the machine's zone. */
 const ISO_NO_OFFSET = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
 
-/** "2h" → now − 2 h; "2026-11-26T13:00:00Z" → that instant; no offset → UTC (like a date alone). */
-export function parseTimeArg(text: string, flag: string, now: Date = new Date()): Date {
-  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
-    const m = ISO_NO_OFFSET.exec(text.trim());
-    const d = new Date(m ? `${m[1]}T${m[2]}Z` : text.trim());
-    if (Number.isNaN(d.getTime())) throw new UsageError(`${flag}: "${text}" is not a valid ISO-8601 time`);
-    return d;
+/**
+ * The one reader of an ISO time given on the command line (--since, --until, --from): a time without an
+ * offset is UTC, never the machine's zone (like a date alone, which Date already reads as UTC).
+ */
+export function parseIsoTime(text: string, flag: string): Date {
+  const t = text.trim();
+  const m = ISO_NO_OFFSET.exec(t);
+  const d = new Date(m ? `${m[1]}T${m[2]}Z` : t);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(t) || Number.isNaN(d.getTime())) {
+    throw new UsageError(`${flag}: "${text}" is not a valid ISO-8601 time (e.g. 2026-11-27T00:00:00Z)`);
   }
+  return d;
+}
+
+/** "2h" → now − 2 h; "2026-11-26T13:00:00Z" → that instant; no offset → UTC (parseIsoTime). */
+export function parseTimeArg(text: string, flag: string, now: Date = new Date()): Date {
+  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) return parseIsoTime(text, flag);
   try {
     return new Date(now.getTime() - parseDuration(text, flag));
   } catch {
     throw new UsageError(`${flag}: "${text}" is neither a duration (30m, 2h, 7d) nor an ISO-8601 time`);
   }
+}
+
+/** --from: an ISO time (parseIsoTime), or `now` when not given. */
+export function parseFromArg(text: string | undefined, now: Date = new Date(), flag = "--from"): Date {
+  return text === undefined ? now : parseIsoTime(text, flag);
 }
 
 /** A short human duration: "3h 12m", "45s", "2d 4h". */
