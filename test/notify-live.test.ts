@@ -16,6 +16,7 @@ import type { GlobalOptions } from "../src/cli/output/output.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { startFakeCloudTrail } from "./support/fake-cloudtrail.js";
 import { runCliInProcess } from "./support/run-cli.js";
+import { endFauxqsLongPollsAtOnce, runCliInVirtualTime } from "./support/virtual-time.js";
 
 const ROLE = "arn:aws:iam::123456789012:role/traildigest-scheduler-role";
 
@@ -213,7 +214,10 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
   let dlqUrl: string;
   const name = "traildigest-events-live";
 
+  let restoreLongPolls: () => void;
   beforeAll(async () => {
+    // Nothing sends while the peeks run: the closing 1 s long poll on an empty queue ends at once.
+    restoreLongPolls = await endFauxqsLongPollsAtOnce();
     sqs = await startSqs();
     client = new SQSClient({
       region: "us-east-1",
@@ -244,6 +248,7 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
     }
   });
   afterAll(async () => {
+    restoreLongPolls?.();
     await sqs?.stop();
   });
 
@@ -353,7 +358,8 @@ describe("notify dry-run --from-trail (local CloudTrail)", () => {
     });
     const trail = await startFakeCloudTrail({ events: items, pageSize: 5 });
     try {
-      const r = await runCliInProcess(
+      // In this process on virtual time: the pacer's waits between pages are recorded, not slept.
+      const r = await runCliInVirtualTime(
         ["notify", "dry-run", "--from-trail", "--since", "2026-11-26T12:00:00Z", "--until", "2026-11-26T14:00:00Z", "--json"],
         { env: { ...creds, AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint }, cwd: dir },
       );

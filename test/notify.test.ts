@@ -4,12 +4,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Chalk } from "chalk";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { runCliInProcess } from "./support/run-cli.js";
+import { runInProcess } from "./support/run-in-process.js";
 import { useFakeSlack } from "./support/fake-slack.js";
 import { normalizeValue } from "../src/core/events/events.js";
 import { buildDigest, type SlackMessage } from "../src/core/digest/digest.js";
 import { blockKitBuilderUrl, mrkdwnToTerminal, renderPreview } from "../src/cli/output/preview.js";
+
+// Slack's back-off, recorded instead of slept, in the tests that turn it on (in-process runs only).
+const fakeSleep = vi.hoisted(() => ({ on: false, sleeps: [] as number[] }));
+vi.mock("node:timers/promises", async (orig) => {
+  const real = await orig<typeof import("node:timers/promises")>();
+  return {
+    ...real,
+    setTimeout: (ms: number, ...rest: unknown[]) => {
+      if (!fakeSleep.on) return (real.setTimeout as (...a: unknown[]) => Promise<unknown>)(ms, ...rest);
+      fakeSleep.sleeps.push(ms);
+      return Promise.resolve(rest[0]);
+    },
+  };
+});
+function recordSleeps(): number[] {
+  fakeSleep.on = true;
+  fakeSleep.sleeps = [];
+  onTestFinished(() => void (fakeSleep.on = false));
+  return fakeSleep.sleeps;
+}
 
 const fixtures = fileURLToPath(new URL("./fixtures", import.meta.url));
 const lambdaEvent = join(fixtures, "sqs-lambda-event.json");
@@ -198,11 +219,14 @@ describe("notify send", () => {
   it("never prints the webhook in any encoding (URL, JSON-escaped, percent-encoded, token) in errors, --verbose or --json", async () => {
     const token = new URL(slack.url).pathname.split("/").pop()!;
     const forms = [slack.url, slack.url.replaceAll("/", "\\/"), encodeURIComponent(slack.url), encodeURIComponent(slack.url).toLowerCase(), token];
+    const sleeps = recordSleeps();
     for (const [i, echo] of forms.entries()) {
       const body = i % 2 ? JSON.stringify({ error: "invalid", url: echo }) : `bad webhook ${echo}`;
       slack.script({ status: 500, body }, { status: 400, body });
       const extra = i % 2 ? ["--json"] : ["--verbose"];
-      const r = await runCliInProcess(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url, ...extra]);
+      sleeps.length = 0;
+      const r = await runInProcess(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url, ...extra]);
+      expect(sleeps).toHaveLength(1); // one back-off after the 500
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/HTTP 400 unexpected answer \(\d+ bytes\)/);
       const all = r.stdout + r.stderr;

@@ -16,6 +16,8 @@ import { fetchSchedules, findSchedule, listScheduleSummaries } from "../src/adap
 import { mapLimit } from "../src/adapters/aws/concurrency.js";
 import { formatInZone } from "../src/core/time/zoned-time.js";
 import { runCliInProcess } from "./support/run-cli.js";
+import { runInProcess } from "./support/run-in-process.js";
+import { useVirtualTime } from "./support/virtual-time.js";
 import { ecsSchedules, startFakeScheduler, type FakeScheduler } from "./support/fake-scheduler.js";
 
 const fixture = JSON.parse(
@@ -169,6 +171,8 @@ describe("fetching schedules (aws-sdk-client-mock)", () => {
   });
   afterAll(() => scheduler.restore());
   afterEach(() => scheduler.reset());
+  // The CLI tests below run in this process and must reach the fake Scheduler.
+  afterAll(() => scheduler.restore());
 
   const summary = (name: string, group = "default") => ({ Name: name, GroupName: group, State: "ENABLED" as const });
 
@@ -264,7 +268,10 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
       ],
       throttleGets: 3,
     });
-    const r = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
+    // In this process on virtual time: after the throttles the SDK's adaptive rate limiter waits
+    // (seconds, in real time) for tokens that virtual time refills at once.
+    useVirtualTime();
+    const r = await runInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const { schedules } = JSON.parse(r.stdout);
