@@ -119,6 +119,113 @@ export async function webhookExists(aws: AwsOptions, cfg: Config): Promise<boole
 
 export type LivePart = "queue" | "dlq" | "rule" | "webhook" | "role" | "function" | "schedules";
 
+type Guard = <T>(part: LivePart, fallback: T, fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * Runs one part's read. Strict (plan): any error propagates. Tolerant (doctor): the error's first line
+ * goes into `unreadable` under the part and the fallback stands in.
+ */
+function partGuard(tolerant: boolean | undefined, unreadable: Partial<Record<LivePart, string>>): Guard {
+  return async (part, fallback, fn) => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!tolerant) throw err;
+      const e = err as { name?: string; message?: string };
+      unreadable[part] = `${e?.name ?? "Error"}: ${(e?.message ?? String(err)).split("\n")[0]}`;
+      return fallback;
+    }
+  };
+}
+
+type RuleOut = import("@aws-sdk/client-eventbridge").DescribeRuleCommandOutput;
+type FunctionOut = import("@aws-sdk/client-lambda").GetFunctionConfigurationCommandOutput;
+
+/** The rule (undefined when missing) and its targets. */
+async function readRule(aws: AwsOptions, cfg: Config): Promise<{ ruleOut: RuleOut | undefined; targets: LiveState["targets"] }> {
+  const eb = await awsClient("eventbridge", aws);
+  const { DescribeRuleCommand, ListTargetsByRuleCommand } = await sdk.eventbridge();
+  const ruleOut = await orMissing(eb.send(new DescribeRuleCommand({ Name: cfg.rule.name })));
+  let targets: LiveState["targets"] = [];
+  if (ruleOut) {
+    const t = await eb.send(new ListTargetsByRuleCommand({ Rule: cfg.rule.name }));
+    targets = (t.Targets ?? []).map((x) => ({ id: x.Id ?? "", arn: x.Arn ?? "", ...(x.RoleArn ? { roleArn: x.RoleArn } : {}) }));
+  }
+  return { ruleOut, targets };
+}
+
+/** The function's role with its trust policy and setup's inline policy; undefined when missing. */
+async function readRole(aws: AwsOptions, cfg: Config): Promise<LiveState["role"]> {
+  const iam = await awsClient("iam", aws);
+  const { GetRoleCommand, GetRolePolicyCommand } = await sdk.iam();
+  const roleOut = await orMissing(iam.send(new GetRoleCommand({ RoleName: cfg.function.roleName })));
+  if (!roleOut?.Role) return undefined;
+  const inline = await orMissing(iam.send(new GetRolePolicyCommand({ RoleName: cfg.function.roleName, PolicyName: ROLE_INLINE_POLICY })));
+  return {
+    arn: roleOut.Role.Arn ?? "",
+    trustPolicy: parsePolicyDocument(roleOut.Role.AssumeRolePolicyDocument),
+    ...(inline?.PolicyDocument ? { inlinePolicy: parsePolicyDocument(inline.PolicyDocument) } : {}),
+  };
+}
+
+/** The function's configuration (undefined when missing) and its event source mapping from the configured queue. */
+async function readFunction(
+  aws: AwsOptions,
+  cfg: Config,
+  id: Identity,
+): Promise<{ fn: FunctionOut | undefined; mapping: LiveState["mapping"] }> {
+  const lambda = await awsClient("lambda", aws);
+  const { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } = await sdk.lambda();
+  const fn = await orMissing(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: cfg.function.name })));
+  let mapping: LiveState["mapping"];
+  if (fn) {
+    const qArn = queueArn(id, cfg.queue.name);
+    const list = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: cfg.function.name }));
+    // Only the mapping from this queue counts: one from an old queue is left alone (setup never deletes).
+    const m = (list.EventSourceMappings ?? []).find((x) => x.EventSourceArn === qArn);
+    if (m?.UUID) {
+      mapping = {
+        uuid: m.UUID,
+        eventSourceArn: m.EventSourceArn ?? "",
+        ...(m.BatchSize !== undefined ? { batchSize: m.BatchSize } : {}),
+        ...(m.MaximumBatchingWindowInSeconds !== undefined ? { windowSeconds: m.MaximumBatchingWindowInSeconds } : {}),
+        functionResponseTypes: m.FunctionResponseTypes ?? [],
+        ...(m.ScalingConfig?.MaximumConcurrency ? { maximumConcurrency: m.ScalingConfig.MaximumConcurrency } : {}),
+        ...(m.State ? { state: m.State } : {}),
+      };
+    }
+  }
+  return { fn, mapping };
+}
+
+/** The config's schedule groups, or every group with allScheduleGroups (--prune must see groups the config dropped). */
+function readLiveSchedules(aws: AwsOptions, cfg: Config, allScheduleGroups: boolean | undefined) {
+  const groups = [...new Set(cfg.schedules.map((s) => s.group))];
+  return allScheduleGroups
+    ? readSchedules(aws, "all")
+    : groups.length
+      ? readSchedules(aws, groups)
+      : Promise.resolve({ groups: [] as string[], schedules: [] as LiveSchedule[] });
+}
+
+function ruleView(ruleOut: RuleOut): NonNullable<LiveState["rule"]> {
+  return { arn: ruleOut.Arn ?? "", state: ruleOut.State ?? "", pattern: ruleOut.EventPattern ? JSON.parse(ruleOut.EventPattern) : undefined };
+}
+
+function functionView(fn: FunctionOut): NonNullable<LiveState["function"]> {
+  return {
+    arn: fn.FunctionArn ?? "",
+    ...(fn.Runtime ? { runtime: fn.Runtime } : {}),
+    ...(fn.MemorySize !== undefined ? { memory: fn.MemorySize } : {}),
+    ...(fn.Timeout !== undefined ? { timeout: fn.Timeout } : {}),
+    ...(fn.Handler ? { handler: fn.Handler } : {}),
+    ...(fn.Role ? { role: fn.Role } : {}),
+    ...(fn.CodeSha256 ? { codeSha256: fn.CodeSha256 } : {}),
+    env: fn.Environment?.Variables ?? {},
+    ...(fn.State ? { state: fn.State } : {}),
+  };
+}
+
 /**
  * Everything plan and doctor compare against. Plan must not guess, so by default any error other
  * than "not found" propagates; doctor passes `tolerant` and gets the part in `unreadable` instead.
@@ -130,105 +237,27 @@ export async function readLiveState(
   opts: { tolerant?: boolean; allScheduleGroups?: boolean } = {},
 ): Promise<LiveState> {
   const unreadable: Partial<Record<LivePart, string>> = {};
-  const guard = async <T>(part: LivePart, fallback: T, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!opts.tolerant) throw err;
-      const e = err as { name?: string; message?: string };
-      unreadable[part] = `${e?.name ?? "Error"}: ${(e?.message ?? String(err)).split("\n")[0]}`;
-      return fallback;
-    }
-  };
-
+  const guard = partGuard(opts.tolerant, unreadable);
   const [queue, dlq] = await Promise.all([
     guard("queue", undefined, () => readLiveQueue(aws, cfg.queue.name)),
     guard("dlq", undefined, () => readLiveQueue(aws, cfg.dlq.name)),
   ]);
-
-  const { ruleOut, targets } = await guard("rule", { ruleOut: undefined, targets: [] as LiveState["targets"] }, async () => {
-    const eb = await awsClient("eventbridge", aws);
-    const { DescribeRuleCommand, ListTargetsByRuleCommand } = await sdk.eventbridge();
-    const ruleOut = await orMissing(eb.send(new DescribeRuleCommand({ Name: cfg.rule.name })));
-    let targets: LiveState["targets"] = [];
-    if (ruleOut) {
-      const t = await eb.send(new ListTargetsByRuleCommand({ Rule: cfg.rule.name }));
-      targets = (t.Targets ?? []).map((x) => ({ id: x.Id ?? "", arn: x.Arn ?? "", ...(x.RoleArn ? { roleArn: x.RoleArn } : {}) }));
-    }
-    return { ruleOut, targets };
-  });
-
-  const role = await guard("role", undefined, async (): Promise<LiveState["role"]> => {
-    const iam = await awsClient("iam", aws);
-    const { GetRoleCommand, GetRolePolicyCommand } = await sdk.iam();
-    const roleOut = await orMissing(iam.send(new GetRoleCommand({ RoleName: cfg.function.roleName })));
-    if (!roleOut?.Role) return undefined;
-    const inline = await orMissing(iam.send(new GetRolePolicyCommand({ RoleName: cfg.function.roleName, PolicyName: ROLE_INLINE_POLICY })));
-    return {
-      arn: roleOut.Role.Arn ?? "",
-      trustPolicy: parsePolicyDocument(roleOut.Role.AssumeRolePolicyDocument),
-      ...(inline?.PolicyDocument ? { inlinePolicy: parsePolicyDocument(inline.PolicyDocument) } : {}),
-    };
-  });
-
-  const { fn, mapping } = await guard("function", { fn: undefined, mapping: undefined }, async () => {
-    const lambda = await awsClient("lambda", aws);
-    const { GetFunctionConfigurationCommand, ListEventSourceMappingsCommand } = await sdk.lambda();
-    const fn = await orMissing(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: cfg.function.name })));
-    let mapping: LiveState["mapping"];
-    if (fn) {
-      const qArn = queueArn(id, cfg.queue.name);
-      const list = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: cfg.function.name }));
-      // Only the mapping from this queue counts: one from an old queue is left alone (setup never deletes).
-      const m = (list.EventSourceMappings ?? []).find((x) => x.EventSourceArn === qArn);
-      if (m?.UUID) {
-        mapping = {
-          uuid: m.UUID,
-          eventSourceArn: m.EventSourceArn ?? "",
-          ...(m.BatchSize !== undefined ? { batchSize: m.BatchSize } : {}),
-          ...(m.MaximumBatchingWindowInSeconds !== undefined ? { windowSeconds: m.MaximumBatchingWindowInSeconds } : {}),
-          functionResponseTypes: m.FunctionResponseTypes ?? [],
-          ...(m.ScalingConfig?.MaximumConcurrency ? { maximumConcurrency: m.ScalingConfig.MaximumConcurrency } : {}),
-          ...(m.State ? { state: m.State } : {}),
-        };
-      }
-    }
-    return { fn, mapping };
-  });
-
-  // --prune must see marked schedules in groups the config no longer names, so it reads every group.
-  const groups = [...new Set(cfg.schedules.map((s) => s.group))];
+  const { ruleOut, targets } = await guard("rule", { ruleOut: undefined, targets: [] }, () => readRule(aws, cfg));
+  const role = await guard("role", undefined, () => readRole(aws, cfg));
+  const { fn, mapping } = await guard("function", { fn: undefined, mapping: undefined }, () => readFunction(aws, cfg, id));
   const sched = await guard("schedules", { groups: [] as string[], schedules: [] as LiveSchedule[] }, () =>
-    opts.allScheduleGroups
-      ? readSchedules(aws, "all")
-      : groups.length
-        ? readSchedules(aws, groups)
-        : Promise.resolve({ groups: [], schedules: [] }),
+    readLiveSchedules(aws, cfg, opts.allScheduleGroups),
   );
   const hook = await guard("webhook", false, () => webhookExists(aws, cfg));
 
   return {
     ...(queue ? { queue } : {}),
     ...(dlq ? { dlq } : {}),
-    ...(ruleOut ? { rule: { arn: ruleOut.Arn ?? "", state: ruleOut.State ?? "", pattern: ruleOut.EventPattern ? JSON.parse(ruleOut.EventPattern) : undefined } } : {}),
+    ...(ruleOut ? { rule: ruleView(ruleOut) } : {}),
     targets,
     webhookExists: hook,
     ...(role ? { role } : {}),
-    ...(fn
-      ? {
-          function: {
-            arn: fn.FunctionArn ?? "",
-            ...(fn.Runtime ? { runtime: fn.Runtime } : {}),
-            ...(fn.MemorySize !== undefined ? { memory: fn.MemorySize } : {}),
-            ...(fn.Timeout !== undefined ? { timeout: fn.Timeout } : {}),
-            ...(fn.Handler ? { handler: fn.Handler } : {}),
-            ...(fn.Role ? { role: fn.Role } : {}),
-            ...(fn.CodeSha256 ? { codeSha256: fn.CodeSha256 } : {}),
-            env: fn.Environment?.Variables ?? {},
-            ...(fn.State ? { state: fn.State } : {}),
-          },
-        }
-      : {}),
+    ...(fn ? { function: functionView(fn) } : {}),
     ...(mapping ? { mapping } : {}),
     scheduleGroups: sched.groups,
     schedules: sched.schedules,
