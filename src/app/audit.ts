@@ -41,47 +41,82 @@ export interface AuditDeps {
   lookup?: import("../adapters/aws/cloudtrail.js").LookupDeps;
 }
 
-/** The whole command minus rendering: fetch schedules, one trail scan, match. Exported for tests. */
-export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData> {
-  const [
-    { parseDuration, parseTimeArg, withinTrailHistory },
-    audit,
-    { fetchSchedules },
-    { decodeScheduleDetail },
-    trail,
-  ] = await Promise.all([
-    import("../core/time/duration.js"),
-    import("../core/audit/audit.js"),
-    import("../adapters/aws/scheduler.js"),
-    import("../core/schedule/schedules.js"),
-    import("../adapters/aws/cloudtrail.js"),
-  ]);
-  const ui = say(deps.report ?? silentReporter);
-  const now = deps.now ?? new Date();
-  const from = withinTrailHistory(parseTimeArg(o.since, "--since", now), o.since, "--since", now);
-  let to = o.until !== undefined ? parseTimeArg(o.until, "--until", now) : now;
+/** The modules the audit needs, loaded together (the help path loads none of them). */
+async function loadModules() {
+  const [{ parseDuration, parseTimeArg, withinTrailHistory }, audit, { fetchSchedules }, { decodeScheduleDetail }, trail] =
+    await Promise.all([
+      import("../core/time/duration.js"),
+      import("../core/audit/audit.js"),
+      import("../adapters/aws/scheduler.js"),
+      import("../core/schedule/schedules.js"),
+      import("../adapters/aws/cloudtrail.js"),
+    ]);
+  return { parseDuration, parseTimeArg, withinTrailHistory, audit, fetchSchedules, decodeScheduleDetail, trail };
+}
+type Modules = Awaited<ReturnType<typeof loadModules>>;
+type Ui = ReturnType<typeof say>;
+
+interface Period {
+  from: Date;
+  to: Date;
+  now: Date;
+  pendingMarginMs: number;
+  toleranceMs: number;
+}
+
+interface Read {
+  schedules: Schedule[];
+  calls: ApiCallEvent[];
+  range: { since: Date; until: Date };
+}
+
+/** The period and margins from the flags, checked before any AWS call. */
+function resolvePeriod(m: Modules, o: AuditOpts, now: Date): Period {
+  const from = m.withinTrailHistory(m.parseTimeArg(o.since, "--since", now), o.since, "--since", now);
+  let to = o.until !== undefined ? m.parseTimeArg(o.until, "--until", now) : now;
   if (to > now) to = now; // fires after now are not due yet
   if (from >= to) throw new UsageError(`--since (${from.toISOString()}) must be before --until (${to.toISOString()})`);
-  const pendingMarginMs = parseDuration(o.pendingMargin, "--pending-margin");
-  const toleranceMs = parseDuration(o.tolerance, "--tolerance");
+  const pendingMarginMs = m.parseDuration(o.pendingMargin, "--pending-margin");
+  const toleranceMs = m.parseDuration(o.tolerance, "--tolerance");
+  return { from, to, now, pendingMarginMs, toleranceMs };
+}
 
+/** One spinner line for both reads while they run side by side. */
+function sharedProgress(ui: Ui) {
   const spin = ui.progress("reading schedules…");
-  let schedules: Schedule[];
-  let calls: ApiCallEvent[];
-  let range: { since: Date; until: Date };
-  // One spinner line for both reads while they run side by side.
-  const progress = { schedules: "reading schedules…", trail: "" };
-  const show = () => spin.update([progress.schedules, progress.trail].filter(Boolean).join(" · "));
+  const parts = { schedules: "reading schedules…", trail: "" };
+  const show = () => spin.update([parts.schedules, parts.trail].filter(Boolean).join(" · "));
+  return { spin, parts, show };
+}
+
+/** Never guessed at, but said: an unreadable record could be a scale that would change a status. */
+function warnUnreadable(ui: Ui, unreadable: { eventId?: string; reason: string }[]): void {
+  if (!unreadable.length) return;
+  ui.warn(
+    `${plural(unreadable.length, "CloudTrail record")} could not be read and were left out: ${unreadable
+      .slice(0, 3)
+      .map((u) => `${u.eventId ?? "?"} (${u.reason})`)
+      .join("; ")}`,
+  );
+}
+
+/**
+ * Every schedule and the UpdateService calls of the scan range. When the period reaches (nearly) now, the
+ * scan range does not depend on the schedules: both are read at once, so the audit costs its slower read,
+ * not their sum.
+ */
+async function readSchedulesAndCalls(m: Modules, deps: AuditDeps, o: AuditOpts, p: Period, ui: Ui): Promise<Read> {
+  const { spin, parts, show } = sharedProgress(ui);
   let stopScan = false;
   const scan = (r: { since: Date; until: Date }) =>
-    trail.scanTrail(
+    m.trail.scanTrail(
       {
         eventName: "UpdateService",
         since: r.since,
         until: r.until,
         onPage: (page, total) => {
           if (stopScan) throw new Error("scan stopped: reading the schedules failed"); // never reported: the other error is
-          progress.trail = `reading UpdateService calls from CloudTrail… page ${page}, ${total} calls`;
+          parts.trail = `reading UpdateService calls from CloudTrail… page ${page}, ${total} calls`;
           show();
         },
       },
@@ -89,17 +124,15 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
       deps.lookup,
     );
   try {
-    // When the period reaches (nearly) now, the scan range does not depend on the schedules: read both at once,
-    // so the audit costs its slower read, not their sum.
-    const upfront = audit.scanRangeUpfront({ from, to, now, toleranceMs });
+    const upfront = m.audit.scanRangeUpfront({ from: p.from, to: p.to, now: p.now, toleranceMs: p.toleranceMs });
     const early = upfront ? scan(upfront) : undefined;
     let raws;
     try {
       // Every group: a call made by another group's schedule is explained, not unexpected.
-      raws = await fetchSchedules(deps.scheduler, {
+      raws = await m.fetchSchedules(deps.scheduler, {
         ...(o.concurrency ? { concurrency: o.concurrency } : {}),
         onProgress: (done, total) => {
-          progress.schedules = `reading schedules ${done}/${total}…`;
+          parts.schedules = `reading schedules ${done}/${total}…`;
           show();
         },
       });
@@ -108,27 +141,23 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
       early?.catch(() => {});
       throw err;
     }
-    schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }));
-    range = upfront ?? audit.scanRange(schedules, { from, to, now, toleranceMs });
-    progress.schedules = "";
-    if (!early) progress.trail = "reading UpdateService calls from CloudTrail…";
+    const schedules = raws.map((r) => m.decodeScheduleDetail(r, { from: p.from, count: 0 }));
+    const range = upfront ?? m.audit.scanRange(schedules, { from: p.from, to: p.to, now: p.now, toleranceMs: p.toleranceMs });
+    parts.schedules = "";
+    if (!early) parts.trail = "reading UpdateService calls from CloudTrail…";
     show();
     const scanned = await (early ?? scan(range));
-    calls = scanned.events;
-    // Never guessed at, but said: an unreadable record could be a scale that would change a status.
-    if (scanned.unreadable.length) {
-      ui.warn(
-        `${plural(scanned.unreadable.length, "CloudTrail record")} could not be read and were left out: ${scanned.unreadable
-          .slice(0, 3)
-          .map((u) => `${u.eventId ?? "?"} (${u.reason})`)
-          .join("; ")}`,
-      );
-    }
+    warnUnreadable(ui, scanned.unreadable);
+    return { schedules, calls: scanned.events, range };
   } finally {
     spin.stop();
   }
+}
 
-  const auditable = audit.auditableSchedules(schedules);
+/** Match fires to calls, with the notes that go with the result. */
+function matchAndReport(m: Modules, read: Read, o: AuditOpts, p: Period, ui: Ui): AuditResult {
+  const { schedules, calls, range } = read;
+  const auditable = m.audit.auditableSchedules(schedules);
   if (o.group !== undefined && !schedules.some((s) => s.group === o.group)) {
     ui.warn(`no schedule in group "${o.group}"`);
   }
@@ -137,12 +166,12 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
       `and ${plural(calls.length, "UpdateService call")} from CloudTrail LookupEvents, ` +
       `${range.since.toISOString()} → ${range.until.toISOString()}`,
   );
-  const result = audit.audit(schedules, calls, {
-    from,
-    to,
-    now,
-    toleranceMs,
-    pendingMarginMs,
+  const result = m.audit.audit(schedules, calls, {
+    from: p.from,
+    to: p.to,
+    now: p.now,
+    toleranceMs: p.toleranceMs,
+    pendingMarginMs: p.pendingMarginMs,
     ...(o.group !== undefined ? { group: o.group } : {}),
   });
   for (const k of result.skipped)
@@ -150,6 +179,16 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
   for (const k of result.notExpected) {
     ui.info(`${k.group}/${k.schedule}: ${plural(k.fires, "fire")} before ${k.before} not expected (${k.reason})`);
   }
+  return result;
+}
+
+/** The whole command minus rendering: fetch schedules, one trail scan, match. Exported for tests. */
+export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData> {
+  const m = await loadModules();
+  const ui = say(deps.report ?? silentReporter);
+  const period = resolvePeriod(m, o, deps.now ?? new Date());
+  const read = await readSchedulesAndCalls(m, deps, o, period, ui);
+  const result = matchAndReport(m, read, o, period, ui);
   return {
     fires: result.fires,
     unexpected: result.unexpected,
@@ -158,8 +197,8 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     skipped: result.skipped,
     notExpected: result.notExpected,
     summary: result.summary,
-    period: { since: from.toISOString(), until: to.toISOString() },
-    scanned: { since: range.since.toISOString(), until: range.until.toISOString(), calls: calls.length },
+    period: { since: period.from.toISOString(), until: period.to.toISOString() },
+    scanned: { since: read.range.since.toISOString(), until: read.range.until.toISOString(), calls: read.calls.length },
   };
 }
 
