@@ -4,6 +4,7 @@ import { UsageError } from "../core/errors.js";
 import { scheduleFromConfig, type Schedule } from "../core/schedule/schedule.js";
 import type { SlackMessage } from "../core/digest/digest.js";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { Config } from "../core/setup/config-schema.js";
 import { plural } from "../core/text/text.js";
 import { say, silentReporter, type Reporter } from "./report.js";
 import type { GlobalOptions, RunContext } from "./run-context.js";
@@ -46,25 +47,35 @@ export interface ForecastData {
   note: string;
 }
 
-export async function runForecast(
-  deps: {
-    scheduler?: Pick<SchedulerClient, "send">;
-    opts: GlobalOptions;
-    report?: Reporter;
-    env?: NodeJS.ProcessEnv;
-    cwd?: string;
-    now?: Date;
-  },
-  o: ForecastOpts,
-): Promise<ForecastData> {
-  const [{ loadConfig }, forecast, { buildDigest }, { parseFromArg }, { resolveZone, resolveAwsEnv }] = await Promise.all([
+export interface ForecastDeps {
+  scheduler?: Pick<SchedulerClient, "send">;
+  opts: GlobalOptions;
+  report?: Reporter;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  now?: Date;
+}
+
+type Ui = ReturnType<typeof say>;
+
+interface Inputs {
+  from: Date;
+  to: Date;
+  config: Config | undefined;
+  batchSize: number;
+  windowSeconds: number;
+  batchingSource: string;
+  timeZone: string;
+  region: string;
+}
+
+/** The period, the config file, batching, time zone and region: flags first, then the config, then defaults. */
+async function resolveInputs(deps: ForecastDeps, o: ForecastOpts): Promise<Inputs> {
+  const [{ loadConfig }, { parseFromArg }, { resolveZone, resolveAwsEnv }] = await Promise.all([
     import("../adapters/files/config-file.js"),
-    import("../core/audit/forecast.js"),
-    import("../core/digest/digest.js"),
     import("../core/time/duration.js"),
     import("./context.js"),
   ]);
-  const ui = say(deps.report ?? silentReporter);
   const env = deps.env ?? process.env;
   const now = deps.now ?? new Date();
   const from = parseFromArg(o.from, now);
@@ -79,11 +90,20 @@ export async function runForecast(
   const timeZone = (await resolveZone(o.timezone, { configTz: config?.function.digestTimezone, fallback: "UTC" }, env)).timeZone!;
   // The region the synthesized events name: the same chain as every AWS command (app/context.ts).
   const region = (await resolveAwsEnv({ region: deps.opts.region, configRegion: config?.region }, env)).region ?? "us-east-1";
+  return { from, to, config, batchSize, windowSeconds, batchingSource, timeZone, region };
+}
 
+/** The config's schedules (--from-config) or the live ones, then only --group's. */
+async function readSchedules(
+  deps: ForecastDeps,
+  o: ForecastOpts,
+  inputs: Inputs,
+  ui: Ui,
+): Promise<{ schedules: Schedule[]; source: string }> {
   let schedules: Schedule[];
   let source: string;
   if (o.fromConfig) {
-    schedules = config!.schedules.map(scheduleFromConfig);
+    schedules = inputs.config!.schedules.map(scheduleFromConfig);
     source = "config file";
   } else {
     if (!deps.scheduler) throw new Error("runForecast: a Scheduler client is needed for live schedules");
@@ -97,23 +117,28 @@ export async function runForecast(
         ...(o.group ? { group: o.group } : {}),
         onProgress: (d, t) => spin.update(`reading schedules ${d}/${t}…`),
       });
-      schedules = raws.map((r) => decodeScheduleDetail(r, { from, count: 0 }));
+      schedules = raws.map((r) => decodeScheduleDetail(r, { from: inputs.from, count: 0 }));
     } finally {
       spin.stop();
     }
     source = "EventBridge Scheduler";
   }
   if (o.group !== undefined) schedules = schedules.filter((s) => (s.group ?? "default") === o.group);
-  ui.info(
-    `forecast from ${plural(schedules.length, "schedule")} (${source}), ` +
-      `${from.toISOString()} → ${to.toISOString()}, BatchSize ${batchSize}, window ${windowSeconds} s (${batchingSource})`,
-  );
+  return { schedules, source };
+}
 
+/** The waves and, for each, the digest its first batch would produce. */
+async function forecastViews(schedules: Schedule[], inputs: Inputs, ui: Ui): Promise<ForecastWaveView[]> {
+  const [forecast, { buildDigest }] = await Promise.all([
+    import("../core/audit/forecast.js"),
+    import("../core/digest/digest.js"),
+  ]);
+  const { from, to, batchSize, windowSeconds, region, timeZone } = inputs;
   const skipped: { schedule: string; group: string; reason: string }[] = [];
   const waves = forecast.forecastWaves(schedules, { from, to, batchSize, windowSeconds, skipped });
   for (const k of skipped)
     ui.warn(`${k.group}/${k.schedule}: left out, its fire times cannot be computed (${k.reason})`);
-  const views: ForecastWaveView[] = waves.map((w) => {
+  return waves.map((w) => {
     const events = forecast.synthesizeEvents(forecast.firstBatch(w, batchSize), { region });
     return {
       at: w.at.toISOString(),
@@ -133,8 +158,19 @@ export async function runForecast(
       preview: buildDigest(events, { timeZone }).message,
     };
   });
+}
+
+export async function runForecast(deps: ForecastDeps, o: ForecastOpts): Promise<ForecastData> {
+  const ui = say(deps.report ?? silentReporter);
+  const inputs = await resolveInputs(deps, o);
+  const { from, to, batchSize, windowSeconds, batchingSource } = inputs;
+  const { schedules, source } = await readSchedules(deps, o, inputs, ui);
+  ui.info(
+    `forecast from ${plural(schedules.length, "schedule")} (${source}), ` +
+      `${from.toISOString()} → ${to.toISOString()}, BatchSize ${batchSize}, window ${windowSeconds} s (${batchingSource})`,
+  );
   return {
-    waves: views,
+    waves: await forecastViews(schedules, inputs, ui),
     period: { from: from.toISOString(), to: to.toISOString() },
     batching: { batchSize, windowSeconds, source: batchingSource },
     schedules: { source, count: schedules.length },
