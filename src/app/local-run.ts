@@ -2,7 +2,7 @@
 // runner (local-runner.ts) with the handler's own batch code. Ctrl-C stops cleanly (RunContext.onInterrupt).
 import { parseDuration } from "../core/time/duration.js";
 import { UsageError } from "../core/errors.js";
-import type { InvocationReport, RunResult } from "./local-runner.js";
+import type { InvocationReport, Invoke, RunResult } from "./local-runner.js";
 export type { RunResult };
 import { plural } from "../core/text/text.js";
 import { say } from "./report.js";
@@ -95,25 +95,91 @@ async function checkFlags(ctx: RunContext, opts: RunOptions, hooks: LocalRunHook
   return { windowMs, handlerTimeoutMs, settings, timeZone, sink: sink as Sink, webhookUrl };
 }
 
-export async function localRun(ctx: RunContext, opts: RunOptions, hooks: LocalRunHooks): Promise<LocalRun> {
-  const ui = say(ctx.report);
-  const { windowMs, handlerTimeoutMs, settings, timeZone, sink, webhookUrl } = await checkFlags(ctx, opts, hooks);
-  const [{ DEFAULT_TIMEOUT_MS }, { postMessage }, { awsClient }, { processBatch }, { runLocal }, { parseQueueArg }] =
-    await Promise.all([
-      import("./context.js"),
-      import("../adapters/slack.js"),
-      import("../adapters/aws/clients.js"),
-      import("../handler/process.js"),
-      import("./local-runner.js"),
-      import("../adapters/aws/sqs.js"),
-    ]);
-  const timeoutMs = ctx.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  // An ARN or AWS URL names its region: use it unless --region says otherwise (as `queue` does).
-  const queueRegion = parseQueueArg(opts.queue).region;
-  const client = await awsClient("sqs", {
+type Ui = ReturnType<typeof say>;
+
+/** The SQS client: an ARN or AWS URL names its region, used unless --region says otherwise (as `queue` does). */
+async function queueClient(ctx: RunContext, queue: string) {
+  const [{ awsClient }, { parseQueueArg }] = await Promise.all([
+    import("../adapters/aws/clients.js"),
+    import("../adapters/aws/sqs.js"),
+  ]);
+  const queueRegion = parseQueueArg(queue).region;
+  return awsClient("sqs", {
     ...ctx.opts,
     ...(!ctx.opts.region && queueRegion ? { region: queueRegion } : {}),
   });
+}
+
+/** One invocation: the handler's own batch code, posting to Slack (with a webhook) and showing each digest. */
+async function invoker(
+  ctx: RunContext,
+  ui: Ui,
+  hooks: LocalRunHooks,
+  s: { timeZone: string; webhookUrl: string | undefined },
+): Promise<Invoke> {
+  const [{ DEFAULT_TIMEOUT_MS }, { postMessage }, { processBatch }] = await Promise.all([
+    import("./context.js"),
+    import("../adapters/slack.js"),
+    import("../handler/process.js"),
+  ]);
+  const timeoutMs = ctx.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { timeZone, webhookUrl } = s;
+  return async (event, { deadline, n }) => {
+    let postError: string | undefined;
+    const outcome = await processBatch(event, {
+      deadline,
+      timeZone,
+      log: (line) => {
+        ui.debug(line);
+        // The handler's structured log says why a post failed; surface it on the live line.
+        try {
+          const e = (JSON.parse(line) as { error?: unknown }).error;
+          if (typeof e === "string") postError = `digest not posted: ${e}`;
+        } catch {
+          /* not JSON: nothing to surface */
+        }
+      },
+      post: async (message, postOpts) => {
+        if (webhookUrl) {
+          await postMessage(webhookUrl, message, {
+            deadline: Math.min(postOpts.deadline, Date.now() + timeoutMs),
+            attemptTimeoutMs: Math.min(10_000, timeoutMs),
+            log: (l) => ui.debug(l),
+          });
+        }
+        hooks.showDigest?.(message, n);
+      },
+    });
+    // With --output json, stdout carries only the result; the digests go into it.
+    return { ...outcome, message: hooks.showDigest ? undefined : outcome.message, error: postError };
+  };
+}
+
+function runData(result: RunResult): LocalRun["data"] {
+  return {
+    invocations: result.invocations.map((r) => ({
+      n: r.n,
+      records: r.records,
+      trigger: r.trigger,
+      posted: r.posted,
+      failures: r.failures,
+      ...(r.error ? { error: r.error } : {}),
+      ...(r.message ? { message: r.message } : {}),
+    })),
+    summary: result.summary,
+    queueUrl: result.queueUrl,
+    stoppedBy: result.stoppedBy,
+  };
+}
+
+export async function localRun(ctx: RunContext, opts: RunOptions, hooks: LocalRunHooks): Promise<LocalRun> {
+  const ui = say(ctx.report);
+  const { windowMs, handlerTimeoutMs, settings, timeZone, sink, webhookUrl } = await checkFlags(ctx, opts, hooks);
+  const [{ runLocal }, invoke] = await Promise.all([
+    import("./local-runner.js"),
+    invoker(ctx, ui, hooks, { timeZone, webhookUrl }),
+  ]);
+  const client = await queueClient(ctx, opts.queue);
 
   const controller = new AbortController();
   const release = ctx.onInterrupt((sig) => {
@@ -137,53 +203,11 @@ export async function localRun(ctx: RunContext, opts: RunOptions, hooks: LocalRu
       signal: controller.signal,
       onNote: (line) => ui.info(line),
       onInvocation: (r) => ui.info(liveLine(r, sink)),
-      invoke: async (event, { deadline, n }) => {
-        let postError: string | undefined;
-        const outcome = await processBatch(event, {
-          deadline,
-          timeZone,
-          log: (line) => {
-            ui.debug(line);
-            // The handler's structured log says why a post failed; surface it on the live line.
-            try {
-              const e = (JSON.parse(line) as { error?: unknown }).error;
-              if (typeof e === "string") postError = `digest not posted: ${e}`;
-            } catch {
-              /* not JSON: nothing to surface */
-            }
-          },
-          post: async (message, postOpts) => {
-            if (webhookUrl) {
-              await postMessage(webhookUrl, message, {
-                deadline: Math.min(postOpts.deadline, Date.now() + timeoutMs),
-                attemptTimeoutMs: Math.min(10_000, timeoutMs),
-                log: (l) => ui.debug(l),
-              });
-            }
-            hooks.showDigest?.(message, n);
-          },
-        });
-        // With --output json, stdout carries only the result; the digests go into it.
-        return { ...outcome, message: hooks.showDigest ? undefined : outcome.message, error: postError };
-      },
+      invoke,
     });
   } finally {
     release();
     client.destroy?.();
   }
-  const data = {
-    invocations: result.invocations.map((r) => ({
-      n: r.n,
-      records: r.records,
-      trigger: r.trigger,
-      posted: r.posted,
-      failures: r.failures,
-      ...(r.error ? { error: r.error } : {}),
-      ...(r.message ? { message: r.message } : {}),
-    })),
-    summary: result.summary,
-    queueUrl: result.queueUrl,
-    stoppedBy: result.stoppedBy,
-  };
-  return { result, sink, data };
+  return { result, sink, data: runData(result) };
 }
