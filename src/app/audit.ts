@@ -7,7 +7,7 @@ import type { Schedule } from "../core/schedule/schedule.js";
 import type { ApiCallEvent } from "../core/events/events.js";
 import type { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
-import { plural } from "../core/text/text.js";
+import { plural, type LookedIn } from "../core/text/text.js";
 import { say, silentReporter, type Reporter } from "./report.js";
 import type { RunContext } from "./run-context.js";
 
@@ -30,6 +30,8 @@ export interface AuditData {
   summary: AuditResult["summary"];
   period: { since: string; until: string };
   scanned: { since: string; until: string; calls: number };
+  /** Only when there is no schedule at all: the region and account searched (a wrong region is the usual reason). */
+  lookedIn?: LookedIn;
 }
 
 export interface AuditDeps {
@@ -39,6 +41,8 @@ export interface AuditDeps {
   now?: Date;
   /** The scan's pacing (tests: a pacer of their own instead of the process-wide one). */
   lookup?: import("../adapters/aws/cloudtrail.js").LookupDeps;
+  /** Where the schedules were read, asked only when there are none (an STS call). */
+  whereLooked?: () => Promise<LookedIn>;
 }
 
 /** The modules the audit needs, loaded together (the help path loads none of them). */
@@ -189,6 +193,7 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
   const period = resolvePeriod(m, o, deps.now ?? new Date());
   const read = await readSchedulesAndCalls(m, deps, o, period, ui);
   const result = matchAndReport(m, read, o, period, ui);
+  const lookedIn = read.schedules.length === 0 && deps.whereLooked ? await deps.whereLooked() : undefined;
   return {
     fires: result.fires,
     unexpected: result.unexpected,
@@ -199,15 +204,25 @@ export async function runAudit(deps: AuditDeps, o: AuditOpts): Promise<AuditData
     summary: result.summary,
     period: { since: period.from.toISOString(), until: period.to.toISOString() },
     scanned: { since: read.range.since.toISOString(), until: read.range.until.toISOString(), calls: read.calls.length },
+    ...(lookedIn ? { lookedIn } : {}),
   };
 }
 
 /** The command: a Scheduler client and a CloudTrail client (SDK retries off: the scan paces and retries itself). */
 export async function auditCommand(ctx: RunContext, o: AuditOpts): Promise<AuditData> {
-  const [{ awsClient }, { trailClient }] = await Promise.all([
+  const [{ awsClient, whereLooked }, { trailClient }] = await Promise.all([
     import("../adapters/aws/clients.js"),
     import("../adapters/aws/cloudtrail.js"),
   ]);
   const [scheduler, cloudtrail] = await Promise.all([awsClient("scheduler", ctx.opts), trailClient(ctx.opts)]);
-  return runAudit({ scheduler, cloudtrail, report: ctx.report, now: new Date(ctx.clock.now()) }, o);
+  return runAudit(
+    {
+      scheduler,
+      cloudtrail,
+      report: ctx.report,
+      now: new Date(ctx.clock.now()),
+      whereLooked: () => whereLooked(ctx.opts),
+    },
+    o,
+  );
 }

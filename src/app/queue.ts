@@ -2,7 +2,7 @@
 // policy and DLQ; a peek that never deletes or dead-letters). Rendering is cli/render/queue.ts.
 import type { QueueStats } from "../adapters/aws/sqs.js";
 import type { PeekResult } from "../adapters/aws/sqs-peek.js";
-import { plural } from "../core/text/text.js";
+import { plural, type LookedIn } from "../core/text/text.js";
 import { say } from "./report.js";
 import type { RunContext } from "./run-context.js";
 
@@ -53,7 +53,29 @@ export interface Peeked {
     messages: Omit<PeekResult["messages"][number], "unreadable">[];
     peek: Omit<PeekResult, "messages">;
     warnings: string[];
+    /** Only when no message came back: the queue's region and account (a wrong region is the usual reason). */
+    lookedIn?: LookedIn;
   };
+}
+
+/** Where a peek looked: the queue's ARN (else its URL) names region and account, so no extra call is made. */
+async function peekedWhere(
+  client: { config: { region: () => Promise<string> } },
+  arn: string | null | undefined,
+  url: string,
+): Promise<LookedIn> {
+  const { parseQueueArg } = await import("../adapters/aws/sqs.js");
+  const parse = (q: string | null | undefined) => {
+    try {
+      return q ? parseQueueArg(q) : undefined;
+    } catch {
+      return undefined; // not a queue ARN or URL after all: that part stays unknown
+    }
+  };
+  const [fromArn, fromUrl] = [parse(arn), parse(url)];
+  const region = fromArn?.region ?? fromUrl?.region ?? (await client.config.region().catch(() => undefined));
+  const account = fromArn?.account ?? fromUrl?.account;
+  return { ...(region ? { region } : {}), ...(account ? { account } : {}) };
 }
 
 export async function peekCommand(ctx: RunContext, o: PeekOpts): Promise<Peeked> {
@@ -65,7 +87,7 @@ export async function peekCommand(ctx: RunContext, o: PeekOpts): Promise<Peeked>
   const client = await awsClient("sqs", { ...ctx.opts, ...t.aws });
   const ui = say(ctx.report);
   // The one peek (adapters/aws/sqs-peek.ts), with the same arguments `notify … --from-queue` gives it.
-  const { url, maxReceiveCount, result, warnings } = await q.peekQueue(
+  const { url, counts, maxReceiveCount, result, warnings } = await q.peekQueue(
     client,
     { queue: t.queue, max: o.max, dlq: Boolean(o.dlq), waitSeconds: o.wait, requeue: o.requeue },
     (text) => ui.progress(text),
@@ -77,6 +99,9 @@ export async function peekCommand(ctx: RunContext, o: PeekOpts): Promise<Peeked>
     messages: messages.map(({ unreadable: _u, ...m }) => m),
     peek,
     warnings,
+    ...(messages.length === 0
+      ? { lookedIn: await peekedWhere(client, o.dlq ? counts.redrive?.dlqArn : counts.arn, url) }
+      : {}),
   };
   return { result, maxReceiveCount, data };
 }

@@ -5,7 +5,7 @@ import { parseTimeArg, withinTrailHistory } from "../core/time/duration.js";
 import type { ApiCallEvent } from "../core/events/events.js";
 import { callKind, callerInfo, kindFilter, type ClassifyContext } from "../core/events/call-kind.js";
 import { classifyContextOf } from "../core/setup/policies.js";
-import { plural } from "../core/text/text.js";
+import { plural, type LookedIn } from "../core/text/text.js";
 import { say } from "./report.js";
 import type { RunContext } from "./run-context.js";
 
@@ -23,6 +23,8 @@ export interface RecentOpts {
 export interface Recent {
   events: TrailEvent[];
   query: { eventName: string; since: Date; until: Date };
+  /** Only when no call came back: the region and account searched (a wrong region is the usual reason). */
+  lookedIn?: LookedIn;
 }
 
 /** The contract's event shape (docs/design.md §4): every key present, null when unknown. */
@@ -73,7 +75,10 @@ export async function recentCalls(ctx: RunContext, eventName: string, o: RecentO
   const since = withinTrailHistory(parseTimeArg(o.since, "--since", now), o.since, "--since", now);
   const until = o.until !== undefined ? parseTimeArg(o.until, "--until", now) : now;
   if (since > until) throw new UsageError(`--since (${since.toISOString()}) is after --until (${until.toISOString()})`);
-  const { scanTrail, trailClient, eventFilter } = await import("../adapters/aws/cloudtrail.js");
+  const [{ scanTrail, trailClient, eventFilter }, { whereLooked }] = await Promise.all([
+    import("../adapters/aws/cloudtrail.js"),
+    import("../adapters/aws/clients.js"),
+  ]);
   // Kinds are checked before any AWS call; the config's schedules (when there is a config) name scheduler calls.
   const { loadConfig } = await import("../adapters/files/config-file.js");
   const classify = classifyContextOf(
@@ -105,5 +110,8 @@ export async function recentCalls(ctx: RunContext, eventName: string, o: RecentO
   }
   if (result.truncated) ui.info(`showing the newest ${o.max}; raise --max or narrow --since for more`);
   const events = result.events.map((e) => toTrailEvent(e, classify));
-  return { events, query: { eventName, since, until } };
+  const query = { eventName, since, until };
+  // Nothing found is most often the wrong region or account: say which were searched (STS only then).
+  if (events.length === 0) return { events, query, lookedIn: await whereLooked(opts) };
+  return { events, query };
 }

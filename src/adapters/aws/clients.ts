@@ -11,6 +11,7 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { registerErrorTranslator } from "../../core/errors.js";
+import { lookedInText, type LookedIn } from "../../core/text/text.js";
 import { IAM_PREFIX, setActiveProfile, translateAwsError } from "./errors.js";
 import { resolveAwsEnv, DEFAULT_TIMEOUT_MS } from "../../app/context.js";
 
@@ -169,8 +170,8 @@ export function tagErrors(client: TaggableClient): void {
  * The region and account a command looked in, for "found nothing" messages: a wrong region is the
  * usual reason. Best effort: an unknown part is left out rather than failing the command.
  */
-export async function whereLooked(opts: AwsOptions): Promise<{ region?: string; account?: string }> {
-  const out: { region?: string; account?: string } = {};
+export async function whereLooked(opts: AwsOptions): Promise<LookedIn> {
+  const out: LookedIn = {};
   try {
     const sts = await awsClient("sts", { ...opts, timeoutMs: Math.min(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 5000) });
     out.region = await sts.config.region();
@@ -184,6 +185,5 @@ export async function whereLooked(opts: AwsOptions): Promise<{ region?: string; 
 
 /** "region us-east-1, account 123456789012" (unknown parts left out). */
 export async function describeWhere(opts: AwsOptions): Promise<string> {
-  const w = await whereLooked(opts);
-  return [w.region && `region ${w.region}`, w.account && `account ${w.account}`].filter(Boolean).join(", ") || "the configured region";
+  return lookedInText(await whereLooked(opts)) || "the configured region";
 }

@@ -5,7 +5,7 @@ import type { Ui } from "../output/output.js";
 import type { AuditedFire, FireStatus } from "../../core/audit/audit.js";
 import type { ApiCallEvent } from "../../core/events/events.js";
 import type { AuditData } from "../../app/audit.js";
-import { plural } from "../../core/text/text.js";
+import { lookedInText, plural } from "../../core/text/text.js";
 import { terminalField as field } from "../../core/text/terminal-text.js";
 
 function inZone(iso: string, timeZone: string): string {
@@ -42,7 +42,11 @@ export function renderAudit(d: AuditData, ui: Ui): string {
   const out: string[] = [];
   const c = ui.c;
   out.push(c.dim(`period ${formatUtcShort(d.period.since)} → ${formatUtcShort(d.period.until)}`));
-  if (d.fires.length === 0) out.push("No scheduled ECS scaling was due in this period.");
+  if (d.lookedIn) {
+    // No schedule at all is most often the wrong region or account: say which were searched.
+    const where = field(lookedInText(d.lookedIn));
+    out.push(`No schedules found${where ? ` in ${where}` : ""}; check --region / AWS_REGION and the profile.`);
+  } else if (d.fires.length === 0) out.push("No scheduled ECS scaling was due in this period.");
   else
     out.push(
       ui.table({

@@ -3,7 +3,7 @@ import { formatDuration } from "../../core/time/duration.js";
 import type { Ui } from "../output/output.js";
 import type { QueueCounts, QueueStats } from "../../adapters/aws/sqs.js";
 import type { PeekedMessage, PeekResult } from "../../adapters/aws/sqs-peek.js";
-import { plural } from "../../core/text/text.js";
+import { lookedInText, plural, type LookedIn } from "../../core/text/text.js";
 import { terminalField } from "../../core/text/terminal-text.js";
 
 function countsRows(c: QueueCounts, ui: Ui): [string, string][] {
@@ -66,9 +66,19 @@ function describeParts(m: PeekedMessage): string {
   return `${e.eventName} ${where}${desired} by ${e.caller.name}${e.errorCode ? ` ✗ ${e.errorCode}` : ""}`;
 }
 
-export function renderPeek(r: PeekResult, maxReceiveCount: number | null, ui: Ui): string {
+export function renderPeek(
+  r: PeekResult,
+  maxReceiveCount: number | null,
+  ui: Ui,
+  where?: { url: string; lookedIn?: LookedIn },
+): string {
   const messages = r.messages;
-  if (messages.length === 0) return "No messages received (the queue is empty, or every message is in flight).";
+  if (messages.length === 0) {
+    // An empty queue may be the wrong region's or account's: say which queue was read.
+    const at = where ? lookedInText(where.lookedIn ?? {}) : "";
+    const from = where ? terminalField(` from ${ref(where.url)}${at ? ` in ${at}` : ""}`) : "";
+    return `No messages received${from} (the queue is empty, or every message is in flight).`;
+  }
   const requeued = new Set(r.requeued.map((x) => x.messageId));
   const table = ui.table({
     head: ["message", "sent (UTC)", "received", "event"],

@@ -3,15 +3,12 @@ import type { Ui } from "../output/output.js";
 import { formatRelative } from "../../core/time/duration.js";
 import { formatInZone } from "../../core/time/zoned-time.js";
 import { describeTarget, type ScheduleDetail, type ScheduleView } from "../../core/schedule/schedules.js";
-import { plural } from "../../core/text/text.js";
+import { lookedInText, plural } from "../../core/text/text.js";
 import type { Listed } from "../../app/schedules.js";
 
 /** No schedules found is most often the wrong region or account: say which were searched. */
 export function renderNoneFound(listed: Listed, group: string | undefined): string {
-  const lookedIn = listed.lookedIn ?? {};
-  const where = [lookedIn.region && `region ${lookedIn.region}`, lookedIn.account && `account ${lookedIn.account}`]
-    .filter(Boolean)
-    .join(", ");
+  const where = lookedInText(listed.lookedIn ?? {});
   return `No schedules found${where ? ` in ${where}` : ""}${group ? ` (group ${group})` : ""}; check --region / AWS_REGION and the profile.`;
 }
 

@@ -2,12 +2,18 @@
 import { formatInZone } from "../../core/time/zoned-time.js";
 import type { Ui } from "../output/output.js";
 import type { TrailEvent } from "../../app/trail.js";
-import { plural } from "../../core/text/text.js";
+import { lookedInText, plural, type LookedIn } from "../../core/text/text.js";
 import { terminalField as field } from "../../core/text/terminal-text.js";
 
-export function renderRecent(events: TrailEvent[], ui: Ui, q: { eventName: string; since: Date; until: Date }): string {
+export function renderRecent(
+  events: TrailEvent[],
+  ui: Ui,
+  q: { eventName: string; since: Date; until: Date },
+  lookedIn?: LookedIn,
+): string {
   if (events.length === 0) {
-    return `No ${q.eventName} calls between ${q.since.toISOString()} and ${q.until.toISOString()}.\n${ui.c.dim(
+    const where = field(lookedInText(lookedIn ?? {}));
+    return `No ${q.eventName} calls between ${q.since.toISOString()} and ${q.until.toISOString()}${where ? ` in ${where}` : ""}.\n${ui.c.dim(
       "CloudTrail can take about 5 minutes (not guaranteed) to show a call.",
     )}`;
   }

@@ -29,3 +29,14 @@ export function truncateText(s: string, max: number): string {
   if (s.length <= max) return s;
   return `${cutGraphemes(s, Math.max(0, max - 1))}…`;
 }
+
+/** The region and account a command looked in, for "found nothing" messages (unknown parts absent). */
+export interface LookedIn {
+  region?: string;
+  account?: string;
+}
+
+/** "region us-east-1, account 123456789012"; unknown parts left out, "" when both are. */
+export function lookedInText(w: LookedIn): string {
+  return [w.region && `region ${w.region}`, w.account && `account ${w.account}`].filter(Boolean).join(", ");
+}

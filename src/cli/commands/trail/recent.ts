@@ -35,7 +35,7 @@ throttling is retried. CloudTrail usually has a call about 5 minutes after it ha
       import("../../../app/trail.js"),
       import("../../render/trail.js"),
     ]);
-    const { events, query } = await recentCalls(ctx, eventName, o);
-    return { data: { events }, render: (_d, ui) => renderRecent(events, ui, query) };
+    const { events, query, lookedIn } = await recentCalls(ctx, eventName, o);
+    return { data: { events, ...(lookedIn ? { lookedIn } : {}) }, render: (_d, ui) => renderRecent(events, ui, query, lookedIn) };
   },
 });
