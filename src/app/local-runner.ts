@@ -11,6 +11,7 @@ import {
   GetQueueUrlCommand,
   ReceiveMessageCommand,
 } from "@aws-sdk/client-sqs";
+import { queueArn, queueNameFromArn } from "../core/aws/arn.js";
 import {
   admit,
   checkVisibilityTimeout,
@@ -143,14 +144,14 @@ export async function describeQueue(client: SqsSender, queue: string): Promise<Q
     new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }),
     "GetQueueAttributes",
   );
-  const arn = a.QueueArn ?? `arn:aws:sqs:us-east-1:000000000000:${queueNameOf(url)}`;
+  const arn = a.QueueArn ?? queueArn({ region: "us-east-1", account: "000000000000" }, queueNameOf(url));
   let dlq: QueueInfo["dlq"] = null;
   if (a.RedrivePolicy) {
     const policy = JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
     const dlqUrl = (
       await sqs<{ QueueUrl: string }>(
         client,
-        new GetQueueUrlCommand({ QueueName: queueNameOf(policy.deadLetterTargetArn) }),
+        new GetQueueUrlCommand({ QueueName: queueNameFromArn(policy.deadLetterTargetArn) ?? queueNameOf(policy.deadLetterTargetArn) }),
         "GetQueueUrl (DLQ)",
       )
     ).QueueUrl;

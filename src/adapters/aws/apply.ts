@@ -6,6 +6,7 @@ import { ServiceError, UsageError } from "../../core/errors.js";
 import { registerSecret } from "../../cli/output/output.js";
 import type { Desired, LiveState, Plan, PlanItem, Resource } from "../../core/setup/plan.js";
 import { desiredSchedule } from "../../core/setup/plan.js";
+import { isArn, scopePartition } from "../../core/aws/arn.js";
 import {
   FUNCTION_DESCRIPTION,
   FUNCTION_HANDLER,
@@ -73,7 +74,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
     );
   }
   if (webhookUrl) registerSecret(webhookUrl);
-  if (needsWebhook && needsWebhook.name.startsWith("arn:")) {
+  if (needsWebhook && isArn(needsWebhook.name)) {
     throw new UsageError(`${needsWebhook.name} does not exist: setup creates a secret or parameter only when the config names it by name, not by ARN`);
   }
 
@@ -306,7 +307,7 @@ export async function applyPlan(o: ApplyOptions): Promise<AppliedStep[]> {
         continue;
       }
       const s = cfg.schedules.find((x) => x.group === group && x.name === name)!;
-      const d = desiredSchedule(s);
+      const d = desiredSchedule(s, scopePartition(id));
       const def = {
         Name: s.name,
         GroupName: s.group,

@@ -6,7 +6,6 @@ import { SCHEDULE_MARKER, isManagedDescription } from "./managed-marker.js";
 import {
   FUNCTION_HANDLER,
   RULE_TARGET_ID,
-  UNIVERSAL_ECS_TARGET,
   canonicalJson,
   functionEnvironment,
   functionScheduleCallers,
@@ -21,6 +20,7 @@ import {
   scheduleInput,
   type Identity,
 } from "./policies.js";
+import { ecsUpdateServiceTarget, scopePartition } from "../aws/arn.js";
 
 export interface LiveQueue {
   url: string;
@@ -159,8 +159,8 @@ function item(resource: Resource, name: string, exists: boolean, diff: Diff, not
   return { resource, name, action, changes: diff.changes, ...(note ? { note } : {}) };
 }
 
-/** Desired values of one schedule, in the shape of LiveSchedule. */
-export function desiredSchedule(s: ScheduleConfig): LiveSchedule {
+/** Desired values of one schedule, in the shape of LiveSchedule; its target is in `partition`. */
+export function desiredSchedule(s: ScheduleConfig, partition = "aws"): LiveSchedule {
   return {
     name: s.name,
     group: s.group,
@@ -169,7 +169,7 @@ export function desiredSchedule(s: ScheduleConfig): LiveSchedule {
     state: s.state,
     description: scheduleDescription(s),
     ...(s.flexibleWindowMinutes ? { flexibleWindowMinutes: s.flexibleWindowMinutes } : {}),
-    targetArn: UNIVERSAL_ECS_TARGET,
+    targetArn: ecsUpdateServiceTarget(partition),
     roleArn: s.roleArn,
     input: scheduleInput(s),
     retryPolicy: { ...s.retryPolicy },
@@ -307,7 +307,7 @@ export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = 
   for (const s of cfg.schedules) {
     const l = live.schedules.find((x) => x.name === s.name && x.group === s.group);
     const full = `${s.group}/${s.name}`;
-    const it = item("schedule", full, !!l, scheduleDiff(l, desiredSchedule(s)));
+    const it = item("schedule", full, !!l, scheduleDiff(l, desiredSchedule(s, scopePartition(id))));
     // Same group and name, but not made by setup: someone's own schedule. Never rewritten unless adopted.
     if (l && !isManagedDescription(l.description)) {
       const adopted = opts.adopt === "all" || opts.adopt?.includes(full);
