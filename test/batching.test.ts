@@ -4,15 +4,13 @@ import {
   checkVisibilityTimeout,
   decide,
   newGather,
-  nextGather,
   PAYLOAD_LIMIT_BYTES,
   recordBytes,
   restartIfIdle,
   settle,
-  simulate,
   validateSettings,
-  type SimMessage,
 } from "../src/core/batching/batching.js";
+import { nextGather, simulate, type SimMessage } from "./support/batching-sim.js";
 import { UsageError } from "../src/core/errors.js";
 
 const S = 1000;

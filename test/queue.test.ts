@@ -11,17 +11,8 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import {
-  HOLD_SECONDS,
-  PeekInterrupted,
-  parseQueueArg,
-  parseRedrive,
-  peekMessages,
-  peekSummary,
-  peekWarnings,
-  queueStats,
-  resolveQueue,
-} from "../src/adapters/aws/sqs.js";
+import { parseQueueArg, parseRedrive, queueStats, resolveQueue } from "../src/adapters/aws/sqs.js";
+import { HOLD_SECONDS, PeekInterrupted, peekMessages, peekSummary, peekWarnings } from "../src/adapters/aws/sqs-peek.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

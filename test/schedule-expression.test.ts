@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/core/errors.js";
 import {
-  describeExpression,
   firesBetween,
   nextFires,
   parseScheduleExpression,
   validateScheduleExpression,
   type FireOptions,
 } from "../src/core/schedule/schedule-expression.js";
+import { describeExpression } from "./support/describe-expression.js";
 
 const iso = (ds: Date[]) => ds.map((d) => d.toISOString().replace(".000Z", "Z"));
 const D = (s: string) => new Date(s);

@@ -113,6 +113,18 @@ function redirectReason(res: Response): string {
   return `HTTP ${res.status || "3xx"} redirect (not followed: the payload goes only to the configured URL)`;
 }
 
+/** Log the retry; false when waiting `wait` would leave no room for another attempt before the deadline. */
+function logAndFit(
+  o: { now: () => number; log: (line: string) => void; deadline: number },
+  attempt: number,
+  last: { status?: number; reason: string },
+  wait: number,
+): boolean {
+  const fits = o.now() + wait + MIN_ATTEMPT_MS <= o.deadline;
+  o.log(JSON.stringify({ level: "warn", msg: "slack retry", attempt, status: last.status ?? null, reason: last.reason, waitMs: fits ? wait : null }));
+  return fits;
+}
+
 export async function postMessage(url: string, message: object, opts: PostOptions): Promise<SlackAnswer> {
   const fetchImpl = opts.fetchImpl ?? fetch;
   const sleep = opts.sleep ?? ((ms: number) => delay(ms));
@@ -159,7 +171,7 @@ export async function postMessage(url: string, message: object, opts: PostOption
         );
       }
       wait = f.ambiguous ? 0 : backoff(attempt, random);
-      if (!logAndFit(wait)) break;
+      if (!logAndFit({ now, log, deadline: opts.deadline }, attempt, last, wait)) break;
       await sleep(wait);
       continue;
     }
@@ -181,27 +193,12 @@ export async function postMessage(url: string, message: object, opts: PostOption
       // 4xx other than 429: the payload or the webhook is wrong; retrying changes nothing.
       throw fail(`Slack rejected the message: HTTP ${res.status} ${last.reason}`, res.status, last.reason, attempt, ambiguous);
     }
-    if (!logAndFit(wait)) break;
+    if (!logAndFit({ now, log, deadline: opts.deadline }, attempt, last, wait)) break;
     await sleep(wait);
   }
   const what = last.status ? `HTTP ${last.status} ${last.reason}` : last.reason;
   throw fail(`Slack did not accept the message after ${plural(attempt, "attempt")}: ${what}`, last.status, last.reason, attempt, ambiguous);
 
-  /** Log the retry; false when waiting `wait` would leave no room for another attempt before the deadline. */
-  function logAndFit(wait: number): boolean {
-    const fits = now() + wait + MIN_ATTEMPT_MS <= opts.deadline;
-    log(
-      JSON.stringify({
-        level: "warn",
-        msg: "slack retry",
-        attempt,
-        status: last.status ?? null,
-        reason: last.reason,
-        waitMs: fits ? wait : null,
-      }),
-    );
-    return fits;
-  }
 }
 
 /** Exponential backoff with jitter: half fixed, half random, capped. */

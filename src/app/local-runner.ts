@@ -2,18 +2,11 @@
 // and hands each batch, shaped exactly like Lambda's SQSEvent, to an in-process handler.
 // One poller, sequential invocations. The SQS client and the clock are injected (tests use fauxqs
 // and, where they need to, a fake clock).
-import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from "aws-lambda";
-import type { Message, MessageAttributeValue } from "@aws-sdk/client-sqs";
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  GetQueueUrlCommand,
-  ReceiveMessageCommand,
-} from "@aws-sdk/client-sqs";
-import { queueArn, queueNameFromArn } from "../core/aws/arn.js";
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import type { Message } from "@aws-sdk/client-sqs";
 import {
   admit,
+  canTake,
   checkVisibilityTimeout,
   decide,
   newGather,
@@ -22,19 +15,27 @@ import {
   settle,
   validateSettings,
   type BatchingSettings,
+  type Decision,
   type Gather,
   type Trigger,
 } from "../core/batching/batching.js";
-import { ServiceError, UsageError } from "../core/errors.js";
-import { isMissingQueue, translateAwsError } from "../adapters/aws/errors.js";
-import { parseQueueArg } from "../adapters/aws/sqs.js";
+import {
+  SQS_BATCH_MAX,
+  deleteMessages,
+  describeQueue,
+  queueDepth,
+  receiveMessages,
+  releaseMessages,
+  type QueueInfo,
+  type SqsSender,
+} from "../adapters/aws/sqs-consumer.js";
+import { toLambdaRecord } from "./lambda-record.js";
 import type { Clock } from "../core/time/clock.js";
 import { systemClock } from "../adapters/clock.js";
 
-/** What the runner needs of an SQSClient (an SQSClient is one). */
-export interface SqsSender {
-  send(command: any, options?: { abortSignal?: AbortSignal }): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+export type { QueueInfo, SqsSender } from "../adapters/aws/sqs-consumer.js";
+export { describeQueue } from "../adapters/aws/sqs-consumer.js";
+export { toLambdaRecord } from "./lambda-record.js";
 
 export { systemClock, type Clock };
 
@@ -79,14 +80,6 @@ export interface RunResult {
   released: number;
 }
 
-export interface QueueInfo {
-  url: string;
-  arn: string;
-  region: string;
-  visibilityTimeoutMs: number;
-  dlq: { arn: string; url: string; maxReceiveCount: number } | null;
-}
-
 export interface RunnerOptions {
   client: SqsSender;
   /** Queue URL or name. */
@@ -105,201 +98,144 @@ export interface RunnerOptions {
   maxPollSeconds?: number;
 }
 
-const MAX_RECEIVE = 10;
-
-function queueNameOf(arnOrUrl: string): string {
-  return arnOrUrl.split(/[:/]/).pop() ?? arnOrUrl;
-}
-
-async function sqs<T>(client: SqsSender, command: unknown, what: string): Promise<T> {
-  try {
-    return (await client.send(command)) as T;
-  } catch (err) {
-    const e = err as { name?: string; message?: string };
-    if (isMissingQueue(err)) {
-      throw new UsageError(`${what}: the queue does not exist`, { cause: err });
-    }
-    throw (
-      translateAwsError(err) ??
-      new ServiceError(`SQS ${what} failed: ${e?.name ?? "error"}: ${(e?.message ?? String(err)).split("\n")[0]}`, { cause: err })
-    );
-  }
-}
-
-/** Resolve the queue and read what the rules need: visibility timeout, ARN, redrive policy. */
-export async function describeQueue(client: SqsSender, queue: string): Promise<QueueInfo> {
-  // A name, URL or ARN, as every other --queue takes (adapters/aws/sqs.ts parses all three).
-  const p = parseQueueArg(queue);
-  const url =
-    p.url ??
-    (
-      await sqs<{ QueueUrl: string }>(
-        client,
-        new GetQueueUrlCommand({ QueueName: p.name, ...(p.account ? { QueueOwnerAWSAccountId: p.account } : {}) }),
-        `GetQueueUrl ${p.name}`,
-      )
-    ).QueueUrl;
-  const { Attributes: a = {} } = await sqs<{ Attributes?: Record<string, string> }>(
-    client,
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }),
-    "GetQueueAttributes",
-  );
-  const arn = a.QueueArn ?? queueArn({ region: "us-east-1", account: "000000000000" }, queueNameOf(url));
-  let dlq: QueueInfo["dlq"] = null;
-  if (a.RedrivePolicy) {
-    const policy = JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number | string };
-    const dlqUrl = (
-      await sqs<{ QueueUrl: string }>(
-        client,
-        new GetQueueUrlCommand({ QueueName: queueNameFromArn(policy.deadLetterTargetArn) ?? queueNameOf(policy.deadLetterTargetArn) }),
-        "GetQueueUrl (DLQ)",
-      )
-    ).QueueUrl;
-    dlq = { arn: policy.deadLetterTargetArn, url: dlqUrl, maxReceiveCount: Number(policy.maxReceiveCount) };
-  }
-  return {
-    url,
-    arn,
-    region: arn.split(":")[3] || "us-east-1",
-    visibilityTimeoutMs: Number(a.VisibilityTimeout ?? 30) * 1000,
-    dlq,
-  };
-}
-
-async function queueDepth(client: SqsSender, url: string): Promise<number> {
-  const { Attributes: a = {} } = await sqs<{ Attributes?: Record<string, string> }>(
-    client,
-    new GetQueueAttributesCommand({
-      QueueUrl: url,
-      AttributeNames: [
-        "ApproximateNumberOfMessages",
-        "ApproximateNumberOfMessagesNotVisible",
-        "ApproximateNumberOfMessagesDelayed",
-      ],
-    }),
-    "GetQueueAttributes",
-  );
-  return (
-    Number(a.ApproximateNumberOfMessages ?? 0) +
-    Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) +
-    Number(a.ApproximateNumberOfMessagesDelayed ?? 0)
-  );
-}
-
-function lambdaAttributes(m: Message): SQSRecord["attributes"] {
-  const a = m.Attributes ?? {};
-  return {
-    ApproximateReceiveCount: a.ApproximateReceiveCount ?? "1",
-    SentTimestamp: a.SentTimestamp ?? "",
-    SenderId: a.SenderId ?? "",
-    ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? "",
-    ...(a.AWSTraceHeader ? { AWSTraceHeader: a.AWSTraceHeader } : {}),
-    ...(a.MessageGroupId ? { MessageGroupId: a.MessageGroupId } : {}),
-    ...(a.MessageDeduplicationId ? { MessageDeduplicationId: a.MessageDeduplicationId } : {}),
-    ...(a.SequenceNumber ? { SequenceNumber: a.SequenceNumber } : {}),
-  };
-}
-
-function lambdaMessageAttributes(attrs: Record<string, MessageAttributeValue> | undefined): SQSMessageAttributes {
-  const out: SQSMessageAttributes = {};
-  for (const [name, v] of Object.entries(attrs ?? {})) {
-    out[name] = {
-      dataType: v.DataType ?? "String",
-      ...(v.StringValue !== undefined ? { stringValue: v.StringValue } : {}),
-      ...(v.BinaryValue !== undefined ? { binaryValue: Buffer.from(v.BinaryValue).toString("base64") } : {}),
-      stringListValues: [],
-      binaryListValues: [],
-    };
-  }
-  return out;
-}
-
-/** An SQS message as Lambda's event source mapping hands it to the function. */
-export function toLambdaRecord(m: Message, q: Pick<QueueInfo, "arn" | "region">): SQSRecord {
-  return {
-    messageId: m.MessageId ?? "",
-    receiptHandle: m.ReceiptHandle ?? "",
-    body: m.Body ?? "",
-    attributes: lambdaAttributes(m),
-    messageAttributes: lambdaMessageAttributes(m.MessageAttributes),
-    md5OfBody: m.MD5OfBody ?? "",
-    eventSource: "aws:sqs",
-    eventSourceARN: q.arn,
-    awsRegion: q.region,
-  };
-}
-
 interface Held {
   message: Message;
+  /** When the receive that brought it began: its visibility clock may have started any time after. */
   receivedAt: number;
 }
 
-function chunks<T>(xs: T[], n: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n));
-  return out;
+/** A handler's answer, or why the whole batch failed. */
+interface Called {
+  outcome?: HandlerOutcome;
+  error?: string;
 }
 
-export async function runLocal(opts: RunnerOptions): Promise<RunResult> {
-  const settings = validateSettings(opts.settings);
-  const clock = opts.clock ?? systemClock;
-  const note = opts.onNote ?? (() => {});
-  const maxPoll = opts.maxPollSeconds ?? 5;
-  const { client } = opts;
-  const q = await describeQueue(client, opts.queue);
-  checkVisibilityTimeout(q.visibilityTimeoutMs, settings.windowMs, opts.handlerTimeoutMs);
-  const dlqBefore = q.dlq ? await queueDepth(client, q.dlq.url) : 0;
-
-  const invocations: InvocationReport[] = [];
-  const seen = new Set<string>();
+/**
+ * One poller playing the event source mapping: gathers by the batching model's rules (canTake, admit,
+ * decide), invokes, settles, and stops on a signal or (untilEmpty) once the queue stays empty.
+ */
+class LocalRunner {
+  readonly invocations: InvocationReport[] = [];
+  readonly seen = new Set<string>();
+  stoppedBy: RunResult["stoppedBy"] = "signal";
+  released = 0;
   /** Records in the batch being gathered. */
-  let held: Held[] = [];
+  private held: Held[] = [];
   /** Records received that did not fit the current batch (payload cut-off): they open the next one. */
-  let carry: Held[] = [];
-  let gather: Gather = newGather(clock.now());
-  let lastActivity = clock.now();
-  let stoppedBy: RunResult["stoppedBy"] = "signal";
-  let released = 0;
-  // "Empty for one window": with window 0 a one-second look is the least that means anything.
-  const quietMs = Math.max(settings.windowMs, 1000);
+  private carry: Held[] = [];
+  private gather: Gather;
+  private lastActivity: number;
+  private readonly clock: Clock;
+  private readonly note: (line: string) => void;
+  /** "Empty for one window": with window 0 a one-second look is the least that means anything. */
+  private readonly quietMs: number;
 
-  const invoke = async (trigger: Trigger): Promise<void> => {
-    const batch = held;
-    held = [];
-    const n = invocations.length + 1;
-    const records = batch.map((h) => toLambdaRecord(h.message, q));
-    const deadline = clock.now() + opts.handlerTimeoutMs;
-    let outcome: HandlerOutcome | undefined;
-    let error: string | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      // A handler that overruns its timeout is a failed invocation, as in Lambda: the whole batch stays.
-      const timedOut = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), opts.handlerTimeoutMs);
-      });
-      const r = await Promise.race([opts.invoke({ Records: records }, { deadline, n }), timedOut]);
-      if (r === "timeout") error = `handler timed out after ${opts.handlerTimeoutMs / 1000}s`;
-      else outcome = r;
-    } catch (err) {
-      error = `handler threw: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`;
-    } finally {
-      clearTimeout(timer);
+  constructor(
+    private readonly opts: RunnerOptions,
+    private readonly settings: Required<BatchingSettings>,
+    private readonly q: QueueInfo,
+  ) {
+    this.clock = opts.clock ?? systemClock;
+    this.note = opts.onNote ?? (() => {});
+    this.quietMs = Math.max(settings.windowMs, 1000);
+    this.gather = newGather(this.clock.now());
+    this.lastActivity = this.clock.now();
+  }
+
+  /** Gather, invoke, settle — until stopped or (with untilEmpty) the queue stays empty. */
+  async run(): Promise<void> {
+    for (;;) {
+      if (this.opts.signal?.aborted) return this.release();
+      const now = this.clock.now();
+      this.gather = restartIfIdle(this.gather, this.settings, now);
+      const d = this.decide(now);
+      if ("invoke" in d) {
+        await this.invoke(d.invoke);
+        continue;
+      }
+      if (await this.stayedEmpty(now)) {
+        this.stoppedBy = "empty";
+        return;
+      }
+      await this.receive(d.waitUntil, now);
     }
-    const ids = records.map((r) => r.messageId);
-    const s = settle(ids, error ? "threw" : outcome?.response);
-    if (!error && s.wholeBatchFailed) error = "response names a record that is not in the batch: whole batch failed";
-    const byId = new Map(batch.map((h) => [h.message.MessageId!, h.message]));
-    for (const part of chunks(s.deleteIds, 10)) {
-      const res = await sqs<{ Failed?: { Id: string; Message?: string }[] }>(
-        client,
-        new DeleteMessageBatchCommand({
-          QueueUrl: q.url,
-          Entries: part.map((id, i) => ({ Id: String(i), ReceiptHandle: byId.get(id)!.ReceiptHandle! })),
-        }),
-        "DeleteMessageBatch",
+  }
+
+  /** The model's decision, plus: held records must be processed before their visibility timeout ends. */
+  private decide(now: number): Decision {
+    const d = decide(this.gather, this.settings, now);
+    // Only a record carried over by a payload cut can be that old.
+    const oldest = Math.min(...[...this.held, ...this.carry].map((h) => h.receivedAt));
+    if (!("invoke" in d) && now >= oldest + this.q.visibilityTimeoutMs - this.opts.handlerTimeoutMs)
+      return { invoke: "window" };
+    return d;
+  }
+
+  private async stayedEmpty(now: number): Promise<boolean> {
+    if (this.gather.count > 0 || !this.opts.untilEmpty || now - this.lastActivity < this.quietMs) return false;
+    if ((await queueDepth(this.opts.client, this.q.url)) === 0) return true;
+    this.lastActivity = now; // something is in flight or delayed (e.g. a failed record): look again in a window
+    return false;
+  }
+
+  /** One long poll for as many records as the batch has room for, until the window closes. */
+  private async receive(waitUntil: number, now: number): Promise<void> {
+    const room = Math.min(SQS_BATCH_MAX, this.settings.batchSize - this.gather.count);
+    const remainingMs = this.gather.count === 0 ? this.quietMs : waitUntil - now;
+    const waitSeconds = Math.max(0, Math.min(this.opts.maxPollSeconds ?? 5, 20, Math.floor(remainingMs / 1000)));
+    // A message's visibility clock may start any time during the long poll: count from its start.
+    const requestedAt = this.clock.now();
+    const got = await receiveMessages(this.opts.client, this.q, {
+      max: room,
+      waitSeconds: this.gather.count === 0 ? Math.max(1, waitSeconds) : waitSeconds,
+    });
+    const after = this.clock.now();
+    for (const m of got) {
+      if (m.MessageId) this.seen.add(m.MessageId);
+      this.carry.push({ message: m, receivedAt: requestedAt });
+      this.lastActivity = after;
+    }
+    this.fill();
+    if (!got.length && waitSeconds === 0 && this.gather.count > 0) {
+      // Less than a second of window left: short polls, a little apart.
+      await this.clock.sleep(Math.min(200, Math.max(0, waitUntil - after)));
+    }
+  }
+
+  /** Move received records into the batch while they fit; the first that does not stays in `carry`. */
+  private fill(): void {
+    while (this.carry.length && canTake(this.gather, this.settings)) {
+      const next = admit(
+        this.gather,
+        recordBytes(this.carry[0]!.message.Body ?? "", this.settings.recordOverheadBytes),
+        this.settings,
       );
-      for (const f of res.Failed ?? []) note(`warning: could not delete a record (${f.Message ?? "unknown reason"}); it will be delivered again`);
+      this.gather = next;
+      if (next.pendingBytes !== undefined) break;
+      this.held.push(this.carry.shift()!);
     }
+  }
+
+  private async invoke(trigger: Trigger): Promise<void> {
+    const batch = this.held;
+    this.held = [];
+    const n = this.invocations.length + 1;
+    const records = batch.map((h) => toLambdaRecord(h.message, this.q));
+    const { outcome, error: failed } = await this.call(records, n);
+    const s = settle(
+      records.map((r) => r.messageId),
+      failed ? "threw" : outcome?.response,
+    );
+    const error =
+      failed ??
+      (s.wholeBatchFailed ? "response names a record that is not in the batch: whole batch failed" : undefined);
+    const handleOf = new Map(batch.map((h) => [h.message.MessageId!, h.message.ReceiptHandle!]));
+    const refused = await deleteMessages(
+      this.opts.client,
+      this.q.url,
+      s.deleteIds.map((id) => handleOf.get(id)!),
+    );
+    for (const why of refused) this.note(`warning: could not delete a record (${why}); it will be delivered again`);
     // Failed records are left alone: like the real mapping, they reappear when their visibility timeout ends.
     const report: InvocationReport = {
       n,
@@ -310,123 +246,77 @@ export async function runLocal(opts: RunnerOptions): Promise<RunResult> {
       ...(error || outcome?.error ? { error: error ?? outcome?.error } : {}),
       ...(outcome?.message !== undefined ? { message: outcome.message } : {}),
     };
-    invocations.push(report);
-    opts.onInvocation?.(report);
-    const end = clock.now();
-    lastActivity = end;
+    this.invocations.push(report);
+    this.opts.onInvocation?.(report);
+    const end = this.clock.now();
+    this.lastActivity = end;
     // The next window starts when this invocation ends; records that did not fit open it.
-    gather = newGather(end);
-    fill();
-  };
-
-  /** Move received records into the batch while they fit; the first that does not stays in `carry`. */
-  const fill = (): void => {
-    while (carry.length && gather.pendingBytes === undefined && gather.count < settings.batchSize) {
-      const next = admit(gather, recordBytes(carry[0]!.message.Body ?? "", settings.recordOverheadBytes), settings);
-      gather = next;
-      if (next.pendingBytes !== undefined) break;
-      held.push(carry.shift()!);
-    }
-  };
-
-  const release = async (): Promise<void> => {
-    const all = [...held, ...carry];
-    if (!all.length) return;
-    // Abandoning a gather: make its messages visible now instead of after their visibility timeout.
-    for (const part of chunks(all, 10)) {
-      await sqs(
-        client,
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: q.url,
-          Entries: part.map((h, i) => ({ Id: String(i), ReceiptHandle: h.message.ReceiptHandle!, VisibilityTimeout: 0 })),
-        }),
-        "ChangeMessageVisibilityBatch",
-      );
-    }
-    released += all.length;
-    held = [];
-    carry = [];
-  };
-
-  /** Gather, invoke, settle — until stopped or (with untilEmpty) the queue stays empty. */
-  const loop = async (): Promise<void> => {
-    for (;;) {
-      if (opts.signal?.aborted) {
-        await release();
-        break;
-      }
-      let now = clock.now();
-      gather = restartIfIdle(gather, settings, now);
-      let d = decide(gather, settings, now);
-      // Held records must be processed before their visibility timeout ends (only a record carried
-      // over by a payload cut can be that old).
-      const oldest = Math.min(...[...held, ...carry].map((h) => h.receivedAt));
-      if (!("invoke" in d) && now >= oldest + q.visibilityTimeoutMs - opts.handlerTimeoutMs) {
-        d = { invoke: "window" };
-      }
-      if ("invoke" in d) {
-        await invoke(d.invoke);
-        continue;
-      }
-      if (gather.count === 0 && opts.untilEmpty && now - lastActivity >= quietMs) {
-        if ((await queueDepth(client, q.url)) === 0) {
-          stoppedBy = "empty";
-          break;
-        }
-        lastActivity = now; // something is in flight or delayed (e.g. a failed record): look again in a window
-      }
-      const room = Math.min(MAX_RECEIVE, settings.batchSize - gather.count);
-      const remainingMs = gather.count === 0 ? quietMs : d.waitUntil - now;
-      const waitSeconds = Math.max(0, Math.min(maxPoll, 20, Math.floor(remainingMs / 1000)));
-      // A message's visibility clock may start any time during the long poll: count from its start.
-      const requestedAt = clock.now();
-      const res = await sqs<{ Messages?: Message[] }>(
-        client,
-        new ReceiveMessageCommand({
-          QueueUrl: q.url,
-          MaxNumberOfMessages: room,
-          WaitTimeSeconds: gather.count === 0 ? Math.max(1, waitSeconds) : waitSeconds,
-          VisibilityTimeout: q.visibilityTimeoutMs / 1000,
-          MessageSystemAttributeNames: ["All"],
-          MessageAttributeNames: ["All"],
-        }),
-        "ReceiveMessage",
-      );
-      now = clock.now();
-      const got = res.Messages ?? [];
-      for (const m of got) {
-        if (m.MessageId) seen.add(m.MessageId);
-        carry.push({ message: m, receivedAt: requestedAt });
-        lastActivity = now;
-      }
-      fill();
-      if (!got.length && waitSeconds === 0 && gather.count > 0) {
-        // Less than a second of window left: short polls, a little apart.
-        await clock.sleep(Math.min(200, Math.max(0, d.waitUntil - now)));
-      }
-    }
-  };
-
-  try {
-    await loop();
-  } catch (err) {
-    // Do not leave a gathered batch invisible for its whole timeout because a call failed.
-    await release().catch(() => {});
-    throw err;
+    this.gather = newGather(end);
+    this.fill();
   }
 
+  /** A handler that throws or overruns its timeout is a failed invocation, as in Lambda: the whole batch stays. */
+  private async call(records: SQSRecord[], n: number): Promise<Called> {
+    const timeoutMs = this.opts.handlerTimeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), timeoutMs);
+      });
+      const r = await Promise.race([
+        this.opts.invoke({ Records: records }, { deadline: this.clock.now() + timeoutMs, n }),
+        timedOut,
+      ]);
+      return r === "timeout" ? { error: `handler timed out after ${timeoutMs / 1000}s` } : { outcome: r };
+    } catch (err) {
+      return { error: `handler threw: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Abandoning a gather: make its messages visible now instead of after their visibility timeout. */
+  async release(): Promise<void> {
+    const all = [...this.held, ...this.carry];
+    if (!all.length) return;
+    await releaseMessages(
+      this.opts.client,
+      this.q.url,
+      all.map((h) => h.message.ReceiptHandle!),
+    );
+    this.released += all.length;
+    this.held = [];
+    this.carry = [];
+  }
+}
+
+export async function runLocal(opts: RunnerOptions): Promise<RunResult> {
+  const settings = validateSettings(opts.settings);
+  const { client } = opts;
+  const q = await describeQueue(client, opts.queue);
+  checkVisibilityTimeout(q.visibilityTimeoutMs, settings.windowMs, opts.handlerTimeoutMs);
+  const dlqBefore = q.dlq ? await queueDepth(client, q.dlq.url) : 0;
+  const runner = new LocalRunner(opts, settings, q);
+  try {
+    await runner.run();
+  } catch (err) {
+    // Do not leave a gathered batch invisible for its whole timeout because a call failed.
+    await runner.release().catch(() => {});
+    throw err;
+  }
   const dlqAfter = q.dlq ? await queueDepth(client, q.dlq.url) : 0;
+  const { invocations } = runner;
   return {
     queueUrl: q.url,
     invocations,
     summary: {
-      messages: seen.size,
+      messages: runner.seen.size,
       batches: invocations.length,
       digests: invocations.filter((i) => i.posted).length,
       failedRecords: invocations.reduce((sum, i) => sum + i.failures, 0),
       dlq: q.dlq ? Math.max(0, dlqAfter - dlqBefore) : null,
     },
-    stoppedBy,
-    released,
+    stoppedBy: runner.stoppedBy,
+    released: runner.released,
   };
 }

@@ -92,7 +92,7 @@ export async function peekQueueInput(
   max: number,
   ui: Pick<Ui, "info" | "warn" | "spinner">,
 ): Promise<LiveInput> {
-  const { peekQueue } = await import("../../adapters/aws/sqs.js");
+  const { peekQueue } = await import("../../adapters/aws/sqs-peek.js");
   const { queue: ref, result, warnings } = await peekQueue(sqs, { queue, max }, (text) => ui.spinner(text));
   const messages = result.messages;
   const events: ApiCallEvent[] = [];

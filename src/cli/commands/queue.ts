@@ -4,7 +4,8 @@ import { action, intOption, type Ctx } from "./action.js";
 import { resolveQueueTarget } from "../../app/context.js";
 import { formatDuration } from "../../core/time/duration.js";
 import type { CommandResult, Ui } from "../output/output.js";
-import type { PeekedMessage, PeekResult, QueueCounts, QueueStats } from "../../adapters/aws/sqs.js";
+import type { QueueCounts, QueueStats } from "../../adapters/aws/sqs.js";
+import type { PeekedMessage, PeekResult } from "../../adapters/aws/sqs-peek.js";
 import { plural } from "../../core/text/text.js";
 import { terminalField } from "../../core/text/terminal-text.js";
 
@@ -114,7 +115,7 @@ function renderStats(d: QueueStats, ui: Ui): string {
 
 async function peek({ opts, ui }: Ctx, o: PeekOpts): Promise<CommandResult> {
   const t = await resolveQueueTarget(opts, o.queue);
-  const [{ awsClient }, q] = await Promise.all([import("../../adapters/aws/clients.js"), import("../../adapters/aws/sqs.js")]);
+  const [{ awsClient }, q] = await Promise.all([import("../../adapters/aws/clients.js"), import("../../adapters/aws/sqs-peek.js")]);
   const client = await awsClient("sqs", { ...opts, ...t.aws });
   const { url, maxReceiveCount, result, warnings } = await q.peekQueue(
     client,

@@ -265,7 +265,9 @@ Examples:
         }
         ui.info(`applying ${plural(changed.length, "change")}…`);
         const { applyPlan } = await import("../../adapters/aws/apply.js");
-        const steps = await applyPlan({ ...p, report: (s) => ui.info(stepLine(s)) });
+        const webhookUrl = process.env.SLACK_WEBHOOK_URL;
+        ui.registerSecret(webhookUrl);
+        const steps = await applyPlan({ ...p, webhookUrl, report: (s) => ui.info(stepLine(s)) });
         return {
           data: { plan: p.plan.plan, steps, applied: true },
           render: () => `Applied ${plural(steps.filter((s) => s.action !== "wait").length, "change")}. Check it end to end: traildigest doctor`,

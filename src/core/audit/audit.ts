@@ -1,12 +1,14 @@
 // `schedules audit`, the pure part: expected fires × CloudTrail UpdateService calls → a status per fire,
 // plus the calls no schedule explains. No I/O, no SDK: the command fetches, this decides.
-import { splitUnexplained } from "./audit-kinds.js";
 import type { ApiCallEvent } from "../events/events.js";
 import { firesBetween as defaultFiresBetween, type FireOptions } from "../schedule/schedule-expression.js";
 import { toDate, type Schedule } from "../schedule/schedule.js";
 import { resourceOf, roleNameFromArn } from "../aws/arn.js";
 
 export { roleNameFromArn };
+import { matchFires } from "./fire-matching.js";
+
+export { matchFires, type MatchOptions } from "./fire-matching.js";
 
 export const ECS_UPDATE_SERVICE = "ecs:updateService";
 
@@ -234,137 +236,6 @@ export function expectedFires(schedules: Schedule[], opts: ExpectOptions): Expec
     };
   });
   return out.sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
-}
-
-export interface MatchOptions {
-  /** Calls in [from, to) that no fire explains are reported as unexpected; calls outside only help matching. */
-  from: Date;
-  to: Date;
-  now: Date;
-  pendingMarginMs: number;
-  /** With --group: report unexpected calls only for the cluster/service pairs these fires target. */
-  onlyTargetsOf?: ExpectedFire[];
-}
-
-function callMatches(fire: ExpectedFire, call: ApiCallEvent, until: Date = fire.windowEnd): boolean {
-  if (call.eventName !== "UpdateService") return false;
-  if ((call.cluster ?? "default") !== fire.cluster || call.service !== fire.service) return false;
-  if (fire.desiredCount !== undefined && call.desiredCount !== fire.desiredCount) return false;
-  if (fire.role !== undefined && callerRole(call) !== fire.role) return false;
-  const t = Date.parse(call.eventTime);
-  return t >= fire.at.getTime() && t <= until.getTime();
-}
-
-/**
- * Calls by cluster/service, each list in time order, so a fire looks only at its own target's calls inside its
- * window: matching grows with fires + calls, not their product (docs/scale.md).
- */
-class CallIndex {
-  private readonly byTarget = new Map<string, { i: number; t: number }[]>();
-  constructor(sortedCalls: ApiCallEvent[]) {
-    sortedCalls.forEach((c, i) => {
-      if (c.service === undefined) return; // matches no fire: every fire names a service
-      const key = `${c.cluster ?? "default"}\u0000${c.service}`;
-      let list = this.byTarget.get(key);
-      if (!list) this.byTarget.set(key, (list = []));
-      list.push({ i, t: Date.parse(c.eventTime) });
-    });
-  }
-  /** Positions (in the sorted calls) of this target's calls made in [from, until], in time order. */
-  window(cluster: string, service: string, from: number, until: number): number[] {
-    const list = this.byTarget.get(`${cluster}\u0000${service}`);
-    if (!list) return [];
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.t < from) lo = mid + 1;
-      else hi = mid;
-    }
-    const out: number[] = [];
-    for (let k = lo; k < list.length && list[k]!.t <= until; k++) out.push(list[k]!.i);
-    return out;
-  }
-}
-
-/**
- * Greedy by time: fires in time order each take the earliest unused matching call inside their window,
- * preferring a successful one (the scheduler retries a failed call; a later success means the fire worked).
- * Failed retries inside the same window are counted as attempts of that fire, not as unexpected calls.
- */
-export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: MatchOptions): AuditResult {
-  const sortedCalls = calls
-    .map((c) => ({ c, t: Date.parse(c.eventTime) }))
-    .sort((a, b) => a.t - b.t)
-    .map((x) => x.c);
-  const index = new CallIndex(sortedCalls);
-  const used = new Set<number>();
-  const audited: AuditedFire[] = [];
-  const ordered = [...fires].sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
-  for (const fire of ordered) {
-    const inWindow = (until: Date) =>
-      index.window(fire.cluster, fire.service, fire.at.getTime(), until.getTime()).filter((i) => !used.has(i) && callMatches(fire, sortedCalls[i]!, until));
-    let candidates = inWindow(fire.windowEnd);
-    let success = candidates.find((i) => !sortedCalls[i]!.errorCode);
-    // Only failed calls in the window: the Scheduler retries for up to the event age (never past the next
-    // fire), so later calls of the same role/cluster/service/count are this fire's retries — a success
-    // makes the fire ok, failed ones are counted as its attempts.
-    if (success === undefined && candidates.length && fire.retryUntil) {
-      const until = fire.retryUntil;
-      candidates = inWindow(until);
-      success = candidates.find((i) => !sortedCalls[i]!.errorCode);
-    }
-    const chosen = success ?? candidates[0];
-    let attempts = 0;
-    if (chosen !== undefined) {
-      used.add(chosen);
-      attempts = 1;
-      // Failed calls of this fire before its success, or every other failed retry when none succeeded.
-      for (const i of candidates) {
-        if (i === chosen || !sortedCalls[i]!.errorCode) continue;
-        if (success === undefined || Date.parse(sortedCalls[i]!.eventTime) <= Date.parse(sortedCalls[success]!.eventTime)) {
-          used.add(i);
-          attempts++;
-        }
-      }
-    }
-    if (fire.context) continue;
-    const call = chosen !== undefined ? sortedCalls[chosen]! : undefined;
-    let status: FireStatus;
-    if (call) status = call.errorCode ? "failed" : "ok";
-    else {
-      // Too recent for CloudTrail to have it yet: the call may still come (flexible window) and take minutes to show.
-      const lastChance = fire.at.getTime() + fire.flexibleWindowMinutes * 60_000 + opts.pendingMarginMs;
-      status = opts.now.getTime() < lastChance ? "pending" : "missed";
-    }
-    audited.push({
-      schedule: fire.schedule,
-      group: fire.group,
-      cluster: fire.cluster,
-      service: fire.service,
-      expectedAt: fire.at.toISOString(),
-      timezone: fire.timezone,
-      desiredCount: fire.desiredCount ?? null,
-      status,
-      eventId: call?.eventId ?? null,
-      errorCode: call?.errorCode ?? null,
-      calledAt: call ? new Date(call.eventTime).toISOString() : null,
-      delaySeconds: call ? Math.round((Date.parse(call.eventTime) - fire.at.getTime()) / 1000) : null,
-      attempts,
-    });
-  }
-  const targets = opts.onlyTargetsOf ? new Set(opts.onlyTargetsOf.map((f) => `${f.cluster}/${f.service}`)) : undefined;
-  const unexplained = sortedCalls.filter((c, i) => {
-    if (used.has(i) || c.eventName !== "UpdateService") return false;
-    const t = Date.parse(c.eventTime);
-    if (t < opts.from.getTime() || t >= opts.to.getTime()) return false;
-    return !targets || targets.has(`${c.cluster ?? "default"}/${c.service}`);
-  });
-  const { unexpected, deploys, autoScaling } = splitUnexplained(unexplained);
-  const summary = { ok: 0, failed: 0, missed: 0, pending: 0, unexpected: unexpected.length, deploys: deploys.length, autoScaling: autoScaling.length, schedules: 0 };
-  for (const f of audited) summary[f.status]++;
-  summary.schedules = new Set(audited.map((f) => `${f.group}/${f.schedule}`)).size;
-  return { fires: audited, unexpected, deploys, autoScaling, skipped: [], notExpected: [], summary };
 }
 
 export interface AuditOptions {

@@ -1,7 +1,7 @@
 // The Lambda SQS event source mapping's batching rules as a pure model (docs/aws-slack-facts.md §1):
 // invoke when BatchSize messages are gathered, when the batching window has passed, or when the
 // payload would exceed 6 MB — whichever comes first. The window starts when the previous invocation
-// ends. Pure: no I/O, no SDK, no real clock. `simulate()` runs the rules over a fake queue and clock.
+// ends. Pure: no I/O, no SDK, no real clock. (test/support/batching-sim.ts runs the rules over a fake queue and clock.)
 import { UsageError } from "../errors.js";
 
 /** Lambda's synchronous invoke payload limit (6 MB, not adjustable). */
@@ -85,15 +85,24 @@ export function newGather(now: number): Gather {
   return { windowStart: now, count: 0, bytes: 0 };
 }
 
+/**
+ * Can the batch still take a record? Not when it is full (BatchSize) or a record that did not fit the
+ * payload limit is waiting: then it must go now. The one rule every gatherer (the runner, the tests'
+ * simulator) asks before it receives or admits.
+ */
+export function canTake(g: Gather, s: BatchingSettings): boolean {
+  return g.pendingBytes === undefined && g.count < s.batchSize;
+}
+
 /** Would this record still fit in the batch (count and payload)? */
 export function fits(g: Gather, bytes: number, s: BatchingSettings): boolean {
   const limit = s.payloadLimitBytes ?? PAYLOAD_LIMIT_BYTES;
-  return g.pendingBytes === undefined && g.count < s.batchSize && g.bytes + bytes <= limit;
+  return canTake(g, s) && g.bytes + bytes <= limit;
 }
 
 /** Add a received record: into the batch when it fits, else as the record that closes it ("payload"). */
 export function admit(g: Gather, bytes: number, s: BatchingSettings): Gather {
-  if (g.count >= s.batchSize || g.pendingBytes !== undefined) {
+  if (!canTake(g, s)) {
     throw new Error("admit() on a batch that is already due: call decide() first");
   }
   if (!fits(g, bytes, s) && g.count > 0) return { ...g, pendingBytes: bytes };
@@ -116,12 +125,6 @@ export function decide(g: Gather, s: BatchingSettings, now: number): Decision {
  */
 export function restartIfIdle(g: Gather, s: BatchingSettings, now: number): Gather {
   return g.count === 0 && g.pendingBytes === undefined && now >= g.windowStart + s.windowMs ? newGather(now) : g;
-}
-
-/** The gather that follows an invocation ending at `now`: a record that did not fit opens it. */
-export function nextGather(g: Gather, now: number): Gather {
-  const next = newGather(now);
-  return g.pendingBytes === undefined ? next : { ...next, count: 1, bytes: g.pendingBytes };
 }
 
 /**
@@ -148,132 +151,4 @@ export function settle(
     leaveIds: messageIds.filter((id) => failed.has(id)),
     wholeBatchFailed: false,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Simulator: one poller, a fake standard queue with visibility timeouts and a redrive policy,
-// a fake clock. For tests and for reasoning about settings; not a model of Lambda's scaling.
-
-export interface SimMessage {
-  id: string;
-  body: string;
-  /** When the message is sent (ms on the fake clock). */
-  at: number;
-}
-
-export type SimResponse = { batchItemFailures: { itemIdentifier: string }[] } | "throw";
-
-export interface SimOptions {
-  settings: BatchingSettings;
-  messages: SimMessage[];
-  visibilityTimeoutMs: number;
-  /** Redrive policy; undefined = no DLQ. */
-  maxReceiveCount?: number;
-  /** The function: returns failures, or "throw". Default: success. */
-  handler?: (batch: { id: string; body: string; receiveCount: number }[], n: number) => SimResponse | undefined;
-  /** How long each invocation runs on the fake clock. */
-  invocationMs?: number;
-  /** Stop the simulation at this time (ms). Default: when nothing is left to do. */
-  until?: number;
-}
-
-export interface SimInvocation {
-  n: number;
-  /** Fake-clock time at which the function was invoked. */
-  at: number;
-  trigger: Trigger;
-  ids: string[];
-  bytes: number;
-}
-
-export interface SimResult {
-  invocations: SimInvocation[];
-  deleted: string[];
-  dlq: string[];
-  /** Messages still in the queue when the simulation stopped. */
-  remaining: string[];
-  /** Number of receives per message id. */
-  receives: Record<string, number>;
-  endedAt: number;
-}
-
-interface QueuedMessage extends SimMessage {
-  visibleAt: number;
-  receiveCount: number;
-}
-
-export function simulate(opts: SimOptions): SimResult {
-  const s = validateSettings(opts.settings);
-  const invocationMs = opts.invocationMs ?? 0;
-  const pending = [...opts.messages].sort((a, b) => a.at - b.at);
-  const queue: QueuedMessage[] = [];
-  const held: QueuedMessage[] = [];
-  const result: SimResult = { invocations: [], deleted: [], dlq: [], remaining: [], receives: {}, endedAt: 0 };
-  let now = 0;
-  let gather = newGather(now);
-
-  for (let guard = 0; guard < 1_000_000; guard++) {
-    if (opts.until !== undefined && now > opts.until) break;
-    while (pending.length && pending[0]!.at <= now) {
-      const m = pending.shift()!;
-      queue.push({ ...m, visibleAt: m.at, receiveCount: 0 });
-    }
-    gather = restartIfIdle(gather, s, now);
-    // Receive whatever is visible, in order, while the batch still has room.
-    for (let i = 0; i < queue.length && decideIsGathering(gather, s, now); ) {
-      const m = queue[i]!;
-      if (m.visibleAt > now) {
-        i++;
-        continue;
-      }
-      queue.splice(i, 1);
-      m.receiveCount++;
-      result.receives[m.id] = m.receiveCount;
-      if (opts.maxReceiveCount !== undefined && m.receiveCount > opts.maxReceiveCount) {
-        result.dlq.push(m.id); // SQS moves it on the receive that exceeds maxReceiveCount
-        continue;
-      }
-      m.visibleAt = now + opts.visibilityTimeoutMs;
-      held.push(m);
-      gather = admit(gather, recordBytes(m.body, s.recordOverheadBytes), s);
-    }
-    const d = decide(gather, s, now);
-    if ("invoke" in d) {
-      // A record that did not fit stays held for the next batch.
-      const batch = gather.pendingBytes === undefined ? held.splice(0) : held.splice(0, held.length - 1);
-      const n = result.invocations.length + 1;
-      result.invocations.push({ n, at: now, trigger: d.invoke, ids: batch.map((m) => m.id), bytes: gather.bytes });
-      const response = opts.handler?.(
-        batch.map((m) => ({ id: m.id, body: m.body, receiveCount: m.receiveCount })),
-        n,
-      );
-      const outcome = settle(
-        batch.map((m) => m.id),
-        response === "throw" ? "threw" : response,
-      );
-      now += invocationMs;
-      result.deleted.push(...outcome.deleteIds);
-      const leave = new Set(outcome.leaveIds);
-      // Left records keep the visibility deadline set at receive: they reappear when it passes.
-      queue.push(...batch.filter((m) => leave.has(m.id)));
-      queue.sort((a, b) => a.visibleAt - b.visibleAt);
-      gather = nextGather(gather, now);
-      continue;
-    }
-    // Nothing to do now: jump to the next thing that can change the picture.
-    const nextArrival = pending[0]?.at ?? Infinity;
-    const nextVisible = Math.min(...queue.map((m) => (m.visibleAt > now ? m.visibleAt : Infinity)));
-    if (gather.count === 0 && held.length === 0 && !pending.length && !queue.length) break;
-    const next = Math.min(d.waitUntil, nextArrival, nextVisible);
-    now = Math.max(next, now + 1);
-  }
-  result.remaining = [...queue, ...held].map((m) => m.id);
-  result.endedAt = now;
-  return result;
-}
-
-function decideIsGathering(g: Gather, s: BatchingSettings, now: number): boolean {
-  const d = decide(g, s, now);
-  // Keep receiving while the batch is open; a window that just closed still takes what is visible now.
-  return !("invoke" in d) || (d.invoke === "window" && g.pendingBytes === undefined && g.count < s.batchSize);
 }

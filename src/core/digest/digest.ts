@@ -1,6 +1,6 @@
 // Events → ONE Slack message per batch (docs/design.md §5). Pure: no I/O, no SDK.
 // The Lambda handler and `notify dry-run` both call buildDigest, so a preview is what Slack gets.
-import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/types";
+import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock } from "@slack/types";
 import { UsageError } from "../errors.js";
 import type { ApiCallEvent } from "../events/events.js";
 import { escapeMrkdwn, slackField, truncateMrkdwn, truncatePlain } from "../text/mrkdwn.js";
@@ -8,6 +8,9 @@ import { formatInZone, isTimeZone, Zone } from "../time/zoned-time.js";
 import type { ClassifyContext } from "../events/call-kind.js";
 import { DEFAULT_CLUSTER_TEXT, callerKindSummary, callerLabel, callerOf, changeText, headlineText, previousDesired } from "./digest-wording.js";
 import { plural } from "../text/text.js";
+import { SLACK_LIMITS, TAIL_RESERVE, capToSlackLimits, packSections, tailText, type Group } from "./slack-limits.js";
+
+export { SLACK_LIMITS, capToSlackLimits, packSections, type Group, type Packed } from "./slack-limits.js";
 
 export interface SlackMessage {
   text: string;
@@ -26,23 +29,6 @@ export interface DigestResult {
   message: SlackMessage | null;
   stats: { events: number; duplicates: number; failed: number };
 }
-
-/** Slack Block Kit limits (docs/aws-slack-facts.md §6). */
-export const SLACK_LIMITS = {
-  blocks: 50,
-  sectionText: 3000,
-  sectionFields: 10,
-  fieldText: 2000,
-  headerText: 150,
-  contextElements: 10,
-  contextText: 3000,
-  /**
-   * Slack also rejects messages whose blocks hold too much text in total (`msg_blocks_too_long`,
-   * undocumented; reported near 11,000–13,000 chars). Stay well under it.
-   */
-  totalBlockText: 10_000,
-  fallbackText: 3000,
-} as const;
 
 const FAILED_TITLE = "*❌ Failed";
 
@@ -162,111 +148,6 @@ function otherLine(e: ApiCallEvent, ctx: LineCtx): string {
   return truncateMrkdwn(`• ${name(e.eventName)} · ${resourceOf(e)}${byCaller(e, ctx)}`, MAX_LINE);
 }
 
-// ---------- packing ----------
-
-export interface Group {
-  title: string;
-  lines: string[];
-  /** Short plain label for the "…and N more" breakdown (e.g. the cluster name, escaped). */
-  label?: string;
-  /** The next group starts a new section (failures stand apart even when groups share sections). */
-  breakAfter?: boolean;
-}
-
-export interface Packed {
-  blocks: KnownBlock[];
-  shown: number;
-  omitted: number;
-  /** Lines cut per group, in group order (only groups that lost lines). */
-  cut: { label: string; count: number }[];
-  textUsed: number;
-}
-
-const section = (text: string): SectionBlock => ({ type: "section", text: { type: "mrkdwn", text } });
-
-/**
- * Pack groups of lines into section blocks within Slack's limits: ≤ sectionText per section,
- * ≤ maxBlocks sections, ≤ textBudget characters in all. Lines that do not fit are counted, not sent.
- * Text is collected in arrays and joined once per section (no quadratic string building).
- */
-export function packSections(
-  groups: Group[],
-  opts: { maxBlocks: number; textBudget: number; sectionText?: number; oneGroupPerSection?: boolean },
-): Packed {
-  const limit = opts.sectionText ?? SLACK_LIMITS.sectionText;
-  const blocks: KnownBlock[] = [];
-  let parts: string[] = [];
-  let len = 0; // length of parts.join("\n")
-  let textUsed = 0;
-  let shown = 0;
-  let omitted = 0;
-  const cut: { label: string; count: number }[] = [];
-  let full = false;
-  let forceBreak = false;
-  const lose = (g: Group, count: number) => {
-    omitted += count;
-    cut.push({ label: g.label ?? g.title, count });
-  };
-
-  const flush = () => {
-    if (parts.length === 0) return;
-    blocks.push(section(parts.join("\n")));
-    textUsed += len;
-    parts = [];
-    len = 0;
-  };
-  const fitsInSection = (s: string) => (parts.length === 0 ? s.length : len + 1 + s.length) <= limit;
-  const fitsInBudget = (s: string) => textUsed + len + 1 + s.length <= opts.textBudget;
-  // A new section is possible if one more block and the text still fit.
-  const canOpen = (s: string) => blocks.length + (parts.length ? 1 : 0) + 1 <= opts.maxBlocks && textUsed + len + s.length <= opts.textBudget;
-  const push = (s: string) => {
-    len = parts.length === 0 ? s.length : len + 1 + s.length;
-    parts.push(s);
-  };
-
-  for (const g of groups) {
-    if (g.lines.length === 0) continue;
-    if (full) {
-      lose(g, g.lines.length);
-      continue;
-    }
-    const head = `${g.title}\n${g.lines[0]!}`;
-    const startHere =
-      !opts.oneGroupPerSection && !forceBreak && parts.length > 0 && fitsInSection(head) && fitsInBudget(head);
-    forceBreak = g.breakAfter ?? false;
-    if (!startHere) {
-      if (!canOpen(head)) {
-        full = true;
-        lose(g, g.lines.length);
-        continue;
-      }
-      flush();
-    }
-    push(g.title);
-    for (let i = 0; i < g.lines.length; i++) {
-      const line = g.lines[i]!;
-      if (fitsInSection(line) && fitsInBudget(line)) {
-        push(line);
-        shown++;
-        continue;
-      }
-      const cont = `${g.title} _(continued)_\n${line}`;
-      if (canOpen(cont)) {
-        flush();
-        push(`${g.title} _(continued)_`);
-        push(line);
-        shown++;
-        continue;
-      }
-      full = true;
-      lose(g, g.lines.length - i);
-      break;
-    }
-  }
-  flush();
-  return { blocks, shown, omitted, cut, textUsed };
-}
-
 // ---------- the digest ----------
 
 function headline(sorted: ApiCallEvent[], before: Map<string, number>): string {
@@ -289,26 +170,12 @@ function listOrCount(xs: string[], one: string, max = 3): string {
   return count(xs.length, one);
 }
 
-export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): DigestResult {
-  const timeZone = opts.timeZone ?? "UTC";
-  // Validate even when there is nothing to show; digests keep their own wording ("invalid time zone").
-  if (!isTimeZone(timeZone)) throw new UsageError(`invalid time zone "${timeZone}": use an IANA name such as UTC or Asia/Seoul`);
-  const { unique, duplicates } = dedupeEvents(events);
-  const sorted = byTime(unique);
+/** Failures first, then clusters by name (services by name), then anything else the rule let through. */
+function digestGroups(sorted: ApiCallEvent[], ctx: LineCtx): Group[] {
   const failedEvents = sorted.filter((e) => e.errorCode !== undefined);
-  const stats = { events: unique.length, duplicates, failed: failedEvents.length };
-  if (unique.length === 0) return { message: null, stats };
-
   const ok = sorted.filter((e) => e.errorCode === undefined);
   const okScaling = ok.filter(isScaling);
   const okOthers = ok.filter((e) => !isScaling(e));
-  const infos = sorted.map((e) => callerOf(e, opts.classify));
-  const callers = uniq(infos.map(callerLabel));
-  const showCaller = callers.length !== 1;
-  const before = previousDesired(sorted);
-  const ctx: LineCtx = { before, classify: opts.classify, showCaller };
-
-  // Failures first, then clusters by name (services by name), then anything else the rule let through.
   const groups: Group[] = [];
   if (failedEvents.length) {
     groups.push({
@@ -346,24 +213,59 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
     });
   }
 
+  return groups;
+}
+
+/** "us-east-1 · account 123…": regions, and the account (or "account unknown": emulators send none, or "4 accounts"). */
+function whereText(sorted: ApiCallEvent[]): string {
+  const regions = uniq(sorted.map((e) => e.region));
+  const accounts = uniq(sorted.map((e) => e.account));
+  const accountText = accounts.length > 3 ? listOrCount(accounts, "account") : `account ${accounts.map(name).join(", ") || "unknown"}`;
+  return `${listOrCount(regions, "region")} · ${accountText}`;
+}
+
+/** The context line's elements: when, where, by whom, and what was dropped. */
+function contextLines(
+  range: string,
+  where: string,
+  o: { callers: string[]; infos: ReturnType<typeof callerOf>[]; duplicates: number; invalidCount?: number },
+): string[] {
+  const context: string[] = [`🕙 ${range}`, where];
+  if (o.callers.length === 1) context.push(`by ${name(o.callers[0]!)}`);
+  else {
+    const kinds = callerKindSummary(o.infos);
+    if (kinds) context.push(escapeMrkdwn(kinds));
+  }
+  if (o.duplicates) context.push(`${count(o.duplicates, "duplicate")} dropped`);
+  if (o.invalidCount) context.push(`⚠️ ${count(o.invalidCount, "unreadable record")} not shown`);
+  return context;
+}
+
+export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): DigestResult {
+  const timeZone = opts.timeZone ?? "UTC";
+  // Validate even when there is nothing to show; digests keep their own wording ("invalid time zone").
+  if (!isTimeZone(timeZone)) throw new UsageError(`invalid time zone "${timeZone}": use an IANA name such as UTC or Asia/Seoul`);
+  const { unique, duplicates } = dedupeEvents(events);
+  const sorted = byTime(unique);
+  const failedEvents = sorted.filter((e) => e.errorCode !== undefined);
+  const stats = { events: unique.length, duplicates, failed: failedEvents.length };
+  if (unique.length === 0) return { message: null, stats };
+
+  const infos = sorted.map((e) => callerOf(e, opts.classify));
+  const callers = uniq(infos.map(callerLabel));
+  const showCaller = callers.length !== 1;
+  const before = previousDesired(sorted);
+  const ctx: LineCtx = { before, classify: opts.classify, showCaller };
+
+  const groups = digestGroups(sorted, ctx);
+
   // Header and context first; they are short and always sent.
   const head = headline(sorted, before);
   const first = timeOf(sorted[0]!);
   const last = timeOf(sorted[sorted.length - 1]!);
   const range = formatTimeRange(first, last, timeZone);
-  const regions = uniq(sorted.map((e) => e.region));
-  const accounts = uniq(sorted.map((e) => e.account));
-  // "account 123…", "account unknown" (emulators send none), or "4 accounts".
-  const accountText = accounts.length > 3 ? listOrCount(accounts, "account") : `account ${accounts.map(name).join(", ") || "unknown"}`;
-  const where = `${listOrCount(regions, "region")} · ${accountText}`;
-  const context: string[] = [`🕙 ${range}`, where];
-  if (!showCaller) context.push(`by ${name(callers[0]!)}`);
-  else {
-    const kinds = callerKindSummary(infos);
-    if (kinds) context.push(escapeMrkdwn(kinds));
-  }
-  if (duplicates) context.push(`${count(duplicates, "duplicate")} dropped`);
-  if (opts.invalidCount) context.push(`⚠️ ${count(opts.invalidCount, "unreadable record")} not shown`);
+  const where = whereText(sorted);
+  const context = contextLines(range, where, { callers, infos, duplicates, invalidCount: opts.invalidCount });
 
   const header: HeaderBlock = { type: "header", text: { type: "plain_text", text: head, emoji: true } };
   const contextBlock: ContextBlock = {
@@ -392,59 +294,6 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
   }
 
   return { message: capToSlackLimits({ text: fallbackText(head, range, where, failedEvents), blocks }), stats };
-}
-
-/**
- * The last step of every digest: whatever the lines hold, no block, element or count exceeds Slack's
- * limits (a single oversized element would fail the whole post with invalid_blocks). Cuts escaped
- * text at a grapheme boundary outside entities; in practice the packing above already stays within.
- */
-export function capToSlackLimits(message: SlackMessage): SlackMessage {
-  const L = SLACK_LIMITS;
-  const text = <T extends { type: string; text: string }>(t: T, max: number): T =>
-    t.text.length <= max ? t : { ...t, text: t.type === "mrkdwn" ? truncateMrkdwn(t.text, max) : truncatePlain(t.text, max) };
-  const blocks = message.blocks.slice(0, L.blocks).map((b): KnownBlock => {
-    switch (b.type) {
-      case "header":
-        return { ...b, text: text(b.text, L.headerText) };
-      case "section":
-        return {
-          ...b,
-          ...(b.text ? { text: text(b.text, L.sectionText) } : {}),
-          ...(b.fields ? { fields: b.fields.slice(0, L.sectionFields).map((f) => text(f, L.fieldText)) } : {}),
-        };
-      case "context":
-        return {
-          ...b,
-          elements: b.elements
-            .slice(0, L.contextElements)
-            .map((e) => ("text" in e && typeof e.text === "string" ? text(e, L.contextText) : e)),
-        };
-      default:
-        return b;
-    }
-  });
-  return { text: truncateMrkdwn(message.text, L.fallbackText), blocks };
-}
-
-const TAIL_RESERVE = 400;
-
-/** "…and 1,383 more not shown (Slack message limits): dev 120, staging 80, +3 more groups". */
-function tailText(p: Packed): string {
-  let text = `…and ${p.omitted.toLocaleString("en-US")} more not shown (Slack message limits)`;
-  const parts: string[] = [];
-  let len = text.length;
-  for (const [i, c] of p.cut.entries()) {
-    const part = `${truncateMrkdwn(c.label, 40)} ${c.count.toLocaleString("en-US")}`;
-    if (len + part.length + 2 > TAIL_RESERVE - 40) {
-      parts.push(`+${p.cut.length - i} more groups`);
-      break;
-    }
-    parts.push(part);
-    len += part.length + 2;
-  }
-  if (parts.length) text += `: ${parts.join(", ")}`;
-  return text;
 }
 
 /** The plain notification text: headline, when, where, and the first failures by name. */

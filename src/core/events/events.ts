@@ -1,9 +1,15 @@
 // Any input shape → normalised API-call events (docs/design.md §3). Pure: no I/O, no SDK.
 // CONTRACT (other modules code against these types; implementation owned by the digest work).
 import { UsageError } from "../errors.js";
-import { terminalField } from "../text/terminal-text.js";
-import { truncateText } from "../text/text.js";
+import { normalizeCaller } from "./caller.js";
+import { inputExcerpt } from "./input-excerpt.js";
+import { isObj, num, str, type Obj } from "./values.js";
 import { isArn, resourceOf } from "../aws/arn.js";
+
+export { normalizeCaller } from "./caller.js";
+export { inputExcerpt, jsonErrorText } from "./input-excerpt.js";
+export { MAX_EVENT_TIME_SKEW_MS, dropImplausibleTimes, eventTimeProblem } from "./event-time.js";
+export { isObj } from "./values.js";
 
 export interface Caller {
   /** userIdentity.type: AssumedRole, IAMUser, Root, AWSService, … */
@@ -73,22 +79,9 @@ export interface Unreadable {
   reason: string;
 }
 
-type Obj = Record<string, unknown>;
 export const SUPPORTED =
   "expected a Lambda SQS event, EventBridge event(s), CloudTrail records, SQS messages or `aws cloudtrail lookup-events` output";
 
-export function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function str(v: unknown): string | undefined {
-  return typeof v === "string" && v.length > 0 ? v : undefined;
-}
-function num(v: unknown): number | undefined {
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  // CloudTrail keeps numbers as numbers, but hand-made fixtures sometimes quote them.
-  if (typeof v === "string" && /^\d+$/.test(v)) return Number(v);
-  return undefined;
-}
 export function isUnreadable(v: ApiCallEvent | Unreadable): v is Unreadable {
   return "reason" in v && !("eventId" in v);
 }
@@ -131,76 +124,6 @@ export function serviceRef(v: string): { service: string; cluster?: string } {
   const parts = resource.split("/");
   if (parts.length >= 3) return { cluster: parts[1]!, service: parts.slice(2).join("/") };
   return { service: parts[parts.length - 1]! };
-}
-
-// ---------- caller ----------
-
-/** A session name that names a person: SSO sessions are e-mail addresses. */
-function looksLikePerson(session: string, role?: string): boolean {
-  return session.includes("@") || (role?.startsWith("AWSReservedSSO_") ?? false);
-}
-
-export function normalizeCaller(identity: unknown, record?: Obj): Caller {
-  const c = normalizeCallerIdentity(identity);
-  if (isObj(identity)) {
-    const invokedBy = str(identity.invokedBy);
-    if (invokedBy) c.invokedBy = invokedBy;
-    if (String(identity.sessionCredentialFromConsole) === "true") c.console = true;
-  }
-  // For calls AWS services make, userAgent and sourceIPAddress hold the service's DNS name.
-  const via = [record?.userAgent, record?.sourceIPAddress].map(str).find((v) => v !== undefined && /^[a-z0-9.-]+\.amazonaws\.com$/.test(v));
-  if (via) c.via = via;
-  return c;
-}
-
-function normalizeCallerIdentity(identity: unknown): Caller {
-  if (!isObj(identity)) return { type: "Unknown", name: "unknown" };
-  const type = str(identity.type) ?? "Unknown";
-  const arn = str(identity.arn);
-  const withArn = (c: Caller): Caller => (arn ? { ...c, arn } : c);
-  const arnTail = arn ? arn.split(":").slice(5).join(":") : undefined; // "assumed-role/R/S", "user/path/u"
-  switch (type) {
-    case "AssumedRole": {
-      const ctx = isObj(identity.sessionContext) ? identity.sessionContext : {};
-      const issuer = isObj(ctx.sessionIssuer) ? ctx.sessionIssuer : {};
-      let role = str(issuer.userName);
-      let session: string | undefined;
-      if (arnTail?.startsWith("assumed-role/")) {
-        const parts = arnTail.split("/");
-        role ??= parts[1];
-        session = parts.slice(2).join("/") || undefined;
-      }
-      const principal = str(identity.principalId);
-      if (!session && principal?.includes(":")) session = principal.slice(principal.indexOf(":") + 1);
-      const name = session && looksLikePerson(session, role) ? session : (role ?? session ?? "unknown");
-      const c: Caller = { type, name };
-      if (role) c.role = role;
-      if (session) c.session = session;
-      return withArn(c);
-    }
-    case "IAMUser":
-      return withArn({ type, name: str(identity.userName) ?? arnTail?.split("/").pop() ?? "unknown IAM user" });
-    case "Root":
-      return withArn({ type, name: "root" });
-    case "AWSService":
-      return withArn({ type, name: str(identity.invokedBy) ?? "AWS service" });
-    case "FederatedUser": {
-      const ctx = isObj(identity.sessionContext) ? identity.sessionContext : {};
-      const issuer = isObj(ctx.sessionIssuer) ? ctx.sessionIssuer : {};
-      const name = arnTail?.startsWith("federated-user/") ? arnTail.slice("federated-user/".length) : undefined;
-      return withArn({ type, name: name ?? str(issuer.userName) ?? str(identity.principalId) ?? "federated user" });
-    }
-    default: {
-      const name =
-        str(identity.userName) ??
-        str(identity.invokedBy) ??
-        arnTail?.split("/").pop() ??
-        str(identity.principalId) ??
-        str(identity.accountId) ??
-        type;
-      return withArn({ type, name });
-    }
-  }
 }
 
 // ---------- records ----------
@@ -439,61 +362,6 @@ export function normalizeValue(value: unknown): NormalizedInput {
     return normalizeList([value], false);
   }
   throw new UsageError(`not a supported input shape: ${SUPPORTED}`);
-}
-
-// ---------- quoting input safely ----------
-
-/** A short, one-line, terminal-safe quote of input text (for reasons and errors that name what they saw). */
-export function inputExcerpt(text: string, max = 40): string {
-  return terminalField(truncateText(text, max));
-}
-
-/**
- * A JSON.parse message without the raw input V8 quotes in it (`Unexpected token '…', "<input>" is not
- * valid JSON`): the parser's reason, the position as line and column (the text starting at `firstLine`),
- * and a short safe excerpt there.
- */
-export function jsonErrorText(message: string, text: string, firstLine = 1): string {
-  const at = /at position (\d+)/.exec(message);
-  let why = message
-    .replace(/, "[\s\S]*" is not valid JSON$/, "")
-    .replace(/ in JSON at position \d+[\s\S]*$/, "")
-    .replace(/ at position \d+[\s\S]*$/, "")
-    .replace(/ \(line \d+ column \d+\)$/, "");
-  why = inputExcerpt(why, 80);
-  if (!at) return why;
-  const pos = Number(at[1]);
-  const before = text.slice(0, pos);
-  const line = firstLine - 1 + before.split("\n").length;
-  const column = pos - before.lastIndexOf("\n");
-  return `${why} (line ${line}, column ${column}, near "${inputExcerpt(text.slice(Math.max(0, pos - 10), pos + 10), 20)}")`;
-}
-
-// ---------- time sanity ----------
-
-/** Event times further than this from the reference time are not believed (docs/untrusted-text.md). */
-export const MAX_EVENT_TIME_SKEW_MS = 366 * 86_400_000;
-
-/**
- * Why an event's time cannot be right, judged against `nowMs` (the batch's receipt, or the CLI's
- * --now): more than a year away either side. Undefined when it is fine.
- */
-export function eventTimeProblem(e: Pick<ApiCallEvent, "eventTime">, nowMs: number): string | undefined {
-  const t = Date.parse(e.eventTime);
-  if (!Number.isNaN(t) && Math.abs(t - nowMs) <= MAX_EVENT_TIME_SKEW_MS) return undefined;
-  return `eventTime ${inputExcerpt(e.eventTime)} is more than a year from ${new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
-}
-
-/** Sets aside events whose time is not believable (eventTimeProblem): they become invalid records, counted as such. */
-export function dropImplausibleTimes(input: NormalizedInput, nowMs: number): NormalizedInput {
-  const events: ApiCallEvent[] = [];
-  const invalid = [...input.invalid];
-  for (const e of input.events) {
-    const reason = eventTimeProblem(e, nowMs);
-    if (!reason) events.push(e);
-    else invalid.push({ index: -1, ...(e.messageId ? { messageId: e.messageId } : {}), eventId: e.eventId, reason });
-  }
-  return invalid.length === input.invalid.length ? input : { ...input, events, invalid };
 }
 
 /** One value of a stream or NDJSON line → its items: an array, a page of Records/Events/Messages, or itself. */

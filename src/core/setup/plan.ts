@@ -301,13 +301,22 @@ export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = 
     .check("enabled", m ? m.state === "Enabled" || m.state === "Enabling" || m.state === "Creating" : undefined, true);
   items.push(item("event-source-mapping", `${cfg.queue.name} → ${cfg.function.name}`, !!m, md));
 
-  // Schedule groups, then schedules
+  items.push(...scheduleItems(cfg, live, opts, scopePartition(id)));
+
+  // A created resource lists its desired fields (from null) so the plan shows what will exist.
+  for (const it of items) if (it.action === "create") it.changes = it.changes.filter((c) => c.to !== null);
+  return { plan: items };
+}
+
+/** Schedule groups, then schedules (a hand-made one is a conflict unless adopted), then with --prune the deletions. */
+function scheduleItems(cfg: Config, live: LiveState, opts: PlanOptions, partition: string): PlanItem[] {
+  const items: PlanItem[] = [];
   const groups = [...new Set(cfg.schedules.map((s) => s.group))].filter((g) => g !== "default");
   for (const g of groups) items.push(item("schedule-group", g, live.scheduleGroups.includes(g), new Diff()));
   for (const s of cfg.schedules) {
     const l = live.schedules.find((x) => x.name === s.name && x.group === s.group);
     const full = `${s.group}/${s.name}`;
-    const it = item("schedule", full, !!l, scheduleDiff(l, desiredSchedule(s, scopePartition(id))));
+    const it = item("schedule", full, !!l, scheduleDiff(l, desiredSchedule(s, partition)));
     // Same group and name, but not made by setup: someone's own schedule. Never rewritten unless adopted.
     if (l && !isManagedDescription(l.description)) {
       const adopted = opts.adopt === "all" || opts.adopt?.includes(full);
@@ -328,9 +337,7 @@ export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = 
     }
   }
 
-  // A created resource lists its desired fields (from null) so the plan shows what will exist.
-  for (const it of items) if (it.action === "create") it.changes = it.changes.filter((c) => c.to !== null);
-  return { plan: items };
+  return items;
 }
 
 /** Said when TRAILDIGEST_SCHEDULES cannot carry every schedule (Lambda's 4 KB environment). */

@@ -86,6 +86,43 @@ export interface CfnImport {
   ResourceIdentifier: Record<string, string>;
 }
 
+/** Schedule groups and schedules, with the exact definition apply sends. */
+function addSchedules(R: Record<string, Resource>, p: ReturnType<typeof symbolicPipeline>, ids: ReturnType<typeof logicalIds>): void {
+  for (const g of p.scheduleGroups) R[ids.groups.get(g)!] = { Type: "AWS::Scheduler::ScheduleGroup", Properties: { Name: g } };
+  for (const s of p.schedules) {
+    const group = ids.groups.get(s.group);
+    R[ids.schedules.get(`${s.group}/${s.name}`)!] = {
+      Type: "AWS::Scheduler::Schedule",
+      Properties: {
+        Name: s.name,
+        GroupName: group ? { Ref: group } : s.group,
+        Description: s.description,
+        ScheduleExpression: s.expression,
+        ScheduleExpressionTimezone: s.timezone,
+        State: s.state,
+        FlexibleTimeWindow: s.flexibleWindowMinutes ? { Mode: "FLEXIBLE", MaximumWindowInMinutes: s.flexibleWindowMinutes } : { Mode: "OFF" },
+        Target: {
+          Arn: s.targetArn,
+          RoleArn: s.roleArn,
+          // The exact text apply sends.
+          Input: JSON.stringify(s.input),
+          RetryPolicy: { MaximumRetryAttempts: s.retryPolicy?.maximumRetryAttempts, MaximumEventAgeInSeconds: s.retryPolicy?.maximumEventAgeSeconds },
+          ...(s.deadLetterArn ? { DeadLetterConfig: { Arn: s.deadLetterArn } } : {}),
+        },
+      },
+    };
+  }
+}
+
+/** The names as parameters (defaults from the config) and where the handler's code is. */
+function templateParameters(cfg: Config): Record<string, Json> {
+  const Parameters: Record<string, Json> = {};
+  for (const v of NAME_VARIABLES) Parameters[v.param] = { Type: "String", Default: v.get(cfg) };
+  Parameters.CodeS3Bucket = { Type: "String", Description: "S3 bucket holding traildigest's handler.zip (see NEXT-STEPS.md)" };
+  Parameters.CodeS3Key = { Type: "String", Default: "traildigest/handler.zip", Description: "S3 key of handler.zip" };
+  return Parameters;
+}
+
 export function cloudFormationTemplate(cfg: Config, opts: CfnOptions = {}): Template {
   const p = symbolicPipeline(cfg);
   const conv = converter(p);
@@ -149,40 +186,14 @@ export function cloudFormationTemplate(cfg: Config, opts: CfnOptions = {}): Temp
       Enabled: p.mapping.enabled,
     },
   };
-  for (const g of p.scheduleGroups) R[ids.groups.get(g)!] = { Type: "AWS::Scheduler::ScheduleGroup", Properties: { Name: g } };
-  for (const s of p.schedules) {
-    const group = ids.groups.get(s.group);
-    R[ids.schedules.get(`${s.group}/${s.name}`)!] = {
-      Type: "AWS::Scheduler::Schedule",
-      Properties: {
-        Name: s.name,
-        GroupName: group ? { Ref: group } : s.group,
-        Description: s.description,
-        ScheduleExpression: s.expression,
-        ScheduleExpressionTimezone: s.timezone,
-        State: s.state,
-        FlexibleTimeWindow: s.flexibleWindowMinutes ? { Mode: "FLEXIBLE", MaximumWindowInMinutes: s.flexibleWindowMinutes } : { Mode: "OFF" },
-        Target: {
-          Arn: s.targetArn,
-          RoleArn: s.roleArn,
-          // The exact text apply sends.
-          Input: JSON.stringify(s.input),
-          RetryPolicy: { MaximumRetryAttempts: s.retryPolicy?.maximumRetryAttempts, MaximumEventAgeInSeconds: s.retryPolicy?.maximumEventAgeSeconds },
-          ...(s.deadLetterArn ? { DeadLetterConfig: { Arn: s.deadLetterArn } } : {}),
-        },
-      },
-    };
-  }
+  addSchedules(R, p, ids);
   // Imported parts stay in the account if the stack is ever deleted (setup never deletes them either).
   for (const i of opts.imports ?? []) {
     const r = R[i.LogicalResourceId];
     if (r) Object.assign(r, { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
   }
 
-  const Parameters: Record<string, Json> = {};
-  for (const v of NAME_VARIABLES) Parameters[v.param] = { Type: "String", Default: v.get(cfg) };
-  Parameters.CodeS3Bucket = { Type: "String", Description: "S3 bucket holding traildigest's handler.zip (see NEXT-STEPS.md)" };
-  Parameters.CodeS3Key = { Type: "String", Default: "traildigest/handler.zip", Description: "S3 key of handler.zip" };
+  const Parameters = templateParameters(cfg);
 
   return {
     AWSTemplateFormatVersion: "2010-09-09",

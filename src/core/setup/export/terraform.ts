@@ -80,12 +80,9 @@ export interface TerraformFiles {
   "imports.tf"?: string;
 }
 
-export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[] } = {}): TerraformFiles {
-  const p = symbolicPipeline(cfg);
-  const { conv, json } = converter(p);
-  const labels = scheduleLabels(p);
+/** Terraform and provider requirements, the variables, and the account/region/partition lookups. */
+function settingBlocks(cfg: Config): Block[] {
   const blocks: Block[] = [];
-
   blocks.push(
     block("terraform", [], [
       attr("required_version", ">= 1.5.0"),
@@ -105,6 +102,47 @@ export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[]
     ]),
   );
   blocks.push(block("data", ["aws_caller_identity", "current"], []), block("data", ["aws_region", "current"], []), block("data", ["aws_partition", "current"], []));
+  return blocks;
+}
+
+/** Schedule groups and schedules, with the exact definition apply sends. */
+function scheduleBlocks(p: ReturnType<typeof symbolicPipeline>, labels: ReturnType<typeof scheduleLabels>): Block[] {
+  const blocks: Block[] = [];
+  for (const g of p.scheduleGroups) blocks.push(res(`aws_scheduler_schedule_group.${labels.groups.get(g)}`, [attr("name", g)]));
+  for (const s of p.schedules) {
+    const group = labels.groups.get(s.group);
+    blocks.push(
+      res(`aws_scheduler_schedule.${labels.schedules.get(`${s.group}/${s.name}`)}`, [
+        attr("name", s.name),
+        attr("group_name", group ? expr(`aws_scheduler_schedule_group.${group}.name`) : s.group),
+        attr("description", s.description),
+        attr("schedule_expression", s.expression),
+        attr("schedule_expression_timezone", s.timezone),
+        attr("state", s.state),
+        block("flexible_time_window", [], s.flexibleWindowMinutes ? [attr("mode", "FLEXIBLE"), attr("maximum_window_in_minutes", s.flexibleWindowMinutes)] : [attr("mode", "OFF")]),
+        block("target", [], [
+          attr("arn", s.targetArn),
+          attr("role_arn", s.roleArn),
+          // The exact text apply sends (key order included), not jsonencode's sorted keys.
+          attr("input", JSON.stringify(s.input)),
+          block("retry_policy", [], [
+            attr("maximum_retry_attempts", s.retryPolicy?.maximumRetryAttempts),
+            attr("maximum_event_age_in_seconds", s.retryPolicy?.maximumEventAgeSeconds),
+          ]),
+          s.deadLetterArn ? [block("dead_letter_config", [], [attr("arn", s.deadLetterArn)])] : [],
+        ]),
+      ]),
+    );
+  }
+  return blocks;
+}
+
+export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[] } = {}): TerraformFiles {
+  const p = symbolicPipeline(cfg);
+  const { conv, json } = converter(p);
+  const blocks: Block[] = [];
+
+  blocks.push(...settingBlocks(cfg));
 
   blocks.push(
     res(TF.dlq, [attr("name", conv(p.dlq.name)), attr("message_retention_seconds", p.dlq.retentionSeconds)], "Dead-letter queue: messages the digest failed maxReceiveCount times"),
@@ -149,32 +187,7 @@ export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[]
     ]),
   );
 
-  for (const g of p.scheduleGroups) blocks.push(res(`aws_scheduler_schedule_group.${labels.groups.get(g)}`, [attr("name", g)]));
-  for (const s of p.schedules) {
-    const group = labels.groups.get(s.group);
-    blocks.push(
-      res(`aws_scheduler_schedule.${labels.schedules.get(`${s.group}/${s.name}`)}`, [
-        attr("name", s.name),
-        attr("group_name", group ? expr(`aws_scheduler_schedule_group.${group}.name`) : s.group),
-        attr("description", s.description),
-        attr("schedule_expression", s.expression),
-        attr("schedule_expression_timezone", s.timezone),
-        attr("state", s.state),
-        block("flexible_time_window", [], s.flexibleWindowMinutes ? [attr("mode", "FLEXIBLE"), attr("maximum_window_in_minutes", s.flexibleWindowMinutes)] : [attr("mode", "OFF")]),
-        block("target", [], [
-          attr("arn", s.targetArn),
-          attr("role_arn", s.roleArn),
-          // The exact text apply sends (key order included), not jsonencode's sorted keys.
-          attr("input", JSON.stringify(s.input)),
-          block("retry_policy", [], [
-            attr("maximum_retry_attempts", s.retryPolicy?.maximumRetryAttempts),
-            attr("maximum_event_age_in_seconds", s.retryPolicy?.maximumEventAgeSeconds),
-          ]),
-          s.deadLetterArn ? [block("dead_letter_config", [], [attr("arn", s.deadLetterArn)])] : [],
-        ]),
-      ]),
-    );
-  }
+  blocks.push(...scheduleBlocks(p, scheduleLabels(p)));
 
   blocks.push(
     block("output", ["queue_url"], [attr("value", expr(`${TF.queue}.url`))]),
