@@ -75,14 +75,7 @@ const SIZE_LIMITS = {
  * Files with a function still over 80 lines, named so the list can only shrink: src/cli is being
  * rewritten into one file per subcommand, and live-state.ts is being unified (issue 13, B2 and B1).
  */
-const OVER_THE_LIMIT = [
-  "src/adapters/aws/live-state.ts",
-  "src/cli/commands/audit.ts",
-  "src/cli/commands/local.ts",
-  "src/cli/commands/notify-live.ts",
-  "src/cli/commands/notify.ts",
-  "src/cli/commands/setup.ts",
-];
+const OVER_THE_LIMIT = ["src/adapters/aws/live-state.ts", "src/app/audit.ts", "src/app/forecast.ts", "src/app/local-run.ts"];
 
 export default tseslint.config(
   { ignores: ["dist/**", "coverage/**", "**/node_modules/**"] },

@@ -14,7 +14,7 @@ import type { Schedule } from "../src/core/schedule/schedule.js";
 import type { ApiCallEvent } from "../src/core/events/events.js";
 import { fetchSchedules } from "../src/adapters/aws/scheduler.js";
 import { scanTrail } from "../src/adapters/aws/cloudtrail.js";
-import { runAudit } from "../src/cli/commands/audit.js";
+import { runAudit } from "../src/app/audit.js";
 import { ecsSchedules, startFakeScheduler } from "../test/support/fake-scheduler.js";
 import { startFakeCloudTrail, updateServiceEvent } from "../test/support/fake-cloudtrail.js";
 

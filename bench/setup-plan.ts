@@ -5,7 +5,7 @@
 import { parseConfig } from "../src/core/setup/config-schema.js";
 import { computePlan, type LiveState } from "../src/core/setup/plan.js";
 import { createUi, preloadRenderers } from "../src/cli/output/output.js";
-import { renderPlan } from "../src/cli/commands/setup.js";
+import { renderPlan } from "../src/cli/render/setup.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -431,7 +431,7 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
     const { mockClient } = await import("aws-sdk-client-mock");
     const { SchedulerClient, ListSchedulesCommand, GetScheduleCommand } = await import("@aws-sdk/client-scheduler");
     const { CloudTrailClient, LookupEventsCommand } = await import("@aws-sdk/client-cloudtrail");
-    const { runAudit } = await import("../src/cli/commands/audit.js");
+    const { runAudit } = await import("../src/app/audit.js");
     const sm = mockClient(SchedulerClient);
     const cm = mockClient(CloudTrailClient);
     try {
@@ -482,7 +482,7 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
     const { mockClient } = await import("aws-sdk-client-mock");
     const { SchedulerClient, ListSchedulesCommand, GetScheduleCommand } = await import("@aws-sdk/client-scheduler");
     const { CloudTrailClient, LookupEventsCommand } = await import("@aws-sdk/client-cloudtrail");
-    const { runAudit } = await import("../src/cli/commands/audit.js");
+    const { runAudit } = await import("../src/app/audit.js");
     const sm = mockClient(SchedulerClient);
     const cm = mockClient(CloudTrailClient);
     try {
@@ -569,7 +569,7 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
   }
 
   it("scans CloudTrail while reading the schedules when the period ends now", async () => {
-    const { runAudit } = await import("../src/cli/commands/audit.js");
+    const { runAudit } = await import("../src/app/audit.js");
     const c = await orderedClients(true);
     const data = await runAudit({ ...c, now: new Date("2026-11-26T12:00:00Z") }, { since: "24h", pendingMargin: "15m", tolerance: "60s" });
     expect(c.log).toEqual(["LookupEvents", "ListSchedules", "GetSchedule"]);
@@ -578,7 +578,7 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
   });
 
   it("waits for the schedules when the scan range depends on their windows (a period that ended days ago)", async () => {
-    const { runAudit } = await import("../src/cli/commands/audit.js");
+    const { runAudit } = await import("../src/app/audit.js");
     const c = await orderedClients(false);
     const data = await runAudit(
       { ...c, now: new Date("2026-11-28T12:00:00Z") },
@@ -589,7 +589,7 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
   });
 
   it("--since after --until is a usage error before any AWS call", async () => {
-    const { runAudit } = await import("../src/cli/commands/audit.js");
+    const { runAudit } = await import("../src/app/audit.js");
     const send = async () => {
       throw new Error("no AWS call expected");
     };

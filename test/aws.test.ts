@@ -9,7 +9,7 @@ import { awsClient, clientConfig } from "../src/adapters/aws/clients.js";
 import { forgetSharedConfig } from "../src/app/context.js";
 import { parseAccessDenied, translateAwsError } from "../src/adapters/aws/errors.js";
 import { toCliError } from "../src/cli/exit-codes.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
 
 const err = (name: string, message: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 }, ...extra });
@@ -172,7 +172,7 @@ describe("AWS errors through the CLI", () => {
 
   it("no credentials → exit 3 with how to log in", async () => {
     const { env } = isolated();
-    const r = await runCli(["queue", "stats", "--queue", "q"], { env });
+    const r = await runCliInProcess(["queue", "stats", "--queue", "q"], { env });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe(
       "error: no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws configure`, or `aws sso login --profile <name>`",
@@ -183,7 +183,7 @@ describe("AWS errors through the CLI", () => {
     const { home, env } = isolated();
     mkdirSync(join(home, ".aws"), { recursive: true });
     writeFileSync(env.AWS_CONFIG_FILE, "[profile night-ops]\nregion = us-east-1\n");
-    const r = await runCli(["queue", "stats", "--queue", "q", "--profile", "night-ops"], { env });
+    const r = await runCliInProcess(["queue", "stats", "--queue", "q", "--profile", "night-ops"], { env });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toMatch(/^error: no AWS credentials for profile "night-ops": run `aws sso login --profile night-ops`/);
   });
@@ -201,13 +201,13 @@ describe("AWS errors through the CLI", () => {
       join(home, ".aws", "sso", "cache", `${key}.json`),
       JSON.stringify({ accessToken: "x", expiresAt: "2020-01-01T00:00:00Z", region: "us-east-1", startUrl: "https://corp.awsapps.com/start" }),
     );
-    const r = await runCli(["queue", "stats", "--queue", "q", "--profile", "oncall"], { env });
+    const r = await runCliInProcess(["queue", "stats", "--queue", "q", "--profile", "oncall"], { env });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe("error: your AWS SSO session has expired: run `aws sso login --profile oncall`");
   });
 
   it("an endpoint nobody listens on → exit 3 naming the host", async () => {
-    const r = await runCli(["queue", "stats", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9"], {
+    const r = await runCliInProcess(["queue", "stats", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9"], {
       env: { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" },
     });
     expect(r.code).toBe(3);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runCli } from "./support/run-cli.js";
+import { runCli, runCliInProcess } from "./support/run-cli.js";
 
 describe("cli framework", () => {
+  // Start-up smoke tests: the built CLI through the bin shim, as a user runs it.
   it("prints help with examples and exit codes", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
@@ -23,8 +24,16 @@ describe("cli framework", () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it("in-process: the same help and usage errors from main(argv, io)", async () => {
+    const [help, child] = await Promise.all([runCliInProcess(["schedules", "audit", "--help"]), runCli(["schedules", "audit", "--help"])]);
+    expect(help).toEqual(child);
+    const bad = await runCliInProcess(["--bogus-flag"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown option '--bogus-flag'");
+  });
+
   it.each(["notify", "schedules", "queue", "trail", "local", "setup", "doctor"])("%s --help lists examples", async (group) => {
-    const r = await runCli([group, "--help"]);
+    const r = await runCliInProcess([group, "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: traildigest ${group}`);
     const examples = r.stdout.split("Examples:")[1] ?? "";

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/core/setup/config-schema.js";
 import { loadConfig } from "../src/adapters/files/config-file.js";
 import { freePort } from "../tools/emulators.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
 
 const ROLE = "arn:aws:iam::123456789012:role/scheduler-ecs";
 const schedule = (over: Record<string, unknown> = {}) => ({
@@ -133,7 +133,7 @@ describe("CLI: invalid config is refused before any AWS call", () => {
       const port = await freePort();
       const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
       for (const args of [["setup", "plan"], ["setup", "apply", "--yes"], ["doctor"]]) {
-        const r = await runCli([...args, "--endpoint-url", `http://127.0.0.1:${port}`], { cwd: dir, env });
+        const r = await runCliInProcess([...args, "--endpoint-url", `http://127.0.0.1:${port}`], { cwd: dir, env });
         expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
         expect(r.stderr).toMatch(re);
         expect(r.stderr).toMatch(/^error: traildigest\.config\.json: /);
@@ -146,17 +146,17 @@ describe("CLI: invalid config is refused before any AWS call", () => {
   it("--config names another file, and a missing one is an input error", async () => {
     const dir = await mkdtemp(join(tmpdir(), "td-config-"));
     await writeFile(join(dir, "other.yaml"), "function:\n  timeout: 60\nqueue:\n  visibilityTimeout: 10\n");
-    const r = await runCli(["setup", "plan", "--config", "other.yaml"], { cwd: dir });
+    const r = await runCliInProcess(["setup", "plan", "--config", "other.yaml"], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: other\.yaml: queue\.visibilityTimeout: 10 s is below/);
-    const missing = await runCli(["setup", "plan", "--config", "missing.json"], { cwd: dir });
+    const missing = await runCliInProcess(["setup", "plan", "--config", "missing.json"], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/missing\.json: cannot read the config file/);
   });
 
   it("setup without any config file says how to make one", async () => {
     const dir = await mkdtemp(join(tmpdir(), "td-config-"));
-    const r = await runCli(["setup", "plan"], { cwd: dir });
+    const r = await runCliInProcess(["setup", "plan"], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no config file: create one with `traildigest init`/);
   });
@@ -165,7 +165,7 @@ describe("CLI: invalid config is refused before any AWS call", () => {
 describe("CLI: init", () => {
   it("writes a starter that validates, with the recommended numbers, and refuses to overwrite without --force", async () => {
     const dir = await mkdtemp(join(tmpdir(), "td-init-"));
-    const r = await runCli(["init"], { cwd: dir });
+    const r = await runCliInProcess(["init"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Wrote .*traildigest\.config\.json/);
     const text = await readFile(join(dir, "traildigest.config.json"), "utf8");
@@ -175,24 +175,24 @@ describe("CLI: init", () => {
     expect(doc.function.webhook).toEqual({ secretId: "traildigest/slack-webhook" });
     expect(() => parseConfig(doc)).not.toThrow();
 
-    const again = await runCli(["init"], { cwd: dir });
+    const again = await runCliInProcess(["init"], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already exists: pass --force/);
     await writeFile(join(dir, "traildigest.config.json"), "{}");
-    const forced = await runCli(["init", "--force"], { cwd: dir });
+    const forced = await runCliInProcess(["init", "--force"], { cwd: dir });
     expect(forced.code).toBe(0);
     expect(JSON.parse(await readFile(join(dir, "traildigest.config.json"), "utf8"))).toEqual(doc);
   });
 
   it("writes YAML with --format yaml, which loadConfig reads back", async () => {
     const dir = await mkdtemp(join(tmpdir(), "td-init-"));
-    const r = await runCli(["init", "--format", "yaml", "--region", "eu-west-1", "--json"], { cwd: dir });
+    const r = await runCliInProcess(["init", "--format", "yaml", "--region", "eu-west-1", "--json"], { cwd: dir });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ format: "yaml" });
     const c = await loadConfig(undefined, dir);
     expect(c?.region).toBe("eu-west-1");
     expect(c?.queue.visibilityTimeout).toBe(660);
-    const json = await runCli(["init"], { cwd: dir });
+    const json = await runCliInProcess(["init"], { cwd: dir });
     expect(json.code).toBe(2);
     expect(json.stderr).toMatch(/traildigest\.config\.yaml already exists: edit it, or remove it/);
   });

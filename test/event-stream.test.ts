@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../src/core/errors.js";
 import { InputReader, parseInputText, readInputBlocks, type InputBlock } from "../src/core/events/event-stream.js";
 import { digestBlocks, loadFromFile } from "../src/app/notify-input.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
 
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 const eb = (): Record<string, any> => JSON.parse(fixture("eventbridge-updateservice.json"));
@@ -119,7 +119,7 @@ describe("streamed input", () => {
   it("reads NDJSON piped to the built CLI's stdin across many pipe reads", async () => {
     const text = ndjson(400);
     expect(text.length).toBeGreaterThan(4 * 65_536);
-    const r = await runCli(["notify", "dry-run", "--input", "-", "--batch-size", "100", "--json"], { input: text });
+    const r = await runCliInProcess(["notify", "dry-run", "--input", "-", "--batch-size", "100", "--json"], { input: text });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).stats).toEqual({ events: 400, duplicates: 0, invalid: 0, batches: 4 });
   });

@@ -12,6 +12,18 @@ import { normalizeValue } from "../src/core/events/events.js";
 import { buildDigest } from "../src/core/digest/digest.js";
 import { useFakeSlack } from "./support/fake-slack.js";
 
+// Waits (Retry-After, backoff) advance a fake clock instead of sleeping, as in handler-delivery.test.ts.
+let offset = 0;
+const sleeps: number[] = [];
+vi.mock("node:timers/promises", async (orig) => ({
+  ...(await orig<typeof import("node:timers/promises")>()),
+  setTimeout: async (ms: number) => {
+    sleeps.push(ms);
+    offset += ms;
+  },
+}));
+const realNow = Date.now.bind(Date);
+
 const fixture = JSON.parse(
   readFileSync(new URL("./fixtures/sqs-lambda-event.json", import.meta.url), "utf8"),
 ) as SQSEvent;
@@ -33,6 +45,9 @@ let captured: string[] = [];
 const secretToken = "s3cr3tW3bh00kT0k3nXYZ";
 
 beforeEach(() => {
+  offset = 0;
+  sleeps.length = 0;
+  vi.spyOn(Date, "now").mockImplementation(() => realNow() + offset);
   for (const k of WEBHOOK_ENV) delete process.env[k];
   process.env.SLACK_WEBHOOK_URL = slack.url;
   resetWebhookCache();
@@ -80,7 +95,8 @@ describe("handler", () => {
     expect(slack.requests).toHaveLength(2);
     expect(slack.requests[1]!.body).toBe(slack.requests[0]!.body);
     // Slack was asked again only after the second it asked for.
-    expect(slack.requests[1]!.at - slack.requests[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(sleeps).toEqual([1000]);
+    expect(slack.requests[1]!.at - slack.requests[0]!.at).toBeGreaterThanOrEqual(1000);
   });
 
   it("returns every record in batchItemFailures when Slack keeps failing, before the invocation's deadline", async () => {
@@ -91,6 +107,7 @@ describe("handler", () => {
     const elapsed = Date.now() - started;
     expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(ids);
     expect(slack.requests.length).toBeGreaterThan(1);
+    expect(sleeps.length).toBe(slack.requests.length - 1); // backed off between attempts
     expect(elapsed).toBeLessThan(remaining);
     const line = JSON.parse(captured.find((l) => l.includes('"traildigest batch"'))!);
     expect(line).toMatchObject({ posted: false, level: "error" });

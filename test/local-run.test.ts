@@ -1,6 +1,6 @@
 // The local-run engine against a real SQS-protocol server (fauxqs, in-process) and the handler's
 // real batch code: every message ends deleted after a digest, or (poison) in the DLQ.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -16,7 +16,8 @@ import { processBatch } from "../src/handler/process.js";
 import { sampleEvents } from "../src/core/events/sample.js";
 import type { SlackMessage } from "../src/core/digest/digest.js";
 import { UsageError } from "../src/core/errors.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
+import { endFauxqsLongPollsAtOnce, longPollsInVirtualTime, useVirtualTime } from "./support/virtual-time.js";
 
 let sqs: RunningEmulator;
 let client: SQSClient;
@@ -99,6 +100,12 @@ function recordingHandler() {
   };
 }
 
+/** Windows, quiet periods, long polls and visibility timeouts pass in virtual time (support/virtual-time.ts). */
+function virtual() {
+  const clock = useVirtualTime();
+  return { clock, client: longPollsInVirtualTime(client, clock) };
+}
+
 describe("local run engine on fauxqs", () => {
   it("N messages in: every one deleted after a digest, each event in exactly one digest", async () => {
     const q = await makeQueue({ visibility: 10 });
@@ -108,7 +115,7 @@ describe("local run engine on fauxqs", () => {
     const h = recordingHandler();
     const reports: InvocationReport[] = [];
     const result = await runLocal({
-      client,
+      ...virtual(),
       queue: q.name,
       settings: { batchSize: 10, windowMs: 1000 },
       handlerTimeoutMs: 5000,
@@ -143,14 +150,14 @@ describe("local run engine on fauxqs", () => {
     const q = await makeQueue({ visibility: 10 });
     await send(q.url, Array.from({ length: 25 }, (_, i) => JSON.stringify({ i })));
     const ok = async () => ({ response: { batchItemFailures: [] }, posted: true });
-    const r10 = await runLocal({ client, queue: q.name, settings: { batchSize: 10, windowMs: 1000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: ok });
+    const r10 = await runLocal({ ...virtual(), queue: q.name, settings: { batchSize: 10, windowMs: 1000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: ok });
     expect(r10.invocations.map((i) => [i.records, i.trigger])).toEqual([
       [10, "full"],
       [10, "full"],
       [5, "window"],
     ]);
     await send(q.url, Array.from({ length: 25 }, (_, i) => JSON.stringify({ i })));
-    const r25 = await runLocal({ client, queue: q.name, settings: { batchSize: 25, windowMs: 2000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: ok });
+    const r25 = await runLocal({ ...virtual(), queue: q.name, settings: { batchSize: 25, windowMs: 2000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: ok });
     expect(r25.invocations.map((i) => [i.records, i.trigger])).toEqual([[25, "full"]]);
     expect(await depth(q.url)).toBe(0);
   });
@@ -160,7 +167,7 @@ describe("local run engine on fauxqs", () => {
     const [body] = (sampleEvents() as object[]).map((e) => JSON.stringify(e));
     const [id] = await send(q.url, [body!]);
     const h = recordingHandler();
-    await runLocal({ client, queue: q.url, settings: { batchSize: 10, windowMs: 1000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: h.invoke });
+    await runLocal({ ...virtual(), queue: q.url, settings: { batchSize: 10, windowMs: 1000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: h.invoke });
     const rec = h.batches[0]!.Records[0]!;
     expect(rec).toMatchObject({
       messageId: id,
@@ -184,7 +191,7 @@ describe("local run engine on fauxqs", () => {
     const poisonId = ids[5]!;
     const h = recordingHandler();
     const result = await runLocal({
-      client,
+      ...virtual(),
       queue: q.name,
       settings: { batchSize: 10, windowMs: 1000 },
       handlerTimeoutMs: 1000,
@@ -211,7 +218,7 @@ describe("local run engine on fauxqs", () => {
     const h = recordingHandler();
     const outcomes: number[] = [];
     await runLocal({
-      client,
+      ...virtual(),
       queue: q.name,
       settings: { batchSize: 10, windowMs: 1000 },
       handlerTimeoutMs: 2000,
@@ -233,7 +240,7 @@ describe("local run engine on fauxqs", () => {
     let calls = 0;
     const seen: string[][] = [];
     const result = await runLocal({
-      client,
+      ...virtual(),
       queue: q.name,
       settings: { batchSize: 10, windowMs: 1000 },
       handlerTimeoutMs: 1000,
@@ -259,7 +266,7 @@ describe("local run engine on fauxqs", () => {
     for (const b of bodies) ids.push((await client.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: b }))).MessageId!);
     const sizes: number[] = [];
     const result = await runLocal({
-      client,
+      ...virtual(),
       queue: q.name,
       settings: { batchSize: 10, windowMs: 1000 },
       handlerTimeoutMs: 5000,
@@ -283,17 +290,18 @@ describe("local run engine on fauxqs", () => {
     await send(q.url, [JSON.stringify({ slow: true })]);
     let calls = 0;
     const result = await runLocal({
-      client,
+      ...virtual(),
       queue: q.name,
       settings: { batchSize: 10, windowMs: 1000 },
-      handlerTimeoutMs: 1000,
+      handlerTimeoutMs: 200,
       untilEmpty: true,
       invoke: async () => {
-        if (++calls === 1) await new Promise((r) => setTimeout(r, 1500));
+        // A real timer, as the runner's own limit is one: 200 ms always fires before 400 ms.
+        if (++calls === 1) await new Promise((r) => setTimeout(r, 400));
         return { response: { batchItemFailures: [] }, posted: true };
       },
     });
-    expect(result.invocations[0]).toMatchObject({ records: 1, failures: 1, posted: false, error: "handler timed out after 1s" });
+    expect(result.invocations[0]).toMatchObject({ records: 1, failures: 1, posted: false, error: "handler timed out after 0.2s" });
     expect(result.invocations[1]).toMatchObject({ records: 1, failures: 0, posted: true });
     expect(await depth(q.url)).toBe(0);
   });
@@ -301,6 +309,8 @@ describe("local run engine on fauxqs", () => {
   it("stops on request: a batch being gathered is made visible again at once", async () => {
     const q = await makeQueue({ visibility: 60 });
     await send(q.url, ["1", "2", "3"].map((x) => JSON.stringify({ x })));
+    // Nothing else arrives: the runner's long polls end at once, so the stop is seen without a 1 s wait.
+    onTestFinished(await endFauxqsLongPollsAtOnce());
     const controller = new AbortController();
     let invoked = 0;
     const run = runLocal({
@@ -367,10 +377,10 @@ describe("local run engine on fauxqs", () => {
 describe("local run options", () => {
   it("names DIGEST_TIMEZONE, not --timezone, when the bad zone came from the environment", async () => {
     const env = { DIGEST_TIMEZONE: "Mars/Olympus", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
-    const r = await runCli(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9"], { env });
+    const r = await runCliInProcess(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9"], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: DIGEST_TIMEZONE: unknown time zone "Mars\/Olympus"/m);
-    const flag = await runCli(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9", "--timezone", "Mars/Olympus"], { env });
+    const flag = await runCliInProcess(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9", "--timezone", "Mars/Olympus"], { env });
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^error: --timezone: unknown time zone "Mars\/Olympus"/m);
   });

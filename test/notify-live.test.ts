@@ -11,17 +11,13 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { runForecast, type ForecastData } from "../src/cli/commands/notify-live.js";
+import { runForecast, type ForecastData } from "../src/app/forecast.js";
 import type { GlobalOptions } from "../src/cli/output/output.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { startFakeCloudTrail } from "./support/fake-cloudtrail.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
+import { endFauxqsLongPollsAtOnce, runCliInVirtualTime } from "./support/virtual-time.js";
 
-const quietUi = {
-  info: () => {},
-  warn: () => {},
-  spinner: () => ({ update() {}, succeed() {}, fail() {}, stop() {} }),
-};
 const ROLE = "arn:aws:iam::123456789012:role/traildigest-scheduler-role";
 
 function globalOpts(extra: Partial<GlobalOptions> = {}): GlobalOptions {
@@ -53,7 +49,7 @@ describe("notify forecast from the config file", () => {
   it("12 services scaled down at 22:00 Seoul → one wave of 12 calls, 2 digests at BatchSize 10, with a preview", async () => {
     const config = writeConfig({ schedules: Array.from({ length: 12 }, (_, i) => nightDown(i)) });
     const data: ForecastData = await runForecast(
-      { opts: globalOpts({ config }), ui: quietUi },
+      { opts: globalOpts({ config }) },
       // Thursday 2026-11-26 00:00Z; 22:00 KST = 13:00Z.
       { from: "2026-11-26T00:00:00Z", hours: 24, fromConfig: true },
     );
@@ -84,7 +80,7 @@ describe("notify forecast from the config file", () => {
       ],
     });
     const fromConfig = await runForecast(
-      { opts: globalOpts({ config }), ui: quietUi },
+      { opts: globalOpts({ config }) },
       { from: "2026-11-26T00:00:00Z", hours: 24, fromConfig: true },
     );
     // 22:02 is 120 s after 22:00: outside a 60 s window → its own wave.
@@ -93,7 +89,7 @@ describe("notify forecast from the config file", () => {
       [1, 1],
     ]);
     const flags = await runForecast(
-      { opts: globalOpts({ config }), ui: quietUi },
+      { opts: globalOpts({ config }) },
       { from: "2026-11-26T00:00:00Z", hours: 24, fromConfig: true, batchSize: 10, window: 300 },
     );
     expect(flags.waves.map((w) => [w.calls, w.digests])).toEqual([[8, 1]]);
@@ -105,7 +101,7 @@ describe("notify forecast from the config file", () => {
       schedules: [nightDown(1), { ...nightDown(2), state: "DISABLED" }],
     });
     const data = await runForecast(
-      { opts: globalOpts({ config }), ui: quietUi },
+      { opts: globalOpts({ config }) },
       { from: "2026-11-23T00:00:00Z", hours: 24 * 7, fromConfig: true },
     );
     expect(data.waves.map((w) => w.at)).toEqual([
@@ -120,7 +116,7 @@ describe("notify forecast from the config file", () => {
 
   it("--from-config without a config file is a usage error", async () => {
     await expect(
-      runForecast({ opts: globalOpts({ config: join(dir, "missing.json") }), ui: quietUi }, { hours: 24, fromConfig: true }),
+      runForecast({ opts: globalOpts({ config: join(dir, "missing.json") }) }, { hours: 24, fromConfig: true }),
     ).rejects.toMatchObject({ kind: "input" });
   });
 
@@ -129,10 +125,7 @@ describe("notify forecast from the config file", () => {
     const saved = process.env.TZ;
     process.env.TZ = "Asia/Seoul";
     try {
-      const data = await runForecast(
-        { opts: globalOpts({ config }), ui: quietUi },
-        { from: "2026-11-27T00:00:00", hours: 24, fromConfig: true },
-      );
+      const data = await runForecast({ opts: globalOpts({ config }) }, { from: "2026-11-27T00:00:00", hours: 24, fromConfig: true });
       expect(data.period.from).toBe("2026-11-27T00:00:00.000Z");
       expect(data.waves.map((w) => w.at)).toEqual(["2026-11-27T13:00:00.000Z"]);
     } finally {
@@ -144,7 +137,7 @@ describe("notify forecast from the config file", () => {
   it("a bad --from is a usage error", async () => {
     const config = writeConfig({ schedules: [] });
     await expect(
-      runForecast({ opts: globalOpts({ config }), ui: quietUi }, { from: "tomorrow", hours: 24, fromConfig: true }),
+      runForecast({ opts: globalOpts({ config }) }, { from: "tomorrow", hours: 24, fromConfig: true }),
     ).rejects.toMatchObject({ kind: "input" });
   });
 });
@@ -187,7 +180,7 @@ describe("notify forecast from live schedules (aws-sdk-client-mock)", () => {
     });
     const scheduler = new SchedulerClient({ region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
     const data = await runForecast(
-      { scheduler, opts: globalOpts({ config: writeConfig({}) }), ui: quietUi },
+      { scheduler, opts: globalOpts({ config: writeConfig({}) }) },
       { from: "2026-11-26T00:00:00Z", hours: 24 },
     );
     expect(data.schedules).toEqual({ source: "EventBridge Scheduler", count: 3 });
@@ -221,7 +214,10 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
   let dlqUrl: string;
   const name = "traildigest-events-live";
 
+  let restoreLongPolls: () => void;
   beforeAll(async () => {
+    // Nothing sends while the peeks run: the closing 1 s long poll on an empty queue ends at once.
+    restoreLongPolls = await endFauxqsLongPollsAtOnce();
     sqs = await startSqs();
     client = new SQSClient({
       region: "us-east-1",
@@ -252,6 +248,7 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
     }
   });
   afterAll(async () => {
+    restoreLongPolls?.();
     await sqs?.stop();
   });
 
@@ -269,7 +266,7 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
 
   it("digests what is waiting, cut into batches of --batch-size, and leaves every message in the queue", async () => {
     expect(await counts(queueUrl)).toBe(24);
-    const r = await runCli(
+    const r = await runCliInProcess(
       ["notify", "dry-run", "--from-queue", "--queue", name, "--endpoint-url", sqs.endpoint, "--json"],
       { env: creds, cwd: dir },
     );
@@ -289,13 +286,13 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
 
   it("takes BatchSize from the config file unless --batch-size is given", async () => {
     const config = writeConfig({ queue: { name }, batching: { batchSize: 5, windowSeconds: 60 } });
-    const fromConfig = await runCli(
+    const fromConfig = await runCliInProcess(
       ["notify", "dry-run", "--from-queue", "--config", config, "--endpoint-url", sqs.endpoint, "--json"],
       { env: creds, cwd: dir },
     );
     expect(fromConfig.code).toBe(0);
     expect(JSON.parse(fromConfig.stdout).stats.batches).toBe(5); // 23 events / 5
-    const flag = await runCli(
+    const flag = await runCliInProcess(
       ["notify", "dry-run", "--from-queue", "--config", config, "--batch-size", "20", "--endpoint-url", sqs.endpoint, "--json"],
       { env: creds, cwd: dir },
     );
@@ -305,7 +302,7 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
   });
 
   it("the table view previews each digest and names the queue", async () => {
-    const r = await runCli(["notify", "dry-run", "--from-queue", "--queue", queueUrl, "--endpoint-url", sqs.endpoint], {
+    const r = await runCliInProcess(["notify", "dry-run", "--from-queue", "--queue", queueUrl, "--endpoint-url", sqs.endpoint], {
       env: creds,
       cwd: dir,
     });
@@ -327,13 +324,13 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
       AWS_PROFILE: undefined,
       AWS_CONFIG_FILE: join(dir, "no-aws-config"),
     };
-    const peek = await runCli(["queue", "peek", "--config", config, "--endpoint-url", sqs.endpoint, "--json", "--max", "1"], {
+    const peek = await runCliInProcess(["queue", "peek", "--config", config, "--endpoint-url", sqs.endpoint, "--json", "--max", "1"], {
       env: noRegion,
       cwd: dir,
     });
     expect(peek.stderr).not.toMatch(/error:/);
     expect(peek.code).toBe(0);
-    const r = await runCli(["notify", "dry-run", "--from-queue", "--config", config, "--endpoint-url", sqs.endpoint, "--json"], {
+    const r = await runCliInProcess(["notify", "dry-run", "--from-queue", "--config", config, "--endpoint-url", sqs.endpoint, "--json"], {
       env: noRegion,
       cwd: dir,
     });
@@ -344,10 +341,10 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
   });
 
   it("usage errors: no queue known, two sources at once", async () => {
-    const none = await runCli(["notify", "dry-run", "--from-queue", "--endpoint-url", sqs.endpoint], { env: creds, cwd: dir });
+    const none = await runCliInProcess(["notify", "dry-run", "--from-queue", "--endpoint-url", sqs.endpoint], { env: creds, cwd: dir });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--queue/);
-    const both = await runCli(["notify", "dry-run", "--from-queue", "--sample", "--queue", name], { env: creds, cwd: dir });
+    const both = await runCliInProcess(["notify", "dry-run", "--from-queue", "--sample", "--queue", name], { env: creds, cwd: dir });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/only one of/);
   });
@@ -361,7 +358,8 @@ describe("notify dry-run --from-trail (local CloudTrail)", () => {
     });
     const trail = await startFakeCloudTrail({ events: items, pageSize: 5 });
     try {
-      const r = await runCli(
+      // In this process on virtual time: the pacer's waits between pages are recorded, not slept.
+      const r = await runCliInVirtualTime(
         ["notify", "dry-run", "--from-trail", "--since", "2026-11-26T12:00:00Z", "--until", "2026-11-26T14:00:00Z", "--json"],
         { env: { ...creds, AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint }, cwd: dir },
       );
@@ -378,7 +376,7 @@ describe("notify dry-run --from-trail (local CloudTrail)", () => {
   });
 
   it("--from-trail without --since is a usage error", async () => {
-    const r = await runCli(["notify", "dry-run", "--from-trail"], { env: creds, cwd: dir });
+    const r = await runCliInProcess(["notify", "dry-run", "--from-trail"], { env: creds, cwd: dir });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--since/);
   });
@@ -387,7 +385,7 @@ describe("notify dry-run --from-trail (local CloudTrail)", () => {
 describe("notify forecast through the CLI", () => {
   it("JSON {waves:[{at,calls,digests,services,preview}]} from the config's schedules", async () => {
     const config = writeConfig({ schedules: Array.from({ length: 12 }, (_, i) => nightDown(i)) });
-    const r = await runCli(
+    const r = await runCliInProcess(
       ["notify", "forecast", "--from-config", "--config", config, "--from", "2026-11-26T00:00:00Z", "--hours", "24", "--json"],
       { env: creds, cwd: dir },
     );
@@ -397,7 +395,7 @@ describe("notify forecast through the CLI", () => {
     expect(Object.keys(out.waves[0])).toEqual(expect.arrayContaining(["at", "calls", "digests", "services", "preview"]));
     expect(out.waves[0]).toMatchObject({ at: "2026-11-26T13:00:00.000Z", calls: 12, digests: 2 });
     expect(out.waves[0].preview.blocks.length).toBeGreaterThan(0);
-    const table = await runCli(
+    const table = await runCliInProcess(
       ["notify", "forecast", "--from-config", "--config", config, "--from", "2026-11-26T00:00:00Z"],
       { env: creds, cwd: dir },
     );

@@ -4,12 +4,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Chalk } from "chalk";
-import { describe, expect, it } from "vitest";
-import { runCli } from "./support/run-cli.js";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { runCliInProcess } from "./support/run-cli.js";
+import { runInProcess } from "./support/run-in-process.js";
 import { useFakeSlack } from "./support/fake-slack.js";
 import { normalizeValue } from "../src/core/events/events.js";
 import { buildDigest, type SlackMessage } from "../src/core/digest/digest.js";
 import { blockKitBuilderUrl, mrkdwnToTerminal, renderPreview } from "../src/cli/output/preview.js";
+
+// Slack's back-off, recorded instead of slept, in the tests that turn it on (in-process runs only).
+const fakeSleep = vi.hoisted(() => ({ on: false, sleeps: [] as number[] }));
+vi.mock("node:timers/promises", async (orig) => {
+  const real = await orig<typeof import("node:timers/promises")>();
+  return {
+    ...real,
+    setTimeout: (ms: number, ...rest: unknown[]) => {
+      if (!fakeSleep.on) return (real.setTimeout as (...a: unknown[]) => Promise<unknown>)(ms, ...rest);
+      fakeSleep.sleeps.push(ms);
+      return Promise.resolve(rest[0]);
+    },
+  };
+});
+function recordSleeps(): number[] {
+  fakeSleep.on = true;
+  fakeSleep.sleeps = [];
+  onTestFinished(() => void (fakeSleep.on = false));
+  return fakeSleep.sleeps;
+}
 
 const fixtures = fileURLToPath(new URL("./fixtures", import.meta.url));
 const lambdaEvent = join(fixtures, "sqs-lambda-event.json");
@@ -25,7 +46,7 @@ interface DryRunJson {
 
 describe("notify dry-run", () => {
   it("gives exactly one message for a Lambda SQS event, the same payload the handler builds", async () => {
-    const r = await runCli(["notify", "dry-run", "--input", lambdaEvent, "--output", "json"]);
+    const r = await runCliInProcess(["notify", "dry-run", "--input", lambdaEvent, "--output", "json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as DryRunJson;
     expect(out.messages).toHaveLength(1);
@@ -35,7 +56,7 @@ describe("notify dry-run", () => {
   });
 
   it("keeps a Lambda SQS event as ONE batch whatever --batch-size says", async () => {
-    const r = await runCli(["notify", "dry-run", "--input", lambdaEvent, "--batch-size", "2", "--json"]);
+    const r = await runCliInProcess(["notify", "dry-run", "--input", lambdaEvent, "--batch-size", "2", "--json"]);
     expect((JSON.parse(r.stdout) as DryRunJson).stats.batches).toBe(1);
   });
 
@@ -43,7 +64,7 @@ describe("notify dry-run", () => {
     const events = JSON.parse(lambdaEventText).Records.map((rec: { body: string }) => JSON.parse(rec.body));
     const file = join(tmp, "events.json");
     writeFileSync(file, JSON.stringify(events.reverse()));
-    const r = await runCli(["notify", "dry-run", "--input", file, "--batch-size", "2", "--json"]);
+    const r = await runCliInProcess(["notify", "dry-run", "--input", file, "--batch-size", "2", "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as DryRunJson;
     // 5 events, one a duplicate: deduped first, so 4 events → batches of 2, 2.
@@ -56,7 +77,7 @@ describe("notify dry-run", () => {
     const events = JSON.parse(lambdaEventText).Records.map((rec: { body: string }) => JSON.parse(rec.body));
     const file = join(tmp, "events-one-per-batch.json");
     writeFileSync(file, JSON.stringify(events));
-    const r = await runCli(["notify", "dry-run", "--input", file, "--batch-size", "1", "--json"]);
+    const r = await runCliInProcess(["notify", "dry-run", "--input", file, "--batch-size", "1", "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as DryRunJson;
     // Without the whole-list dedupe the repeat would be its own batch and be shown (and posted) twice.
@@ -65,13 +86,13 @@ describe("notify dry-run", () => {
   });
 
   it("reads stdin with --input -", async () => {
-    const r = await runCli(["notify", "dry-run", "--input", "-", "--json"], { input: lambdaEventText });
+    const r = await runCliInProcess(["notify", "dry-run", "--input", "-", "--json"], { input: lambdaEventText });
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as DryRunJson).messages).toHaveLength(1);
   });
 
   it("--sample: stats in JSON, and a readable preview in the terminal", async () => {
-    const j = await runCli(["notify", "dry-run", "--sample", "--json"]);
+    const j = await runCliInProcess(["notify", "dry-run", "--sample", "--json"]);
     expect(j.code).toBe(0);
     const out = JSON.parse(j.stdout) as DryRunJson;
     expect(out.stats.invalid).toBe(0);
@@ -83,7 +104,7 @@ describe("notify dry-run", () => {
       expect(m.text.length).toBeGreaterThan(0);
     }
 
-    const t = await runCli(["notify", "dry-run", "--sample"]);
+    const t = await runCliInProcess(["notify", "dry-run", "--sample"]);
     expect(t.code).toBe(0);
     expect(t.stdout).toContain(`Message 1 of ${out.stats.batches}`);
     expect(t.stdout).toMatch(/Failed \(1\)/);
@@ -95,20 +116,20 @@ describe("notify dry-run", () => {
   });
 
   it("--timezone changes the rendered time range", async () => {
-    const r = await runCli(["notify", "dry-run", "--input", lambdaEvent, "--timezone", "Asia/Seoul", "--json"]);
+    const r = await runCliInProcess(["notify", "dry-run", "--input", lambdaEvent, "--timezone", "Asia/Seoul", "--json"]);
     const out = JSON.parse(r.stdout) as DryRunJson;
     expect(out.messages[0]!.text).toContain("22:00:00");
     expect(out.messages[0]!.text).toContain("Asia/Seoul");
   });
 
   it("--block-kit-url adds one Builder link per message holding its blocks", async () => {
-    const r = await runCli(["notify", "dry-run", "--input", lambdaEvent, "--block-kit-url", "--json"]);
+    const r = await runCliInProcess(["notify", "dry-run", "--input", lambdaEvent, "--block-kit-url", "--json"]);
     const out = JSON.parse(r.stdout) as DryRunJson;
     expect(out.blockKitUrls).toHaveLength(1);
     const url = out.blockKitUrls![0]!;
     expect(url.startsWith("https://app.slack.com/block-kit-builder/#")).toBe(true);
     expect(JSON.parse(decodeURIComponent(url.split("#")[1]!))).toEqual({ blocks: out.messages[0]!.blocks });
-    const t = await runCli(["notify", "dry-run", "--input", lambdaEvent, "--block-kit-url"]);
+    const t = await runCliInProcess(["notify", "dry-run", "--input", lambdaEvent, "--block-kit-url"]);
     expect(t.stdout).toContain("Block Kit Builder: https://app.slack.com/block-kit-builder/#");
   });
 
@@ -117,7 +138,7 @@ describe("notify dry-run", () => {
     ev.Records.push({ ...ev.Records[0], messageId: "broken-1", body: "not json" });
     const file = join(tmp, "with-broken.json");
     writeFileSync(file, JSON.stringify(ev));
-    const r = await runCli(["notify", "dry-run", "--input", file, "--json"]);
+    const r = await runCliInProcess(["notify", "dry-run", "--input", file, "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as DryRunJson;
     expect(out.messages).toHaveLength(1);
@@ -127,7 +148,7 @@ describe("notify dry-run", () => {
   });
 
   it("exits 2 with one line naming a missing file", async () => {
-    const r = await runCli(["notify", "dry-run", "--input", "./no-such-file.json"]);
+    const r = await runCliInProcess(["notify", "dry-run", "--input", "./no-such-file.json"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("error: --input ./no-such-file.json: file not found\n");
     expect(r.stdout).toBe("");
@@ -136,7 +157,7 @@ describe("notify dry-run", () => {
   it("exits 2 with one line naming a malformed file and where it breaks", async () => {
     const file = join(tmp, "broken.json");
     writeFileSync(file, '{"Records": [\n  {"messageId": "a",\n  oops\n');
-    const r = await runCli(["notify", "dry-run", "--input", file]);
+    const r = await runCliInProcess(["notify", "dry-run", "--input", file]);
     expect(r.code).toBe(2);
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines).toHaveLength(1);
@@ -145,16 +166,16 @@ describe("notify dry-run", () => {
   });
 
   it("exits 2 when no input is given, or two are", async () => {
-    const none = await runCli(["notify", "dry-run"]);
+    const none = await runCliInProcess(["notify", "dry-run"]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--input FILE .*--sample, --from-queue or --from-trail/);
-    const both = await runCli(["notify", "dry-run", "--sample", "--input", lambdaEvent]);
+    const both = await runCliInProcess(["notify", "dry-run", "--sample", "--input", lambdaEvent]);
     expect(both.code).toBe(2);
   });
 
   it("exits 2 for a bad --batch-size or --timezone", async () => {
-    expect((await runCli(["notify", "dry-run", "--sample", "--batch-size", "0"])).code).toBe(2);
-    const tz = await runCli(["notify", "dry-run", "--sample", "--timezone", "Mars/Olympus"]);
+    expect((await runCliInProcess(["notify", "dry-run", "--sample", "--batch-size", "0"])).code).toBe(2);
+    const tz = await runCliInProcess(["notify", "dry-run", "--sample", "--timezone", "Mars/Olympus"]);
     expect(tz.code).toBe(2);
     expect(tz.stderr).toContain("--timezone");
   });
@@ -164,8 +185,8 @@ describe("notify send", () => {
   const slack = useFakeSlack();
 
   it("posts exactly what dry-run shows and prints Slack's answer, never the URL", async () => {
-    const dry = JSON.parse((await runCli(["notify", "dry-run", "--input", lambdaEvent, "--json"])).stdout) as DryRunJson;
-    const r = await runCli(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url]);
+    const dry = JSON.parse((await runCliInProcess(["notify", "dry-run", "--input", lambdaEvent, "--json"])).stdout) as DryRunJson;
+    const r = await runCliInProcess(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url]);
     expect(r.code).toBe(0);
     expect(slack.requests).toHaveLength(1);
     expect(slack.requests[0]!.json).toEqual(dry.messages[0]);
@@ -176,7 +197,7 @@ describe("notify send", () => {
   });
 
   it("uses SLACK_WEBHOOK_URL and reports results in JSON", async () => {
-    const r = await runCli(["notify", "send", "--input", lambdaEvent, "--json"], { env: { SLACK_WEBHOOK_URL: slack.url } });
+    const r = await runCliInProcess(["notify", "send", "--input", lambdaEvent, "--json"], { env: { SLACK_WEBHOOK_URL: slack.url } });
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.results).toEqual([{ status: 200, answer: "ok", attempts: 1 }]);
@@ -186,7 +207,7 @@ describe("notify send", () => {
 
   it("exits 3 with Slack's error string on 404 channel_not_found, without the URL", async () => {
     slack.setFallback({ status: 404, body: "channel_not_found" });
-    const r = await runCli(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url]);
+    const r = await runCliInProcess(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("channel_not_found");
     expect(r.stderr).toMatch(/^error: /m);
@@ -198,11 +219,14 @@ describe("notify send", () => {
   it("never prints the webhook in any encoding (URL, JSON-escaped, percent-encoded, token) in errors, --verbose or --json", async () => {
     const token = new URL(slack.url).pathname.split("/").pop()!;
     const forms = [slack.url, slack.url.replaceAll("/", "\\/"), encodeURIComponent(slack.url), encodeURIComponent(slack.url).toLowerCase(), token];
+    const sleeps = recordSleeps();
     for (const [i, echo] of forms.entries()) {
       const body = i % 2 ? JSON.stringify({ error: "invalid", url: echo }) : `bad webhook ${echo}`;
       slack.script({ status: 500, body }, { status: 400, body });
       const extra = i % 2 ? ["--json"] : ["--verbose"];
-      const r = await runCli(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url, ...extra]);
+      sleeps.length = 0;
+      const r = await runInProcess(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url, ...extra]);
+      expect(sleeps).toHaveLength(1); // one back-off after the 500
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/HTTP 400 unexpected answer \(\d+ bytes\)/);
       const all = r.stdout + r.stderr;
@@ -213,10 +237,10 @@ describe("notify send", () => {
   });
 
   it("exits 2 without a webhook, and on a non-https one without echoing it", async () => {
-    const none = await runCli(["notify", "send", "--input", lambdaEvent], { env: { SLACK_WEBHOOK_URL: "" } });
+    const none = await runCliInProcess(["notify", "send", "--input", lambdaEvent], { env: { SLACK_WEBHOOK_URL: "" } });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("SLACK_WEBHOOK_URL");
-    const bad = await runCli(["notify", "send", "--input", lambdaEvent, "--webhook-url", "http://hooks.example.com/T/B/topsecretpart"]);
+    const bad = await runCliInProcess(["notify", "send", "--input", lambdaEvent, "--webhook-url", "http://hooks.example.com/T/B/topsecretpart"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--webhook-url");
     expect(bad.stderr).not.toContain("topsecretpart");

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BIN, runCli } from "./support/run-cli.js";
+import { BIN, runCliInProcess } from "./support/run-cli.js";
 import { ecsSchedules, startFakeScheduler, type FakeScheduler } from "./support/fake-scheduler.js";
 import { resolveAwsEnv, forgetSharedConfig } from "../src/app/context.js";
 import { createUi, preloadRenderers, spinnerAllowed } from "../src/cli/output/output.js";
@@ -38,7 +38,7 @@ describe("every network call is bounded by --timeout", () => {
   it("AWS: an endpoint that accepts and never answers → exit 3 naming the endpoint and the timeout", async () => {
     const silent = await silentServer();
     try {
-      const r = await runCli(["schedules", "list", "--endpoint-url", `http://127.0.0.1:${silent.port}`, "--timeout", "400ms"], {
+      const r = await runCliInProcess(["schedules", "list", "--endpoint-url", `http://127.0.0.1:${silent.port}`, "--timeout", "400ms"], {
         env,
         timeoutMs: 15_000, // a hang would be killed here (code null), not exit 3
       });
@@ -55,7 +55,7 @@ describe("every network call is bounded by --timeout", () => {
     const silent = await silentServer();
     const url = `http://127.0.0.1:${silent.port}/services/T0/B0/secretsecret`;
     try {
-      const r = await runCli(["notify", "send", "--sample", "--webhook-url", url, "--timeout", "400ms"], { env, timeoutMs: 15_000 });
+      const r = await runCliInProcess(["notify", "send", "--sample", "--webhook-url", url, "--timeout", "400ms"], { env, timeoutMs: 15_000 });
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/^error: message 1 of \d+: .*time/m);
       expect(r.stderr + r.stdout).not.toContain("secretsecret");
@@ -65,7 +65,7 @@ describe("every network call is bounded by --timeout", () => {
   });
 
   it("--timeout takes a duration and names itself when it is not one", async () => {
-    const r = await runCli(["schedules", "list", "--timeout", "soon"], { env });
+    const r = await runCliInProcess(["schedules", "list", "--timeout", "soon"], { env });
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe('error: --timeout: "soon" is not a duration (use e.g. 90s, 30m, 2h, 7d, 1h30m)');
   });
@@ -134,17 +134,11 @@ describe("spinners only where they can work", () => {
 
   it("NO_COLOR: a table on a colour terminal holds no escape code", async () => {
     await preloadRenderers();
-    const saved = process.env.NO_COLOR;
-    process.env.NO_COLOR = "1";
-    try {
-      const stdout = { isTTY: true, columns: 100, write: () => true } as never;
-      const ui = createUi({ output: "table", color: true, verbose: false }, { stdout, stderr: stdout });
-      const text = ui.table({ head: ["a", "b"], rows: [[ui.c.green("ok"), ui.c.red("failed")]] });
-      expect(text).not.toMatch(/\u001b/);
-    } finally {
-      if (saved === undefined) delete process.env.NO_COLOR;
-      else process.env.NO_COLOR = saved;
-    }
+    const stdout = { isTTY: true, columns: 100, write: () => true } as never;
+    // The environment comes with the run (main's io), not from process.env.
+    const ui = createUi({ output: "table", color: true, verbose: false }, { stdout, stderr: stdout }, { NO_COLOR: "1" });
+    const text = ui.table({ head: ["a", "b"], rows: [[ui.c.green("ok"), ui.c.red("failed")]] });
+    expect(text).not.toMatch(/\u001b/);
   });
 });
 
@@ -179,14 +173,14 @@ describe("region and profile like the AWS CLI", () => {
 
   it("an unknown profile is named as such through the CLI (exit 2), not as a missing region", async () => {
     const f = files("[profile real]\nregion = us-east-1\n");
-    const r = await runCli(["schedules", "list", "--profile", "reall"], { env: { ...env, ...f, AWS_REGION: undefined } });
+    const r = await runCliInProcess(["schedules", "list", "--profile", "reall"], { env: { ...env, ...f, AWS_REGION: undefined } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --profile: profile "reall" not found/);
   });
 
   it("no region anywhere names every place one can come from", async () => {
     const f = files("");
-    const r = await runCli(["schedules", "list"], { env: { ...env, ...f, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined } });
+    const r = await runCliInProcess(["schedules", "list"], { env: { ...env, ...f, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION");
   });
@@ -213,7 +207,7 @@ describe("exit codes: every slip from the issue", () => {
   ];
   for (const [what, args, message] of cases) {
     it(`${what} → exit 2, one line naming it`, async () => {
-      const r = await runCli(args, { env, cwd: dir });
+      const r = await runCliInProcess(args, { env, cwd: dir });
       expect(r.code).toBe(2);
       const lines = r.stderr.trim().split("\n");
       expect(lines).toHaveLength(1);
@@ -244,12 +238,12 @@ describe("names round-trip", () => {
         ...ecsSchedules(1, "ops").map((s) => ({ ...s, Name: "svc-0000-night-down" })),
       ],
     });
-    const list = await runCli(["schedules", "list", "--endpoint-url", fake.endpoint, "--next", "0"], { env });
+    const list = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--next", "0"], { env });
     expect(list.code).toBe(0);
     const names = [...list.stdout.matchAll(/^│ (\S+)/gm)].map((m) => m[1]!).filter((n) => n !== "schedule");
     expect(names.sort()).toEqual(["night/worker-night-down", "ops/svc-0000-night-down", "svc-0000-night-down", "svc-0001-night-down"]);
     for (const name of names) {
-      const show = await runCli(["schedules", "show", name, "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
+      const show = await runCliInProcess(["schedules", "show", name, "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
       expect(show.code).toBe(0);
       const { schedule } = JSON.parse(show.stdout);
       expect(schedule.group === "default" ? schedule.name : `${schedule.group}/${schedule.name}`).toBe(name);
@@ -258,7 +252,7 @@ describe("names round-trip", () => {
 
   it("a wrong region that finds nothing says which region it searched (exit 0)", async () => {
     fake = await startFakeScheduler({ schedules: [] });
-    const r = await runCli(["schedules", "list", "--endpoint-url", fake.endpoint, "--region", "eu-west-3"], { env });
+    const r = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--region", "eu-west-3"], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^No schedules found in region eu-west-3.*; check --region \/ AWS_REGION and the profile\.$/m);
   });
@@ -322,7 +316,7 @@ describe("tables fit the terminal", () => {
       })),
     });
     try {
-      const r = await runCli(["schedules", "list", "--endpoint-url", fake.endpoint, "--next", "1"], { env });
+      const r = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--next", "1"], { env });
       expect(r.code).toBe(0);
       for (const line of r.stdout.trimEnd().split("\n")) expect(displayWidth(line)).toBeLessThanOrEqual(80);
     } finally {

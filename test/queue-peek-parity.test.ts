@@ -18,7 +18,7 @@ const receives = () =>
     .filter((cmd) => cmd instanceof ReceiveMessageCommand)
     .map((cmd) => cmd.input);
 
-const { main } = await import("../src/cli/program.js");
+const { runCliInProcess } = await import("./support/run-cli.js");
 
 describe("queue peek and notify dry-run --from-queue share one peek", () => {
   let sqs: RunningEmulator;
@@ -59,22 +59,15 @@ describe("queue peek and notify dry-run --from-queue share one peek", () => {
   });
 
   it("sends the same ReceiveMessage requests", async () => {
-    const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
-    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    try {
-      const common = ["--queue", name, "--endpoint-url", sqs.endpoint, "--max", "5", "--json"];
-      send.mockClear();
-      expect(await main(["node", "traildigest", "queue", "peek", ...common])).toBe(0);
-      const peek = receives();
-      send.mockClear();
-      expect(await main(["node", "traildigest", "notify", "dry-run", "--from-queue", ...common])).toBe(0);
-      const live = receives();
-      expect(peek.length).toBeGreaterThan(0);
-      expect(live).toEqual(peek);
-      expect(peek[0]).toMatchObject({ WaitTimeSeconds: 2, VisibilityTimeout: 15 });
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
+    const common = ["--queue", name, "--endpoint-url", sqs.endpoint, "--max", "5", "--json"];
+    send.mockClear();
+    expect((await runCliInProcess(["queue", "peek", ...common])).code).toBe(0);
+    const peek = receives();
+    send.mockClear();
+    expect((await runCliInProcess(["notify", "dry-run", "--from-queue", ...common])).code).toBe(0);
+    const live = receives();
+    expect(peek.length).toBeGreaterThan(0);
+    expect(live).toEqual(peek);
+    expect(peek[0]).toMatchObject({ WaitTimeSeconds: 2, VisibilityTimeout: 15 });
   });
 });

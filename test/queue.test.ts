@@ -17,7 +17,7 @@ import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
 
 const lambdaEvent = JSON.parse(readFileSync(new URL("./fixtures/sqs-lambda-event.json", import.meta.url), "utf8")) as {
   Records: { body: string; messageId: string }[];
@@ -285,14 +285,14 @@ describe("peek against fauxqs (in process)", () => {
     writeFileSync(join(dir, "traildigest.config.json"), JSON.stringify({ region: "us-east-1", queue: { name: "from-config" } }));
     // The config file's region is last in the chain (docs/operator-contract.md): no env region here.
     const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined, AWS_CONFIG_FILE: join(dir, "no-such-aws-config") };
-    const r = await runCli(["queue", "stats", "--endpoint-url", sqsServer.endpoint, "--json"], { cwd: dir, env });
+    const r = await runCliInProcess(["queue", "stats", "--endpoint-url", sqsServer.endpoint, "--json"], { cwd: dir, env });
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);
     expect(d.queue.url).toMatch(/from-config$/);
     expect(d.dlq).toBeNull();
     expect(r.stderr).toContain("no redrive policy");
 
-    const none = await runCli(["queue", "peek", "--endpoint-url", sqsServer.endpoint], { cwd: mkdtempSync(join(tmpdir(), "td-noconf-")), env });
+    const none = await runCliInProcess(["queue", "peek", "--endpoint-url", sqsServer.endpoint], { cwd: mkdtempSync(join(tmpdir(), "td-noconf-")), env });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("--queue is required");
   });

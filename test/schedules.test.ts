@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import {
@@ -15,7 +15,9 @@ import {
 import { fetchSchedules, findSchedule, listScheduleSummaries } from "../src/adapters/aws/scheduler.js";
 import { mapLimit } from "../src/adapters/aws/concurrency.js";
 import { formatInZone } from "../src/core/time/zoned-time.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
+import { runInProcess } from "./support/run-in-process.js";
+import { useVirtualTime } from "./support/virtual-time.js";
 import { ecsSchedules, startFakeScheduler, type FakeScheduler } from "./support/fake-scheduler.js";
 
 const fixture = JSON.parse(
@@ -161,8 +163,16 @@ describe("bounded concurrency", () => {
 });
 
 describe("fetching schedules (aws-sdk-client-mock)", () => {
-  const scheduler = mockClient(SchedulerClient);
+  // Stubbed only while this block runs: the CLI tests below run in this process against a real (local) Scheduler.
+  let scheduler = mockClient(SchedulerClient);
+  scheduler.restore();
+  beforeAll(() => {
+    scheduler = mockClient(SchedulerClient);
+  });
+  afterAll(() => scheduler.restore());
   afterEach(() => scheduler.reset());
+  // The CLI tests below run in this process and must reach the fake Scheduler.
+  afterAll(() => scheduler.restore());
 
   const summary = (name: string, group = "default") => ({ Name: name, GroupName: group, State: "ENABLED" as const });
 
@@ -258,7 +268,10 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
       ],
       throttleGets: 3,
     });
-    const r = await runCli(["schedules", "list", "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
+    // In this process on virtual time: after the throttles the SDK's adaptive rate limiter waits
+    // (seconds, in real time) for tokens that virtual time refills at once.
+    useVirtualTime();
+    const r = await runInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const { schedules } = JSON.parse(r.stdout);
@@ -283,7 +296,7 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
 
   it("shows one schedule in full, searching all groups", async () => {
     fake = await startFakeScheduler({ schedules: [...ecsSchedules(3), ...ecsSchedules(1, "ops").map((s) => ({ ...s, Name: "only-in-ops" }))] });
-    const r = await runCli(["schedules", "show", "only-in-ops", "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
+    const r = await runCliInProcess(["schedules", "show", "only-in-ops", "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
     expect(r.code).toBe(0);
     const { schedule } = JSON.parse(r.stdout);
     expect(schedule).toMatchObject({
@@ -294,14 +307,14 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
       deadLetterArn: null,
       target: { kind: "ecs:updateService" },
     });
-    const missing = await runCli(["schedules", "show", "nope", "--endpoint-url", fake.endpoint], { env });
+    const missing = await runCliInProcess(["schedules", "show", "nope", "--endpoint-url", fake.endpoint], { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('schedule "nope" not found in any group');
   });
 
   it("maps AccessDenied to exit 3 naming the IAM action, from the message or from the call", async () => {
     fake = await startFakeScheduler({ schedules: ecsSchedules(2), denyOperation: { operation: "ListSchedules" } });
-    const r = await runCli(["schedules", "list", "--endpoint-url", fake.endpoint], { env });
+    const r = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint], { env });
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe(
       "error: access denied: scheduler:ListSchedules is not allowed for arn:aws:iam::123456789012:user/oncall",
@@ -309,7 +322,7 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
     await fake.stop();
 
     fake = await startFakeScheduler({ schedules: ecsSchedules(2), denyOperation: { operation: "GetSchedule", bare: true } });
-    const r2 = await runCli(["schedules", "list", "--endpoint-url", fake.endpoint], { env });
+    const r2 = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint], { env });
     expect(r2.code).toBe(3);
     expect(r2.stderr.trim()).toBe("error: access denied: scheduler:GetSchedule is not allowed for the current credentials");
   });
@@ -319,19 +332,19 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
     fake = await startFakeScheduler({ schedules: [evening] });
     const seoul = { ...env, TZ: "Asia/Seoul" };
     const flags = ["--from", "2026-11-27T00:00:00", "--next", "1", "--endpoint-url", fake.endpoint, "--json"];
-    const list = await runCli(["schedules", "list", ...flags], { env: seoul });
+    const list = await runCliInProcess(["schedules", "list", ...flags], { env: seoul });
     expect(list.code).toBe(0);
     // Read in Seoul it would start at 2026-11-26T15:00Z and find the 26th's 20:00Z fire.
     expect(JSON.parse(list.stdout).schedules[0].nextFires).toEqual(["2026-11-27T20:00:00.000Z"]);
-    const show = await runCli(["schedules", "show", evening.Name!, ...flags], { env: seoul });
+    const show = await runCliInProcess(["schedules", "show", evening.Name!, ...flags], { env: seoul });
     expect(JSON.parse(show.stdout).schedule.nextFires).toEqual(["2026-11-27T20:00:00.000Z"]);
   });
 
   it("rejects bad flags with exit 2", async () => {
-    const r = await runCli(["schedules", "list", "--state", "PAUSED"], { env });
+    const r = await runCliInProcess(["schedules", "list", "--state", "PAUSED"], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--state: "PAUSED" is not one of ENABLED, DISABLED');
-    const r2 = await runCli(["schedules", "list", "--from", "tomorrow"], { env });
+    const r2 = await runCliInProcess(["schedules", "list", "--from", "tomorrow"], { env });
     expect(r2.code).toBe(2);
   });
 });

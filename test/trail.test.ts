@@ -2,10 +2,12 @@ import { readFileSync } from "node:fs";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { createPacer } from "../src/adapters/aws/pacer.js";
 import type { Clock } from "../src/core/time/clock.js";
 import { eventFilter, lookupEvents, scanTrail } from "../src/adapters/aws/cloudtrail.js";
-import { runCli } from "./support/run-cli.js";
+import { runCliInProcess } from "./support/run-cli.js";
+import { runCliInVirtualTime, useVirtualTime } from "./support/virtual-time.js";
 import { maxInWindow, startFakeCloudTrail, updateServiceEvent, type FakeCloudTrail } from "./support/fake-cloudtrail.js";
 
 /** A clock whose sleep advances time instantly; records every sleep. */
@@ -173,6 +175,8 @@ describe("LookupEvents scan (aws-sdk-client-mock)", () => {
 
 describe("lookupEvents with a client that has SDK retries", () => {
   it("still sends every retry through the pacer: never more than 2 requests in a second", async () => {
+    // Virtual time: the pacer waits on a clock that the fake server's arrival times share.
+    const clock = useVirtualTime();
     const base = Date.now();
     const events = Array.from({ length: 9 }, (_, i) =>
       updateServiceEvent({ time: new Date(base - (i + 1) * 60_000).toISOString(), cluster: "dev", service: `s${i}`, desiredCount: 0 }),
@@ -183,7 +187,8 @@ describe("lookupEvents with a client that has SDK retries", () => {
         region: "us-east-1",
         endpoint: fake.endpoint,
         credentials: { accessKeyId: "test", secretAccessKey: "test" },
-        maxAttempts: 5,
+        // SDK retries on (5 attempts) without the SDK's own real back-off between them.
+        retryStrategy: new ConfiguredRetryStrategy(5, 0),
       });
       const { tagErrors } = await import("../src/adapters/aws/clients.js");
       tagErrors(client as never);
@@ -191,9 +196,10 @@ describe("lookupEvents with a client that has SDK retries", () => {
       const got = await lookupEvents(
         { eventName: "UpdateService", since: new Date(base - 3_600_000), until: new Date(base) },
         client,
-        { pacer: mk({ max: 2, windowMs: 1000 }), backoffBaseMs: 50 },
+        { pacer: mk({ max: 2, windowMs: 1000, clock }), clock, backoffBaseMs: 50 },
       );
       expect(got).toHaveLength(9);
+      expect(clock.sleeps.filter((ms) => ms === 50 || ms === 100)).toEqual([50, 100]); // the two back-offs
       expect(fake.requests.map((q) => q.outcome)).toEqual(["page", "throttled", "throttled", "page", "page"]);
       expect(maxInWindow(fake.requests.map((q) => q.at))).toBeLessThanOrEqual(2);
     } finally {
@@ -201,6 +207,8 @@ describe("lookupEvents with a client that has SDK retries", () => {
     }
   });
 });
+
+const trailRecentInVirtualTime = (args: string[], env: Record<string, string>) => runCliInVirtualTime(["trail", "recent", ...args], { env });
 
 describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
   let fake: FakeCloudTrail | undefined;
@@ -225,7 +233,7 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
     calls.push(updateServiceEvent({ time: ago(0.5), cluster: "prod", service: "api", desiredCount: 0, errorCode: "ServiceNotFoundException" }));
     calls.push(updateServiceEvent({ time: ago(180), cluster: "dev", service: "too-old", desiredCount: 1 }));
     fake = await startFakeCloudTrail({ events: calls, pageSize: 5, throttleFirst: 1, throttleRequests: [4] });
-    const r = await runCli(["trail", "recent", "UpdateService", "--since", "2h", "--json"], { env: env(fake.endpoint) });
+    const r = await trailRecentInVirtualTime(["UpdateService", "--since", "2h", "--json"], env(fake.endpoint));
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const { events } = JSON.parse(r.stdout);
@@ -255,6 +263,11 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
     expect(outcomes.filter((o) => o === "page")).toHaveLength(5); // 24 events / 5 per page
     expect(outcomes.filter((o) => o === "throttled")).toHaveLength(2);
     expect(maxInWindow(fake.requests.map((q) => q.at))).toBeLessThanOrEqual(2);
+    // Back-off: the request after each throttled one arrived at least 500 ms (virtual) later.
+    const after = fake.requests.flatMap((q, i) => (q.outcome === "throttled" ? [fake!.requests[i + 1]!.at - q.at] : []));
+    expect(after).toHaveLength(2);
+    for (const gap of after) expect(gap).toBeGreaterThanOrEqual(500);
+    expect(r.sleeps.filter((ms) => ms === 500).length).toBeGreaterThanOrEqual(2); // the back-offs (pacing waits vary)
     for (const q of fake.requests) expect(q.body.LookupAttributes).toEqual([{ AttributeKey: "EventName", AttributeValue: "UpdateService" }]);
   });
 
@@ -266,11 +279,11 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
         updateServiceEvent({ time: ago(7), cluster: "prod", service: "nestjs", desiredCount: 3, user: "alice" }),
       ],
     });
-    const r = await runCli(["trail", "recent", "UpdateService", "--cluster", "dev", "--json"], { env: env(fake.endpoint) });
+    const r = await runCliInProcess(["trail", "recent", "UpdateService", "--cluster", "dev", "--json"], { env: env(fake.endpoint) });
     expect(JSON.parse(r.stdout).events.map((e: { service: string }) => e.service)).toEqual(["nestjs", "billing"]);
-    const byCaller = await runCli(["trail", "recent", "UpdateService", "--caller", "alice", "--json"], { env: env(fake.endpoint) });
+    const byCaller = await runCliInProcess(["trail", "recent", "UpdateService", "--caller", "alice", "--json"], { env: env(fake.endpoint) });
     expect(JSON.parse(byCaller.stdout).events).toMatchObject([{ cluster: "prod", service: "nestjs", caller: { type: "IAMUser", name: "alice" } }]);
-    const table = await runCli(["trail", "recent", "UpdateService", "--service", "billing"], { env: { ...env(fake.endpoint), COLUMNS: "200" } });
+    const table = await runCliInProcess(["trail", "recent", "UpdateService", "--service", "billing"], { env: { ...env(fake.endpoint), COLUMNS: "200" } });
     expect(table.code).toBe(0);
     expect(table.stdout).toContain("dev/billing");
     expect(table.stdout).toContain("ServiceNotFoundException: Service not found.");
@@ -280,11 +293,16 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
 
   it("turns throttling that never ends into exit 3, and bad times into exit 2", async () => {
     fake = await startFakeCloudTrail({ events: [], throttleFirst: 100 });
-    const r = await runCli(["trail", "recent", "UpdateService"], { env: env(fake.endpoint), timeoutMs: 90_000 });
+    const r = await trailRecentInVirtualTime(["UpdateService"], env(fake.endpoint));
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe("error: throttled by CloudTrail (LookupEvents) after 6 attempts; try again or lower concurrency");
-    const bad = await runCli(["trail", "recent", "UpdateService", "--since", "yesterday"], { env: env(fake.endpoint) });
+    // Six attempts with exponential back-off between them (500 ms doubling, capped at 8 s).
+    expect(fake.requests).toHaveLength(6);
+    expect(r.sleeps.filter((ms) => ms >= 500)).toEqual([500, 1000, 2000, 4000, 8000]);
+    const at = fake.requests.map((q) => q.at);
+    [500, 1000, 2000, 4000, 8000].forEach((ms, i) => expect(at[i + 1]! - at[i]!).toBeGreaterThanOrEqual(ms));
+    const bad = await trailRecentInVirtualTime(["UpdateService", "--since", "yesterday"], env(fake.endpoint));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--since");
-  }, 60_000);
+  });
 });

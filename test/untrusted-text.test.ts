@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { SQSEvent } from "aws-lambda";
 import { terminalText } from "../src/core/text/terminal-text.js";
 import { slackField } from "../src/core/text/mrkdwn.js";
@@ -23,6 +23,7 @@ import {
   terminalProblem,
 } from "./support/hostile.js";
 import { runInProcess } from "./support/run-in-process.js";
+import { endFauxqsLongPollsAtOnce, useVirtualTime } from "./support/virtual-time.js";
 
 const ALL = [...HOSTILE, ...emojiAtEveryCut()];
 const BIG = 20_000;
@@ -381,6 +382,9 @@ describe("queue peek and local run (fauxqs, in process)", () => {
         true,
       ),
     );
+    // The closing quiet period (one window, at least 1 s of empty long polls) passes in virtual time.
+    useVirtualTime();
+    onTestFinished(await endFauxqsLongPollsAtOnce());
     const r = await runInProcess(
       [
         "local",

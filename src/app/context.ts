@@ -152,14 +152,15 @@ export interface QueueContextInput {
 export async function resolveQueueTarget(
   opts: QueueContextInput,
   queueArg: string | undefined,
-  missing = "--queue is required (or a traildigest.config.json / .yaml with queue.name in this directory)",
+  where: { missing?: string; cwd?: string | undefined } = {},
 ) {
+  const missing = where.missing ?? "--queue is required (or a traildigest.config.json / .yaml with queue.name in this directory)";
   const [{ loadConfig }, { awsOptionsFor }, { parseQueueArg }] = await Promise.all([
     import("../adapters/files/config-file.js"),
     import("../core/setup/config-schema.js"),
     import("../adapters/aws/sqs.js"),
   ]);
-  const cfg = await loadConfig(opts.config);
+  const cfg = await loadConfig(opts.config, where.cwd);
   const queue = queueArg ?? cfg?.queue.name;
   if (!queue) throw new UsageError(missing);
   const parsed = parseQueueArg(queue);

@@ -2,6 +2,7 @@
 // Each source (--input, --sample; later --from-queue, --from-trail) is one function returning a
 // NormalizedInput; everything after that (batching, digests, stats) is shared.
 import { createReadStream } from "node:fs";
+import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { ApiCallEvent, InvalidRecord, NormalizedInput } from "../core/events/events.js";
 import type { InputBlock, ReadOptions } from "../core/events/event-stream.js";
@@ -55,8 +56,13 @@ function readFailure(err: unknown): string {
 const READ_CHUNK = 1 << 16;
 
 /** --input as chunks (a file, or stdin for "-"). A read failure is one line naming the file and the cause. */
-export async function* inputChunks(path: string, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<Buffer | string> {
-  const source = path === "-" ? stdin : createReadStream(path, { highWaterMark: READ_CHUNK });
+export async function* inputChunks(
+  path: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+  cwd?: string,
+): AsyncGenerator<Buffer | string> {
+  // A relative path is read from the run's working directory (messages keep the path as given).
+  const source = path === "-" ? stdin : createReadStream(cwd ? resolve(cwd, path) : path, { highWaterMark: READ_CHUNK });
   try {
     for await (const chunk of source) yield chunk as Buffer | string;
   } catch (err) {
@@ -69,12 +75,12 @@ function inputFlag(path: string): string {
 }
 
 /** --input FILE (or - for stdin) read block by block; a malformed document is a UsageError naming the file. */
-export function loadFromFile(path: string, opts: ReadOptions & { stdin?: NodeJS.ReadableStream } = {}): InputSource {
+export function loadFromFile(path: string, opts: ReadOptions & { stdin?: NodeJS.ReadableStream; cwd?: string } = {}): InputSource {
   const flag = inputFlag(path);
   async function* blocks(): AsyncGenerator<InputBlock> {
     const { readInputBlocks } = await import("../core/events/event-stream.js");
     try {
-      yield* readInputBlocks(inputChunks(path, opts.stdin), opts);
+      yield* readInputBlocks(inputChunks(path, opts.stdin, opts.cwd), opts);
     } catch (err) {
       if (!(err instanceof UsageError) || err.message.startsWith(flag)) throw err;
       // Keep the reader's own description (line numbers); only add which file.
@@ -111,10 +117,13 @@ export async function loadSample(): Promise<SourcedInput> {
 }
 
 /** The one place that picks the source; new sources (--from-queue, --from-trail) add a branch here. */
-export async function resolveInput(opts: InputOptions): Promise<InputSource> {
+export async function resolveInput(
+  opts: InputOptions,
+  io: { stdin?: NodeJS.ReadableStream; cwd?: string } = {},
+): Promise<InputSource> {
   const given = [opts.input !== undefined && "--input", opts.sample && "--sample"].filter(Boolean);
   if (given.length > 1) throw new UsageError(`give only one of ${given.join(", ")}`);
-  if (opts.input !== undefined) return loadFromFile(opts.input);
+  if (opts.input !== undefined) return loadFromFile(opts.input, io);
   if (opts.sample) return wholeSource(await loadSample());
   throw new UsageError(
     "say where the events come from: --input FILE (or - for stdin), --sample, --from-queue or --from-trail --since 2h",

@@ -1,6 +1,9 @@
-// Entry point of the bundled CLI (dist/cli/main.mjs).
+// Entry point of the bundled CLI (dist/cli/main.mjs): the only file bound to this process. It handles a
+// closed pipe, answers --version without building the command tree, and runs main(argv, io) (program.ts)
+// with the process's streams, environment and clock.
 import { VERSION } from "./version.js";
 import { terminalText } from "../core/text/terminal-text.js";
+import { realClock, type CliIo } from "./io.js";
 
 // The AWS SDK is bundled and pinned, so its "future versions need Node 22" notice is not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -15,13 +18,37 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/** First Ctrl-C / SIGTERM: the handler stops the run cleanly; a second one quits at once (130). */
+function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => void {
+  let signals = 0;
+  const on = (sig: NodeJS.Signals) => {
+    if (++signals === 1) handler(sig);
+    else process.exit(130);
+  };
+  process.on("SIGINT", on);
+  process.on("SIGTERM", on);
+  return () => {
+    process.off("SIGINT", on);
+    process.off("SIGTERM", on);
+  };
+}
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   // Without building the command tree: the version is all that was asked for.
   process.stdout.write(`${VERSION}\n`);
 } else {
+  const io: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    clock: realClock,
+    cwd: process.cwd(),
+    onInterrupt,
+  };
   import("./program.js")
-    .then(({ main }) => main())
+    .then(({ main }) => main(args, io))
     .then(
       (code) => {
         process.exitCode = code;

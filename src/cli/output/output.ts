@@ -7,19 +7,8 @@ import { redactSecrets } from "../../core/text/secret-forms.js";
 import { terminalText } from "../../core/text/terminal-text.js";
 import { renderTable, terminalWidth } from "./table.js";
 
-export type OutputFormat = "table" | "json";
-
-export interface GlobalOptions {
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  /** --timeout: the longest one AWS or Slack call may take, retries included. */
-  timeoutMs?: number;
-  output: OutputFormat;
-  color: boolean;
-  config?: string;
-  verbose: boolean;
-}
+import type { GlobalOptions, OutputFormat } from "../../app/run-context.js";
+export type { GlobalOptions, OutputFormat };
 
 /** What every command action returns. `render` draws the human view of the same `data`. */
 export interface CommandResult<T extends object = object> {
@@ -77,7 +66,7 @@ export interface Streams {
  * a TTY, reports 0 or no columns (`script`, some CI wrappers: ora would redraw forever), TERM=dumb,
  * under CI, or with colour off (NO_COLOR / --no-color: its redraws are escape codes too).
  */
-export function spinnerAllowed(stderr: Streams["stderr"], color: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+export function spinnerAllowed(stderr: Streams["stderr"], color: boolean, env: NodeJS.ProcessEnv): boolean {
   if (stderr.isTTY !== true) return false;
   if (!(typeof stderr.columns === "number" && stderr.columns > 0)) return false;
   if (env.TERM === "dumb" || env.CI || env.NO_COLOR || !color) return false;
@@ -117,9 +106,9 @@ function forTerminal(text: string, c: ChalkInstance, line = false): string {
   return terminalText(redact(text), { multiline: !line, keepOwnStyles: c.level > 0 });
 }
 
-export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose">, streams: Streams = process): Ui {
+export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose">, streams: Streams, env: NodeJS.ProcessEnv = {}): Ui {
   if (!ChalkClass) throw new Error("preloadRenderers() was not awaited before createUi()");
-  const colorWanted = opts.color && !process.env.NO_COLOR && streams.stdout.isTTY === true;
+  const colorWanted = opts.color && !env.NO_COLOR && streams.stdout.isTTY === true;
   const c = new ChalkClass({ level: colorWanted ? new ChalkClass().level || 1 : 0 });
   const err = (line: string) => streams.stderr.write(forTerminal(line, c, true) + "\n");
   const spin = (t: string) => forTerminal(t, c, true);
@@ -133,7 +122,7 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
     info: (m) => err(m),
     debug: (m) => opts.verbose && err(c.dim(m)),
     spinner(text) {
-      if (!oraFn || !spinnerAllowed(streams.stderr, opts.color)) return noopSpinner;
+      if (!oraFn || !spinnerAllowed(streams.stderr, opts.color, env)) return noopSpinner;
       const s = oraFn({ text: spin(text), stream: streams.stderr, color: "cyan", isEnabled: true }).start();
       return {
         update: (t) => void (s.text = spin(t)),
@@ -149,7 +138,7 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
         align,
         keep,
         wrap,
-        width: terminalWidth(streams.stdout),
+        width: terminalWidth(streams.stdout, env),
         headStyle: (h) => c.bold(h),
         borderStyle: (b) => (c.level > 0 ? c.grey(b) : b),
       });
@@ -159,7 +148,7 @@ export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose
 }
 
 /** Write a command's result: JSON on stdout, or the human view on stdout. */
-export function emit<T extends object>(result: CommandResult<T>, ui: Ui, streams: Streams = process): void {
+export function emit<T extends object>(result: CommandResult<T>, ui: Ui, streams: Pick<Streams, "stdout">): void {
   if (result.written) return;
   if (ui.format === "json") {
     streams.stdout.write(ui.redact(JSON.stringify(result.data, null, 2)) + "\n");
@@ -174,7 +163,7 @@ export interface OutputWriter {
   write(text: string): Promise<void>;
 }
 
-export function outputWriter(ui: Pick<Ui, "redact">, streams: Pick<Streams, "stdout"> = process): OutputWriter {
+export function outputWriter(ui: Pick<Ui, "redact">, streams: Pick<Streams, "stdout">): OutputWriter {
   const out = streams.stdout;
   return {
     write(text) {

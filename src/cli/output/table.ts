@@ -177,7 +177,7 @@ export function renderTable(spec: TableSpec): string {
 }
 
 /** The width tables are fitted to: the terminal's, else COLUMNS, else 80 (a pipe, a file, a 0-column pty). */
-export function terminalWidth(stream: { columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
+export function terminalWidth(stream: { columns?: number }, env: NodeJS.ProcessEnv): number {
   const c = stream.columns;
   if (typeof c === "number" && c > 0) return c;
   const fromEnv = Number(env.COLUMNS);
