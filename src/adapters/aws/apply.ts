@@ -3,6 +3,7 @@
 // Deletes only with --prune (schedule items).
 import type { AwsOptions } from "./clients.js";
 import { UsageError } from "../../core/errors.js";
+import { isArn } from "../../core/aws/arn.js";
 import type { Desired, LiveState, Plan, PlanItem, Resource } from "../../core/setup/plan.js";
 import { setTimeout as delay } from "node:timers/promises";
 import { clientCache, type AppliedStep, type ApplyContext, type Executor } from "./apply/context.js";
@@ -85,7 +86,7 @@ function checkWebhook(item: PlanItem | undefined, url: string | undefined): void
       `${item.resource === "webhook-secret" ? "secret" : "parameter"} ${item.name} does not exist and SLACK_WEBHOOK_URL is not set: export SLACK_WEBHOOK_URL so setup can create it (the value is never printed), or create it yourself`,
     );
   }
-  if (item.name.startsWith("arn:")) {
+  if (isArn(item.name)) {
     throw new UsageError(
       `${item.name} does not exist: setup creates a secret or parameter only when the config names it by name, not by ARN`,
     );

@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-cloudtrail";
 import { isUnreadable, normalizeLookupEvent, type ApiCallEvent } from "../../core/events/events.js";
 import { createPacer, type Pacer } from "./pacer.js";
+import { isArn } from "../../core/aws/arn.js";
 import type { Clock } from "../../core/time/clock.js";
 import { systemClock } from "../clock.js";
 import type { AwsOptions } from "./clients.js";
@@ -203,7 +204,7 @@ export interface EventFilter {
 /** --cluster / --service / --caller as one predicate. Cluster and service accept names or ARNs. */
 export function eventFilter(f: EventFilter): ((e: ApiCallEvent) => boolean) | undefined {
   if (!f.cluster && !f.service && !f.caller) return undefined;
-  const tail = (v: string) => (v.startsWith("arn:") ? v.split("/").pop()! : v);
+  const tail = (v: string) => (isArn(v) ? v.split("/").pop()! : v);
   const cluster = f.cluster && tail(f.cluster);
   const service = f.service && tail(f.service);
   const caller = f.caller?.toLowerCase();

@@ -3,6 +3,7 @@
 import { awsClient, type AwsOptions } from "./clients.js";
 import type { Config } from "../../core/setup/config-schema.js";
 import type { LiveQueue, LiveSchedule, LiveState } from "../../core/setup/plan.js";
+import { partitionOf } from "../../core/aws/arn.js";
 import { ROLE_INLINE_POLICY, parsePolicyDocument, queueArn, ssmParameterName, type Identity } from "../../core/setup/policies.js";
 import { isNotFound } from "./errors.js";
 
@@ -30,14 +31,13 @@ export async function orMissing<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
-/** Account and region every ARN is built from. */
+/** Account, region and partition every ARN is built from; the partition is the region's (an account lives in one partition). */
 export async function resolveIdentity(aws: AwsOptions): Promise<Identity> {
   const sts = await awsClient("sts", aws);
   const { GetCallerIdentityCommand } = await sdk.sts();
   const who = await sts.send(new GetCallerIdentityCommand({}));
   const region = aws.region ?? (await sts.config.region());
-  const partition = who.Arn?.split(":")[1] ?? "aws";
-  return { account: who.Account!, region, partition };
+  return { account: who.Account!, region, partition: partitionOf(region) };
 }
 
 /** A queue setup manages, by name; undefined when it does not exist. */

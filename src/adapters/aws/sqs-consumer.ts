@@ -11,6 +11,7 @@ import {
   type QueueAttributeName,
 } from "@aws-sdk/client-sqs";
 import { ServiceError, UsageError } from "../../core/errors.js";
+import { queueArn, queueNameFromArn } from "../../core/aws/arn.js";
 import { isMissingQueue, translateAwsError } from "./errors.js";
 import { parseQueueArg, parseRedrive } from "./sqs.js";
 
@@ -69,12 +70,12 @@ export async function describeQueue(client: SqsSender, queue: string): Promise<Q
     new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }),
     "GetQueueAttributes",
   );
-  const arn = a.QueueArn ?? `arn:aws:sqs:us-east-1:000000000000:${queueNameOf(url)}`;
+  const arn = a.QueueArn ?? queueArn({ region: "us-east-1", account: "000000000000" }, queueNameOf(url));
   const redrive = parseRedrive(a.RedrivePolicy);
   const dlq = redrive
     ? {
         arn: redrive.dlqArn,
-        url: await queueUrlOf(client, queueNameOf(redrive.dlqArn), undefined, "GetQueueUrl (DLQ)"),
+        url: await queueUrlOf(client, queueNameFromArn(redrive.dlqArn) ?? queueNameOf(redrive.dlqArn), undefined, "GetQueueUrl (DLQ)"),
         maxReceiveCount: redrive.maxReceiveCount,
       }
     : null;

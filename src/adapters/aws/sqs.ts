@@ -2,6 +2,7 @@
 // URL or ARN, and read its counts and redrive policy (and the DLQ's). The peek is in sqs-peek.ts.
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { UsageError } from "../../core/errors.js";
+import { parseArn } from "../../core/aws/arn.js";
 import { isMissingQueue } from "./errors.js";
 
 type Sender = Pick<SQSClient, "send">;
@@ -28,8 +29,8 @@ export function parseQueueArg(q: string): ParsedQueueArg {
     const region = /^sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(host)?.[1];
     return { kind: "url", url: v, name: path.at(-1) ?? v, account: path.at(-2), region };
   }
-  const arn = /^arn:aws[\w-]*:sqs:([^:]*):(\d*):(.+)$/.exec(v);
-  if (arn) return { kind: "arn", name: arn[3]!, region: arn[1] || undefined, account: arn[2] || undefined };
+  const arn = parseArn(v);
+  if (arn?.service === "sqs" && /^\d*$/.test(arn.account)) return { kind: "arn", name: arn.resource, region: arn.region || undefined, account: arn.account || undefined };
   if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(v)) {
     throw new UsageError(`--queue: "${q}" is not a queue name, URL or ARN`);
   }

@@ -3,6 +3,9 @@
 import type { ApiCallEvent } from "../events/events.js";
 import { firesBetween as defaultFiresBetween, type FireOptions } from "../schedule/schedule-expression.js";
 import { toDate, type Schedule } from "../schedule/schedule.js";
+import { resourceOf, roleNameFromArn } from "../aws/arn.js";
+
+export { roleNameFromArn };
 import { matchFires } from "./fire-matching.js";
 
 export { matchFires, type MatchOptions } from "./fire-matching.js";
@@ -71,15 +74,8 @@ export type FiresBetweenFn = (expression: string, from: Date, to: Date, opts?: F
 /** `arn:aws:ecs:r:a:cluster/dev` → `dev`; `arn:…:service/dev/api` → `api`; a plain name stays; missing cluster → `default`. */
 export function resourceName(value: string | null | undefined): string | undefined {
   if (!value) return undefined;
-  const resource = value.startsWith("arn:") ? value.split(":").slice(5).join(":") : value;
+  const resource = resourceOf(value);
   return resource.split("/").pop() || undefined;
-}
-
-/** `arn:aws:iam::123:role/ops/scaler` → `scaler` (IAM paths dropped: CloudTrail shows the bare role name). */
-export function roleNameFromArn(arn: string | null | undefined): string | undefined {
-  if (!arn) return undefined;
-  const m = /:role\/(?:.*\/)?([^/]+)$/.exec(arn) ?? /:assumed-role\/([^/]+)\//.exec(arn);
-  return m?.[1] ?? (arn.startsWith("arn:") ? undefined : arn);
 }
 
 /** The role an event's caller acted as, when it was an assumed role. */

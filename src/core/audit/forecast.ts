@@ -3,6 +3,7 @@
 import type { ApiCallEvent } from "../events/events.js";
 import { auditableSchedules, roleNameFromArn, scheduleFires, type FiresBetweenFn } from "./audit.js";
 import type { Schedule } from "../schedule/schedule.js";
+import { assumedRoleArn, parseArn, partitionOf } from "../aws/arn.js";
 
 export interface ForecastCall {
   schedule: string;
@@ -93,7 +94,8 @@ export function forecastWaves(schedules: Schedule[], opts: ForecastOptions): Wav
 export function synthesizeEvents(calls: ForecastCall[], opts: { region: string }): ApiCallEvent[] {
   return calls.map((c) => {
     const role = roleNameFromArn(c.roleArn);
-    const account = /^arn:aws[a-z-]*:iam::(\d{12}):/.exec(c.roleArn ?? "")?.[1] ?? "";
+    const roleArn = parseArn(c.roleArn);
+    const account = roleArn?.service === "iam" && /^\d{12}$/.test(roleArn.account) ? roleArn.account : "";
     const event: ApiCallEvent = {
       eventId: `forecast-${c.group}-${c.schedule}-${c.at.toISOString()}`,
       eventTime: c.at.toISOString(),
@@ -106,7 +108,7 @@ export function synthesizeEvents(calls: ForecastCall[], opts: { region: string }
       caller: role
         ? {
             type: "AssumedRole",
-            arn: `arn:aws:sts::${account}:assumed-role/${role}/scheduler`,
+            arn: assumedRoleArn(roleArn?.partition ?? partitionOf(opts.region), account, role, "scheduler"),
             name: role,
             role,
             session: "scheduler",

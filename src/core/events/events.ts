@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import { normalizeCaller } from "./caller.js";
 import { inputExcerpt } from "./input-excerpt.js";
 import { isObj, num, str, type Obj } from "./values.js";
+import { isArn, resourceOf } from "../aws/arn.js";
 
 export { normalizeCaller } from "./caller.js";
 export { inputExcerpt, jsonErrorText } from "./input-excerpt.js";
@@ -108,8 +109,8 @@ function isCloudTrailRecord(v: Obj): boolean {
 
 /** "arn:aws:ecs:r:a:cluster/dev" or "dev" → "dev". */
 export function clusterName(v: string): string {
-  if (v.startsWith("arn:")) {
-    const resource = v.split(":").slice(5).join(":");
+  if (isArn(v)) {
+    const resource = resourceOf(v);
     const slash = resource.indexOf("/");
     return slash >= 0 ? resource.slice(slash + 1) : resource;
   }
@@ -118,8 +119,8 @@ export function clusterName(v: string): string {
 
 /** Service ARN, new ("service/cluster/svc") or old ("service/svc") format, or a bare name. */
 export function serviceRef(v: string): { service: string; cluster?: string } {
-  if (!v.startsWith("arn:")) return { service: v };
-  const resource = v.split(":").slice(5).join(":");
+  if (!isArn(v)) return { service: v };
+  const resource = resourceOf(v);
   const parts = resource.split("/");
   if (parts.length >= 3) return { cluster: parts[1]!, service: parts.slice(2).join("/") };
   return { service: parts[parts.length - 1]! };
@@ -234,7 +235,7 @@ const NOT_A_CHANGE = new Set(["cluster", "service", "desiredCount", "taskDefinit
 
 /** "arn:aws:ecs:r:a:task-definition/api:42" or "api:42" or "api" → "api:42" / "api". */
 export function taskDefinitionName(v: string): string {
-  return v.startsWith("arn:") ? v.slice(v.indexOf("task-definition/") >= 0 ? v.indexOf("task-definition/") + 16 : v.lastIndexOf(":") + 1) : v;
+  return isArn(v) ? v.slice(v.indexOf("task-definition/") >= 0 ? v.indexOf("task-definition/") + 16 : v.lastIndexOf(":") + 1) : v;
 }
 
 /** What an UpdateService request asks for besides the desired count (call-kind.ts classifies it). */

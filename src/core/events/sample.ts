@@ -1,5 +1,6 @@
 // A bundled, deterministic night-time scale-down wave (`notify dry-run --sample`): raw EventBridge
 // events exactly as the rule delivers them, detail = CloudTrail record. No randomness, no file reads.
+import { assumedRoleArn, buildArn, roleArn } from "../aws/arn.js";
 
 /** The zone the sample reads best in: the wave starts at 22:00 Seoul time. */
 export const SAMPLE_TIMEZONE = "Asia/Seoul";
@@ -8,6 +9,8 @@ const REGION = "ap-northeast-2";
 const ACCOUNT = "123456789012";
 const ROLE = "traildigest-scheduler-role";
 const SESSION = "a4cdb673bc3db689";
+const AT = { region: REGION, account: ACCOUNT };
+const ecsArn = (resource: string) => buildArn({ service: "ecs", ...AT, resource });
 /** When the sample wave starts (22:00 in Asia/Seoul); its events are judged against this, not the clock. */
 export const SAMPLE_START_MS = Date.parse("2026-11-26T13:00:00Z");
 const START_MS = SAMPLE_START_MS;
@@ -68,14 +71,14 @@ export function sampleEvents(): object[] {
   const identity = {
     type: "AssumedRole",
     principalId: `AROAEXAMPLETRAI:${SESSION}`,
-    arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${ROLE}/${SESSION}`,
+    arn: assumedRoleArn("aws", ACCOUNT, ROLE, SESSION),
     accountId: ACCOUNT,
     accessKeyId: "ASIAEXAMPLEKEY",
     sessionContext: {
       sessionIssuer: {
         type: "Role",
         principalId: "AROAEXAMPLETRAI",
-        arn: `arn:aws:iam::${ACCOUNT}:role/${ROLE}`,
+        arn: roleArn(AT, ROLE),
         accountId: ACCOUNT,
         userName: ROLE,
       },
@@ -89,7 +92,7 @@ export function sampleEvents(): object[] {
     // Schedules fire within their minute; spread deterministically over 0–40 s.
     const at = iso(START_MS + Math.round((i * 40_000) / (WAVE.length - 1) / 1000) * 1000);
     const failed = `${cluster}/${service}` === FAILING;
-    const serviceArn = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${service}`;
+    const serviceArn = ecsArn(`service/${cluster}/${service}`);
     const detail: Record<string, unknown> = {
       eventVersion: "1.11",
       userIdentity: structuredClone(identity),
@@ -106,13 +109,13 @@ export function sampleEvents(): object[] {
             service: {
               serviceArn,
               serviceName: service,
-              clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`,
+              clusterArn: ecsArn(`cluster/${cluster}`),
               status: "ACTIVE",
               desiredCount: 0,
               runningCount: running,
               pendingCount: 0,
               launchType: "FARGATE",
-              taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${service}:${(i % 40) + 3}`,
+              taskDefinition: ecsArn(`task-definition/${service}:${(i % 40) + 3}`),
             },
           },
       requestID: fakeUuid(i, 2),

@@ -2,6 +2,7 @@
 // import; the fire-time function is passed in so this module stays testable on its own.
 import { clusterName, serviceRef } from "../events/events.js";
 import { toDate } from "./schedule.js";
+import { parseArn, universalTargetAction } from "../aws/arn.js";
 
 /** The GetSchedule fields we read (SDK output or its JSON form: dates may be Date or ISO strings). */
 export interface RawSchedule {
@@ -82,8 +83,6 @@ export interface DecodeOptions {
   nextFires?: NextFiresFn;
 }
 
-const UNIVERSAL = /^arn:aws[\w-]*:scheduler:::aws-sdk:([^:]+):(.+)$/;
-
 // Cluster and service ARNs → names: the same rules as for CloudTrail events.
 export { clusterName };
 const serviceName = serviceRef;
@@ -97,12 +96,12 @@ function pick(obj: Record<string, unknown>, key: string): unknown {
 
 /** Target kind from its ARN: universal targets by service:action, templated ones by service. */
 export function targetKind(arn: string, hasEcsParameters = false): string {
-  const u = UNIVERSAL.exec(arn);
-  if (u) return `${u[1]}:${u[2]}`;
-  const parts = arn.split(":");
-  const service = parts[2] ?? "";
-  if (!parts[0]?.startsWith("arn") || !service) return "unknown";
-  if (service === "ecs") return hasEcsParameters || /:cluster\//.test(arn) ? "ecs:runTask" : "ecs";
+  const u = universalTargetAction(arn);
+  if (u) return `${u.service}:${u.action}`;
+  const parsed = parseArn(arn);
+  if (!parsed) return "unknown";
+  const service = parsed.service;
+  if (service === "ecs") return hasEcsParameters || parsed.resource.startsWith("cluster/") ? "ecs:runTask" : "ecs";
   if (service === "events") return "events:putEvents";
   if (service === "states") return "states:startExecution";
   if (service === "kinesis") return "kinesis:putRecord";

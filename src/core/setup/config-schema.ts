@@ -4,6 +4,7 @@ import { z } from "zod";
 import { UsageError } from "../errors.js";
 import { isTimeZone } from "../time/zoned-time.js";
 import * as scheduleExpression from "../schedule/schedule-expression.js";
+import { ROLE_ARN_RE, SQS_ARN_RE } from "../aws/arn.js";
 
 /** Marker put in the Description of every schedule setup creates; its one home is managed-marker.ts. */
 export { SCHEDULE_MARKER } from "./managed-marker.js";
@@ -29,7 +30,7 @@ const scheduleSchema = z.strictObject({
   desiredCount: int(0, 100_000).describe("DesiredCount in the target's Input: the count the schedule scales the service to."),
   roleArn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/, "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
+    .regex(ROLE_ARN_RE, "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
     .describe("The role Scheduler assumes: trusts scheduler.amazonaws.com and allows ecs:UpdateService. setup does not create it."),
   /** Omitted → FlexibleTimeWindow OFF. */
   flexibleWindowMinutes: int(1, 1440).optional().describe("FlexibleTimeWindow in minutes; unset means OFF (fires at the scheduled minute)."),
@@ -39,7 +40,7 @@ const scheduleSchema = z.strictObject({
       maximumEventAgeSeconds: int(60, 86_400).default(86_400).describe("Scheduler's retry policy: seconds an invocation is retried for at most."),
     })
     .prefault({}),
-  deadLetterArn: z.string().regex(/^arn:aws[a-z-]*:sqs:/, "an SQS queue ARN").optional().describe("An SQS queue for runs that finally fail."),
+  deadLetterArn: z.string().regex(SQS_ARN_RE, "an SQS queue ARN").optional().describe("An SQS queue for runs that finally fail."),
   state: z.enum(["ENABLED", "DISABLED"]).default("ENABLED").describe("Whether the schedule fires."),
 });
 

@@ -112,7 +112,8 @@ export function desiredPipeline(cfg: Config, id: Identity): Pipeline {
       enabled: true,
     },
     scheduleGroups: [...new Set(cfg.schedules.map((s) => s.group))].filter((g) => g !== "default"),
-    schedules: cfg.schedules.map(desiredSchedule),
+    // Target in the aws partition as before (not id's): the export's schedules are unchanged by the ARN module.
+    schedules: cfg.schedules.map((s) => desiredSchedule(s)),
   };
 }
 

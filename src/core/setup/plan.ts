@@ -6,7 +6,6 @@ import { SCHEDULE_MARKER, isManagedDescription } from "./managed-marker.js";
 import {
   FUNCTION_HANDLER,
   RULE_TARGET_ID,
-  UNIVERSAL_ECS_TARGET,
   canonicalJson,
   functionEnvironment,
   functionScheduleCallers,
@@ -21,6 +20,7 @@ import {
   scheduleInput,
   type Identity,
 } from "./policies.js";
+import { ecsUpdateServiceTarget, scopePartition } from "../aws/arn.js";
 
 export interface LiveQueue {
   url: string;
@@ -159,8 +159,8 @@ function item(resource: Resource, name: string, exists: boolean, diff: Diff, not
   return { resource, name, action, changes: diff.changes, ...(note ? { note } : {}) };
 }
 
-/** Desired values of one schedule, in the shape of LiveSchedule. */
-export function desiredSchedule(s: ScheduleConfig): LiveSchedule {
+/** Desired values of one schedule, in the shape of LiveSchedule; its target is in `partition`. */
+export function desiredSchedule(s: ScheduleConfig, partition = "aws"): LiveSchedule {
   return {
     name: s.name,
     group: s.group,
@@ -169,7 +169,7 @@ export function desiredSchedule(s: ScheduleConfig): LiveSchedule {
     state: s.state,
     description: scheduleDescription(s),
     ...(s.flexibleWindowMinutes ? { flexibleWindowMinutes: s.flexibleWindowMinutes } : {}),
-    targetArn: UNIVERSAL_ECS_TARGET,
+    targetArn: ecsUpdateServiceTarget(partition),
     roleArn: s.roleArn,
     input: scheduleInput(s),
     retryPolicy: { ...s.retryPolicy },
@@ -301,7 +301,7 @@ export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = 
     .check("enabled", m ? m.state === "Enabled" || m.state === "Enabling" || m.state === "Creating" : undefined, true);
   items.push(item("event-source-mapping", `${cfg.queue.name} → ${cfg.function.name}`, !!m, md));
 
-  items.push(...scheduleItems(cfg, live, opts));
+  items.push(...scheduleItems(cfg, live, opts, scopePartition(id)));
 
   // A created resource lists its desired fields (from null) so the plan shows what will exist.
   for (const it of items) if (it.action === "create") it.changes = it.changes.filter((c) => c.to !== null);
@@ -309,14 +309,14 @@ export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = 
 }
 
 /** Schedule groups, then schedules (a hand-made one is a conflict unless adopted), then with --prune the deletions. */
-function scheduleItems(cfg: Config, live: LiveState, opts: PlanOptions): PlanItem[] {
+function scheduleItems(cfg: Config, live: LiveState, opts: PlanOptions, partition: string): PlanItem[] {
   const items: PlanItem[] = [];
   const groups = [...new Set(cfg.schedules.map((s) => s.group))].filter((g) => g !== "default");
   for (const g of groups) items.push(item("schedule-group", g, live.scheduleGroups.includes(g), new Diff()));
   for (const s of cfg.schedules) {
     const l = live.schedules.find((x) => x.name === s.name && x.group === s.group);
     const full = `${s.group}/${s.name}`;
-    const it = item("schedule", full, !!l, scheduleDiff(l, desiredSchedule(s)));
+    const it = item("schedule", full, !!l, scheduleDiff(l, desiredSchedule(s, partition)));
     // Same group and name, but not made by setup: someone's own schedule. Never rewritten unless adopted.
     if (l && !isManagedDescription(l.description)) {
       const adopted = opts.adopt === "all" || opts.adopt?.includes(full);

@@ -4,16 +4,15 @@ import { DEFAULT_SCOPE, scopeConditions, type RuleScope } from "../events/rule-s
 import type { Config, ScheduleConfig, WebhookSource } from "./config-schema.js";
 import { managedScheduleDescription } from "./managed-marker.js";
 import type { ClassifyContext } from "../events/call-kind.js";
+import { functionLogGroupArn, isArn, parameterArn, parseArn, queueArn, secretArn, type ArnScope } from "../aws/arn.js";
 import { ENV_BUDGET_BYTES, SCHEDULES_ENV, encodeScheduleCallers, envBytes, parseScheduleCallers, type ScheduleCallersEncoding } from "../schedule/schedule-callers.js";
 
-export interface Identity {
-  account: string;
-  region: string;
-  /** "aws", "aws-cn", "aws-us-gov". */
+/** Account and region setup builds ARNs in; the partition, when absent, is the region's (core/aws/arn.ts). */
+export interface Identity extends ArnScope {
+  /** "aws", "aws-cn", "aws-us-gov", … */
   partition?: string;
 }
 
-export const UNIVERSAL_ECS_TARGET = "arn:aws:scheduler:::aws-sdk:ecs:updateService";
 export const RULE_TARGET_ID = "traildigest-queue";
 export const QUEUE_POLICY_SID = "TraildigestEventsToQueue";
 export const ROLE_INLINE_POLICY = "traildigest-digest";
@@ -23,20 +22,8 @@ export const RULE_DESCRIPTION = "traildigest: CloudTrail-recorded ECS calls → 
 export const ROLE_DESCRIPTION = "traildigest digest function: read the queue, write logs, read the webhook";
 export const FUNCTION_DESCRIPTION = "traildigest: one Slack digest per SQS batch";
 
-const p = (id: Identity) => id.partition ?? "aws";
-
-export function queueArn(id: Identity, name: string): string {
-  return `arn:${p(id)}:sqs:${id.region}:${id.account}:${name}`;
-}
-export function ruleArn(id: Identity, name: string): string {
-  return `arn:${p(id)}:events:${id.region}:${id.account}:rule/${name}`;
-}
-export function roleArn(id: Identity, name: string): string {
-  return `arn:${p(id)}:iam::${id.account}:role/${name}`;
-}
-export function functionArn(id: Identity, name: string): string {
-  return `arn:${p(id)}:lambda:${id.region}:${id.account}:function:${name}`;
-}
+// The ARNs setup builds live in core/aws/arn.ts; re-exported here for the callers that import them with the policies.
+export { functionArn, queueArn, roleArn, ruleArn } from "../aws/arn.js";
 
 /**
  * The ARN the role may read the webhook from. Secrets Manager appends 6 random characters to a
@@ -46,12 +33,12 @@ export function webhookResourceArn(id: Identity, webhook: WebhookSource): string
   if ("secretId" in webhook) {
     // A partial ARN (no random suffix) never equals the real ARN: give it the suffix wildcard. A name
     // that itself ends in "-" + 6 letters/digits is indistinguishable from a complete ARN (AWS says so too).
-    if (webhook.secretId.startsWith("arn:")) return /-[A-Za-z0-9]{6}$/.test(webhook.secretId) ? webhook.secretId : `${webhook.secretId}-??????`;
-    return `arn:${p(id)}:secretsmanager:${id.region}:${id.account}:secret:${webhook.secretId}-??????`;
+    if (isArn(webhook.secretId)) return /-[A-Za-z0-9]{6}$/.test(webhook.secretId) ? webhook.secretId : `${webhook.secretId}-??????`;
+    return `${secretArn(id, webhook.secretId)}-??????`;
   }
   if ("parameter" in webhook) {
-    if (webhook.parameter.startsWith("arn:")) return webhook.parameter;
-    return `arn:${p(id)}:ssm:${id.region}:${id.account}:parameter/${webhook.parameter.replace(/^\//, "")}`;
+    if (isArn(webhook.parameter)) return webhook.parameter;
+    return parameterArn(id, webhook.parameter);
   }
   return undefined;
 }
@@ -64,9 +51,9 @@ export function webhookResourceArn(id: Identity, webhook: WebhookSource): string
  * is read as that name (`/td/hook`). A name (not an ARN) is returned unchanged.
  */
 export function ssmParameterName(value: string): string {
-  const m = /^arn:[^:]+:ssm:[^:]*:[^:]*:parameter\/(.*)$/.exec(value);
-  if (!m) return value;
-  const rest = m[1]!;
+  const a = parseArn(value);
+  if (a?.service !== "ssm" || !a.resource.startsWith("parameter/")) return value;
+  const rest = a.resource.slice("parameter/".length);
   if (rest.startsWith("/")) return rest;
   return rest.includes("/") ? `/${rest}` : rest;
 }
@@ -173,7 +160,7 @@ export function lambdaTrustPolicy(): Record<string, unknown> {
 
 /** Least privilege: read this queue, write this function's logs, read this webhook secret or parameter. */
 export function lambdaInlinePolicy(id: Identity, cfg: Config): Record<string, unknown> {
-  const logGroup = `arn:${p(id)}:logs:${id.region}:${id.account}:log-group:/aws/lambda/${cfg.function.name}`;
+  const logGroup = functionLogGroupArn(id, cfg.function.name);
   const st: Statement[] = [
     {
       Sid: "ConsumeQueue",

@@ -1,6 +1,7 @@
 // Executors for schedule groups and schedules. UpdateSchedule replaces the whole definition: send all of it.
 import type { ScheduleConfig } from "../../../core/setup/config-schema.js";
 import { desiredSchedule } from "../../../core/setup/plan.js";
+import { scopePartition } from "../../../core/aws/arn.js";
 import { sdk } from "../live-state.js";
 import type { Executor } from "./context.js";
 
@@ -17,8 +18,8 @@ export const applyScheduleGroup: Executor = async (item, ctx) => {
   ctx.done({ resource: "schedule-group", name: item.name, action: "create" });
 };
 
-function scheduleDefinition(s: ScheduleConfig) {
-  const d = desiredSchedule(s);
+function scheduleDefinition(s: ScheduleConfig, partition: string) {
+  const d = desiredSchedule(s, partition);
   return {
     Name: s.name,
     GroupName: s.group,
@@ -51,7 +52,7 @@ export const applySchedule: Executor = async (item, ctx) => {
     ctx.done({ resource: "schedule", name: item.name, action: "delete" });
     return;
   }
-  const def = scheduleDefinition(ctx.cfg.schedules.find((x) => x.group === group && x.name === name)!);
+  const def = scheduleDefinition(ctx.cfg.schedules.find((x) => x.group === group && x.name === name)!, scopePartition(ctx.id));
   if (item.action === "create") await sch.send(new CreateScheduleCommand(def));
   else await sch.send(new UpdateScheduleCommand(def));
   ctx.done({ resource: "schedule", name: item.name, action: item.action === "create" ? "create" : "update" });
