@@ -1,6 +1,6 @@
 // The human view of a setup plan: one row per resource that would change (--verbose: every row), then a summary.
 import type { Ui } from "../output/output.js";
-import type { Plan, PlanItem } from "../../core/setup/plan.js";
+import { planSummary, type Plan, type PlanItem } from "../../core/setup/plan.js";
 import { plural } from "../../core/text/text.js";
 
 /** A table cell for one value: policy documents by their statements, long values cut (JSON has them whole). */
@@ -73,8 +73,7 @@ export function renderPlan(plan: Plan, ui: Ui): string {
         rows: shown.map((i) => [i.resource, i.name, label(i.action), changeLines(i)]),
       })
     : "";
-  const n = { create: 0, update: 0, noop: 0, delete: 0, conflict: 0 };
-  for (const i of plan.plan) n[i.action]++;
+  const n = planSummary(plan);
   const hidden = plan.plan.length - shown.length;
   const summary =
     n.create + n.update + n.delete + n.conflict === 0
