@@ -125,6 +125,50 @@ function logAndFit(
   return fits;
 }
 
+/** What one request came to: delivered, refused for good, failed on the network, or an answer worth retrying. */
+type Outcome =
+  | { kind: "delivered" }
+  | { kind: "final"; message: string; status: number | undefined; reason: string }
+  | { kind: "network"; reason: string; ambiguous: boolean }
+  | { kind: "retryable"; status: number; reason: string; retryAfter: string | null };
+
+/** One POST, redirects not followed, cut off after `timeoutMs`; classifies the answer and decides nothing about retrying. */
+async function attemptOnce(fetchImpl: typeof fetch, url: string, body: string, timeoutMs: number): Promise<Outcome> {
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetchImpl(url, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-8" },
+      body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    text = await res.text();
+  } catch (err) {
+    return { kind: "network", ...networkFailure(err, url) };
+  }
+  if (res.status === 200 && text.trim() === "ok") return { kind: "delivered" };
+  if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) {
+    const reason = redirectReason(res);
+    return { kind: "final", message: `Slack did not take the message: ${reason}`, status: res.status || undefined, reason };
+  }
+  const reason = slackErrorString(text);
+  if (res.status === 200) {
+    // A proxy's page, a captive portal…: not Slack's "ok", so not delivered.
+    return { kind: "final", message: `Slack did not take the message: HTTP 200 with ${reason}, not "ok"`, status: 200, reason };
+  }
+  if (res.status === 429 || res.status >= 500) {
+    return { kind: "retryable", status: res.status, reason, retryAfter: res.headers.get("retry-after") };
+  }
+  // 4xx other than 429: the payload or the webhook is wrong; retrying changes nothing.
+  return { kind: "final", message: `Slack rejected the message: HTTP ${res.status} ${reason}`, status: res.status, reason };
+}
+
+/**
+ * The retry policy around attemptOnce: 429 waits Retry-After, 5xx and unsent requests back off, an
+ * unknown outcome is retried at once but at most MAX_AMBIGUOUS_RETRIES times, all within the deadline.
+ */
 export async function postMessage(url: string, message: object, opts: PostOptions): Promise<SlackAnswer> {
   const fetchImpl = opts.fetchImpl ?? fetch;
   const sleep = opts.sleep ?? ((ms: number) => delay(ms));
@@ -133,8 +177,6 @@ export async function postMessage(url: string, message: object, opts: PostOption
   const log = opts.log ?? (() => {});
   const maxAttempts = opts.maxAttempts ?? Infinity;
   const body = JSON.stringify(message);
-  const fail = (msg: string, status: number | undefined, reason: string, attempts: number, ambiguous: number) =>
-    new SlackError(msg, status, reason, attempts, ambiguous);
 
   let attempt = 0;
   let ambiguous = 0;
@@ -143,62 +185,34 @@ export async function postMessage(url: string, message: object, opts: PostOption
     const left = opts.deadline - now();
     if (left < MIN_ATTEMPT_MS || attempt >= maxAttempts) break;
     attempt++;
+    // The attempt gets all the time left (a slow Slack that will answer is not cut off and re-sent).
+    const out = await attemptOnce(fetchImpl, url, body, Math.min(opts.attemptTimeoutMs ?? left, left));
+    if (out.kind === "delivered") return { status: 200, body: "ok", attempts: attempt };
+    if (out.kind === "final") throw new SlackError(out.message, out.status, out.reason, attempt, ambiguous);
     let wait: number;
-    let res: Response;
-    let text: string;
-    try {
-      res = await fetchImpl(url, {
-        method: "POST",
-        headers: { "content-type": "application/json; charset=utf-8" },
-        body,
-        redirect: "manual",
-        // The attempt gets all the time left (a slow Slack that will answer is not cut off and re-sent).
-        signal: AbortSignal.timeout(Math.min(opts.attemptTimeoutMs ?? left, left)),
-      });
-      text = await res.text();
-    } catch (err) {
-      const f = networkFailure(err, url);
-      last = { reason: f.reason };
-      if (f.ambiguous) ambiguous++;
+    if (out.kind === "network") {
+      last = { reason: out.reason };
+      if (out.ambiguous) ambiguous++;
       if (ambiguous > MAX_AMBIGUOUS_RETRIES) {
-        log(JSON.stringify({ level: "warn", msg: "slack retry", attempt, status: null, reason: f.reason, waitMs: null, ambiguous }));
-        throw fail(
-          `Slack may or may not have posted the message: ${plural(ambiguous, "attempt")} with unknown outcome (${f.reason}); not retrying again, to bound duplicates`,
+        log(JSON.stringify({ level: "warn", msg: "slack retry", attempt, status: null, reason: out.reason, waitMs: null, ambiguous }));
+        throw new SlackError(
+          `Slack may or may not have posted the message: ${plural(ambiguous, "attempt")} with unknown outcome (${out.reason}); not retrying again, to bound duplicates`,
           undefined,
-          f.reason,
+          out.reason,
           attempt,
           ambiguous,
         );
       }
-      wait = f.ambiguous ? 0 : backoff(attempt, random);
-      if (!logAndFit({ now, log, deadline: opts.deadline }, attempt, last, wait)) break;
-      await sleep(wait);
-      continue;
-    }
-    if (res.status === 200 && text.trim() === "ok") return { status: 200, body: "ok", attempts: attempt };
-    if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) {
-      const reason = redirectReason(res);
-      throw fail(`Slack did not take the message: ${reason}`, res.status || undefined, reason, attempt, ambiguous);
-    }
-    last = { status: res.status, reason: slackErrorString(text) };
-    if (res.status === 200) {
-      // A proxy's page, a captive portal…: not Slack's "ok", so not delivered.
-      throw fail(`Slack did not take the message: HTTP 200 with ${last.reason}, not "ok"`, 200, last.reason, attempt, ambiguous);
-    }
-    if (res.status === 429) {
-      wait = parseRetryAfter(res.headers.get("retry-after"), now());
-    } else if (res.status >= 500) {
-      wait = backoff(attempt, random);
+      wait = out.ambiguous ? 0 : backoff(attempt, random);
     } else {
-      // 4xx other than 429: the payload or the webhook is wrong; retrying changes nothing.
-      throw fail(`Slack rejected the message: HTTP ${res.status} ${last.reason}`, res.status, last.reason, attempt, ambiguous);
+      last = { status: out.status, reason: out.reason };
+      wait = out.status === 429 ? parseRetryAfter(out.retryAfter, now()) : backoff(attempt, random);
     }
     if (!logAndFit({ now, log, deadline: opts.deadline }, attempt, last, wait)) break;
     await sleep(wait);
   }
   const what = last.status ? `HTTP ${last.status} ${last.reason}` : last.reason;
-  throw fail(`Slack did not accept the message after ${plural(attempt, "attempt")}: ${what}`, last.status, last.reason, attempt, ambiguous);
-
+  throw new SlackError(`Slack did not accept the message after ${plural(attempt, "attempt")}: ${what}`, last.status, last.reason, attempt, ambiguous);
 }
 
 /** Exponential backoff with jitter: half fixed, half random, capped. */

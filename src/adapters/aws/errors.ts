@@ -128,78 +128,127 @@ export function isNotTheService(err: unknown): boolean {
   );
 }
 
+/** What the matchers read about one error, worked out once. */
+interface ErrorFacts {
+  e: AnyErr;
+  name: string;
+  msg: string;
+  /** The service as people name it ("EventBridge Scheduler"), else its prefix, else "AWS". */
+  label: string;
+  op?: string;
+  /** A network error code anywhere in the cause chain. */
+  net?: string;
+  host: string;
+  opts: { cause: unknown };
+}
+
+function errorFacts(err: Error): ErrorFacts {
+  const e = err as AnyErr;
+  return {
+    e,
+    name: e.name ?? "",
+    msg: e.message ?? "",
+    label: SERVICE_LABEL[e.$traildigestService ?? ""] ?? e.$traildigestService ?? "AWS",
+    op: e.$traildigestOperation,
+    net: networkCode(e),
+    host: e.$traildigestHost ?? e.hostname ?? "the AWS endpoint",
+    opts: { cause: err },
+  };
+}
+
+interface ErrorMatcher {
+  when: (f: ErrorFacts) => boolean;
+  error: (f: ErrorFacts) => DomainError;
+}
+
+/**
+ * The first matcher that fits says what the error means; the order is the precedence (missing region
+ * before credentials, credentials before access, a timeout before an unreachable host, anything
+ * AWS-shaped last).
+ */
+const MATCHERS: ErrorMatcher[] = [
+  {
+    when: ({ msg }) => /^Region is missing/i.test(msg),
+    error: ({ opts }) => {
+      const profile = activeProfile ?? process.env.AWS_PROFILE ?? "default";
+      return new UsageError(
+        `no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set region in profile "${profile}" or the config file`,
+        opts,
+      );
+    },
+  },
+  {
+    when: ({ name, msg }) => EXPIRED.has(name) || /sso.*(expired|refresh)|token.*(has )?expired|expired.*token/i.test(msg),
+    error: ({ opts }) => new ServiceError(`your AWS SSO session has expired: run \`aws sso login --profile ${profileName()}\``, opts),
+  },
+  {
+    when: ({ name, msg }) => name === "CredentialsProviderError" || /could not load credentials|credentials? (is|are) missing|no credentials/i.test(msg),
+    error: ({ opts }) => {
+      const profile = activeProfile ?? process.env.AWS_PROFILE;
+      return new ServiceError(
+        profile
+          ? `no AWS credentials for profile "${profile}": run \`aws sso login --profile ${profile}\` (SSO) or check ~/.aws/config and ~/.aws/credentials`
+          : "no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws configure`, or `aws sso login --profile <name>`",
+        opts,
+      );
+    },
+  },
+  {
+    when: ({ name }) => BAD_CREDENTIALS.has(name),
+    error: ({ name, opts }) =>
+      new ServiceError(`AWS rejected the credentials (${name}): check AWS_PROFILE / AWS_ACCESS_KEY_ID, or run \`aws sso login --profile ${profileName()}\``, opts),
+  },
+  {
+    when: ({ e, name, msg }) => ACCESS_DENIED.has(name) || (e.$metadata?.httpStatusCode === 403 && /denied|not authorized/i.test(msg)),
+    error: ({ e, msg, opts }) => {
+      const { principal } = parseAccessDenied(msg);
+      const action = iamAction(e) ?? "this call";
+      return new ServiceError(`access denied: ${action} is not allowed for ${principal ?? "the current credentials"}`, opts);
+    },
+  },
+  {
+    when: ({ name }) => THROTTLED.has(name),
+    error: ({ e, label, op, opts }) => {
+      const attempts = e.$metadata?.attempts ?? 1;
+      return new ServiceError(`throttled by ${label}${op ? ` (${op})` : ""} after ${plural(attempts, "attempt")}; try again or lower concurrency`, opts);
+    },
+  },
+  {
+    when: ({ name, net }) => name === "TimeoutError" || name === "RequestTimeout" || net === "ETIMEDOUT",
+    error: ({ e, msg, label, op, host, opts }) => {
+      const after = e.$traildigestTimeoutMs ? ` within ${e.$traildigestTimeoutMs / 1000} s (--timeout)` : ` (${firstLine(msg) || "timed out"})`;
+      return new ServiceError(`no answer from ${host}${op ? ` to ${label} ${op}` : ""}${after}: check --endpoint-url, --region and the network, or raise --timeout`, opts);
+    },
+  },
+  {
+    when: ({ net }) => Boolean(net),
+    error: ({ net, host, opts }) => new ServiceError(`cannot reach ${host} (${net}): check --endpoint-url, --region and the network`, opts),
+  },
+  {
+    when: ({ e }) => isNotTheService(e),
+    error: ({ e, label, op, host, opts }) => {
+      const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+      return new ServiceError(
+        `${host} did not answer ${op ? `${label} ${op}` : label} like AWS${status ? ` (HTTP ${status})` : ""}: does this endpoint provide ${label}? (moto and LocalStack do not emulate every service)`,
+        opts,
+      );
+    },
+  },
+  {
+    when: ({ e }) => isAwsShaped(e),
+    error: ({ name, msg, label, op, opts }) => {
+      const what = op ? `${label} ${op}` : label;
+      const detail = firstLine(msg) || name;
+      return new ServiceError(scrub(`${what} failed: ${name && name !== "Error" && !detail.includes(name) ? `${name}: ` : ""}${detail}`), opts);
+    },
+  },
+];
+
 /** One error → a domain error, or undefined when it is not an AWS error this module understands. */
 export function translateAwsError(err: unknown): DomainError | undefined {
   if (!(err instanceof Error)) return undefined;
-  const e = err as AnyErr;
-  const name = e.name ?? "";
-  const msg = e.message ?? "";
-  const label = SERVICE_LABEL[e.$traildigestService ?? ""] ?? e.$traildigestService ?? "AWS";
-  const op = e.$traildigestOperation;
-  const opts = { cause: err };
-
-  if (/^Region is missing/i.test(msg)) {
-    const profile = activeProfile ?? process.env.AWS_PROFILE ?? "default";
-    return new UsageError(
-      `no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or set region in profile "${profile}" or the config file`,
-      opts,
-    );
-  }
-  if (EXPIRED.has(name) || /sso.*(expired|refresh)|token.*(has )?expired|expired.*token/i.test(msg)) {
-    return new ServiceError(
-      `your AWS SSO session has expired: run \`aws sso login --profile ${profileName()}\``,
-      opts,
-    );
-  }
-  if (name === "CredentialsProviderError" || /could not load credentials|credentials? (is|are) missing|no credentials/i.test(msg)) {
-    const profile = activeProfile ?? process.env.AWS_PROFILE;
-    return new ServiceError(
-      profile
-        ? `no AWS credentials for profile "${profile}": run \`aws sso login --profile ${profile}\` (SSO) or check ~/.aws/config and ~/.aws/credentials`
-        : "no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws configure`, or `aws sso login --profile <name>`",
-      opts,
-    );
-  }
-  if (BAD_CREDENTIALS.has(name)) {
-    return new ServiceError(
-      `AWS rejected the credentials (${name}): check AWS_PROFILE / AWS_ACCESS_KEY_ID, or run \`aws sso login --profile ${profileName()}\``,
-      opts,
-    );
-  }
-  if (ACCESS_DENIED.has(name) || (e.$metadata?.httpStatusCode === 403 && /denied|not authorized/i.test(msg))) {
-    const { principal } = parseAccessDenied(msg);
-    const action = iamAction(e) ?? "this call";
-    return new ServiceError(`access denied: ${action} is not allowed for ${principal ?? "the current credentials"}`, opts);
-  }
-  if (THROTTLED.has(name)) {
-    const attempts = e.$metadata?.attempts ?? 1;
-    return new ServiceError(
-      `throttled by ${label}${op ? ` (${op})` : ""} after ${plural(attempts, "attempt")}; try again or lower concurrency`,
-      opts,
-    );
-  }
-  const net = networkCode(e);
-  const host = e.$traildigestHost ?? e.hostname ?? "the AWS endpoint";
-  if (name === "TimeoutError" || name === "RequestTimeout" || net === "ETIMEDOUT") {
-    const after = e.$traildigestTimeoutMs ? ` within ${e.$traildigestTimeoutMs / 1000} s (--timeout)` : ` (${firstLine(msg) || "timed out"})`;
-    return new ServiceError(`no answer from ${host}${op ? ` to ${label} ${op}` : ""}${after}: check --endpoint-url, --region and the network, or raise --timeout`, opts);
-  }
-  if (net) {
-    return new ServiceError(`cannot reach ${host} (${net}): check --endpoint-url, --region and the network`, opts);
-  }
-  if (isNotTheService(e)) {
-    const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-    return new ServiceError(
-      `${host} did not answer ${op ? `${label} ${op}` : label} like AWS${status ? ` (HTTP ${status})` : ""}: does this endpoint provide ${label}? (moto and LocalStack do not emulate every service)`,
-      opts,
-    );
-  }
-  if (isAwsShaped(e)) {
-    const what = op ? `${label} ${op}` : label;
-    const detail = firstLine(msg) || name;
-    return new ServiceError(scrub(`${what} failed: ${name && name !== "Error" && !detail.includes(name) ? `${name}: ` : ""}${detail}`), opts);
-  }
-  return undefined;
+  const f = errorFacts(err);
+  return MATCHERS.find((m) => m.when(f))?.error(f);
 }
 
 /** The ways AWS services say "no such resource". */

@@ -56,80 +56,101 @@ class CallIndex {
   }
 }
 
+/** The calls in time order, with their index by target and the positions fires have already taken. */
+interface Calls {
+  sorted: ApiCallEvent[];
+  index: CallIndex;
+  used: Set<number>;
+}
+
+/**
+ * One fire takes the earliest unused matching call in its window, preferring a success; its failed
+ * retries are taken with it as attempts. Returns the chosen call's position (if any) and the attempts.
+ */
+function claimCalls(fire: ExpectedFire, calls: Calls): { chosen?: number; attempts: number } {
+  const { sorted, index, used } = calls;
+  const inWindow = (until: Date) =>
+    index.window(fire.cluster, fire.service, fire.at.getTime(), until.getTime()).filter((i) => !used.has(i) && callMatches(fire, sorted[i]!, until));
+  let candidates = inWindow(fire.windowEnd);
+  let success = candidates.find((i) => !sorted[i]!.errorCode);
+  // Only failed calls in the window: the Scheduler retries for up to the event age (never past the next
+  // fire), so later calls of the same role/cluster/service/count are this fire's retries — a success
+  // makes the fire ok, failed ones are counted as its attempts.
+  if (success === undefined && candidates.length && fire.retryUntil) {
+    candidates = inWindow(fire.retryUntil);
+    success = candidates.find((i) => !sorted[i]!.errorCode);
+  }
+  const chosen = success ?? candidates[0];
+  if (chosen === undefined) return { attempts: 0 };
+  used.add(chosen);
+  let attempts = 1;
+  // Failed calls of this fire before its success, or every other failed retry when none succeeded.
+  for (const i of candidates) {
+    if (i === chosen || !sorted[i]!.errorCode) continue;
+    if (success === undefined || Date.parse(sorted[i]!.eventTime) <= Date.parse(sorted[success]!.eventTime)) {
+      used.add(i);
+      attempts++;
+    }
+  }
+  return { chosen, attempts };
+}
+
+/** The audit row of one fire, given the call it took (if any). */
+function auditedFire(fire: ExpectedFire, call: ApiCallEvent | undefined, attempts: number, opts: MatchOptions): AuditedFire {
+  let status: FireStatus;
+  if (call) status = call.errorCode ? "failed" : "ok";
+  else {
+    // Too recent for CloudTrail to have it yet: the call may still come (flexible window) and take minutes to show.
+    const lastChance = fire.at.getTime() + fire.flexibleWindowMinutes * 60_000 + opts.pendingMarginMs;
+    status = opts.now.getTime() < lastChance ? "pending" : "missed";
+  }
+  return {
+    schedule: fire.schedule,
+    group: fire.group,
+    cluster: fire.cluster,
+    service: fire.service,
+    expectedAt: fire.at.toISOString(),
+    timezone: fire.timezone,
+    desiredCount: fire.desiredCount ?? null,
+    status,
+    eventId: call?.eventId ?? null,
+    errorCode: call?.errorCode ?? null,
+    calledAt: call ? new Date(call.eventTime).toISOString() : null,
+    delaySeconds: call ? Math.round((Date.parse(call.eventTime) - fire.at.getTime()) / 1000) : null,
+    attempts,
+  };
+}
+
+/** UpdateService calls in [from, to) that no fire took (with --group, only on the audited targets). */
+function unexplainedCalls({ sorted, used }: Calls, opts: MatchOptions): ApiCallEvent[] {
+  const targets = opts.onlyTargetsOf ? new Set(opts.onlyTargetsOf.map((f) => `${f.cluster}/${f.service}`)) : undefined;
+  return sorted.filter((c, i) => {
+    if (used.has(i) || c.eventName !== "UpdateService") return false;
+    const t = Date.parse(c.eventTime);
+    if (t < opts.from.getTime() || t >= opts.to.getTime()) return false;
+    return !targets || targets.has(`${c.cluster ?? "default"}/${c.service}`);
+  });
+}
+
 /**
  * Greedy by time: fires in time order each take the earliest unused matching call inside their window,
  * preferring a successful one (the scheduler retries a failed call; a later success means the fire worked).
  * Failed retries inside the same window are counted as attempts of that fire, not as unexpected calls.
  */
 export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: MatchOptions): AuditResult {
-  const sortedCalls = calls
+  const sorted = calls
     .map((c) => ({ c, t: Date.parse(c.eventTime) }))
     .sort((a, b) => a.t - b.t)
     .map((x) => x.c);
-  const index = new CallIndex(sortedCalls);
-  const used = new Set<number>();
+  const state: Calls = { sorted, index: new CallIndex(sorted), used: new Set() };
   const audited: AuditedFire[] = [];
   const ordered = [...fires].sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
   for (const fire of ordered) {
-    const inWindow = (until: Date) =>
-      index.window(fire.cluster, fire.service, fire.at.getTime(), until.getTime()).filter((i) => !used.has(i) && callMatches(fire, sortedCalls[i]!, until));
-    let candidates = inWindow(fire.windowEnd);
-    let success = candidates.find((i) => !sortedCalls[i]!.errorCode);
-    // Only failed calls in the window: the Scheduler retries for up to the event age (never past the next
-    // fire), so later calls of the same role/cluster/service/count are this fire's retries — a success
-    // makes the fire ok, failed ones are counted as its attempts.
-    if (success === undefined && candidates.length && fire.retryUntil) {
-      const until = fire.retryUntil;
-      candidates = inWindow(until);
-      success = candidates.find((i) => !sortedCalls[i]!.errorCode);
-    }
-    const chosen = success ?? candidates[0];
-    let attempts = 0;
-    if (chosen !== undefined) {
-      used.add(chosen);
-      attempts = 1;
-      // Failed calls of this fire before its success, or every other failed retry when none succeeded.
-      for (const i of candidates) {
-        if (i === chosen || !sortedCalls[i]!.errorCode) continue;
-        if (success === undefined || Date.parse(sortedCalls[i]!.eventTime) <= Date.parse(sortedCalls[success]!.eventTime)) {
-          used.add(i);
-          attempts++;
-        }
-      }
-    }
-    if (fire.context) continue;
-    const call = chosen !== undefined ? sortedCalls[chosen]! : undefined;
-    let status: FireStatus;
-    if (call) status = call.errorCode ? "failed" : "ok";
-    else {
-      // Too recent for CloudTrail to have it yet: the call may still come (flexible window) and take minutes to show.
-      const lastChance = fire.at.getTime() + fire.flexibleWindowMinutes * 60_000 + opts.pendingMarginMs;
-      status = opts.now.getTime() < lastChance ? "pending" : "missed";
-    }
-    audited.push({
-      schedule: fire.schedule,
-      group: fire.group,
-      cluster: fire.cluster,
-      service: fire.service,
-      expectedAt: fire.at.toISOString(),
-      timezone: fire.timezone,
-      desiredCount: fire.desiredCount ?? null,
-      status,
-      eventId: call?.eventId ?? null,
-      errorCode: call?.errorCode ?? null,
-      calledAt: call ? new Date(call.eventTime).toISOString() : null,
-      delaySeconds: call ? Math.round((Date.parse(call.eventTime) - fire.at.getTime()) / 1000) : null,
-      attempts,
-    });
+    const { chosen, attempts } = claimCalls(fire, state);
+    // A context fire may take calls (so they are not unexpected) but is not reported.
+    if (!fire.context) audited.push(auditedFire(fire, chosen !== undefined ? sorted[chosen] : undefined, attempts, opts));
   }
-  const targets = opts.onlyTargetsOf ? new Set(opts.onlyTargetsOf.map((f) => `${f.cluster}/${f.service}`)) : undefined;
-  const unexplained = sortedCalls.filter((c, i) => {
-    if (used.has(i) || c.eventName !== "UpdateService") return false;
-    const t = Date.parse(c.eventTime);
-    if (t < opts.from.getTime() || t >= opts.to.getTime()) return false;
-    return !targets || targets.has(`${c.cluster ?? "default"}/${c.service}`);
-  });
-  const { unexpected, deploys, autoScaling } = splitUnexplained(unexplained);
+  const { unexpected, deploys, autoScaling } = splitUnexplained(unexplainedCalls(state, opts));
   const summary = { ok: 0, failed: 0, missed: 0, pending: 0, unexpected: unexpected.length, deploys: deploys.length, autoScaling: autoScaling.length, schedules: 0 };
   for (const f of audited) summary[f.status]++;
   summary.schedules = new Set(audited.map((f) => `${f.group}/${f.schedule}`)).size;

@@ -204,105 +204,135 @@ export function conflicts(plan: Plan): PlanItem[] {
   return plan.plan.filter((i) => i.action === "conflict");
 }
 
-/** The whole plan, in apply order. */
-export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = {}): Plan {
-  const { config: cfg, identity: id } = want;
-  const items: PlanItem[] = [];
-  const qArn = queueArn(id, cfg.queue.name);
-  const dArn = queueArn(id, cfg.dlq.name);
-  const rArn = ruleArn(id, cfg.rule.name);
+/** What every resource builder reads: the desired side, the live side and the ARNs several of them share. */
+interface PlanContext {
+  want: Desired;
+  cfg: Config;
+  id: Identity;
+  live: LiveState;
+  queueArn: string;
+  dlqArn: string;
+  ruleArn: string;
+}
 
-  // DLQ
-  items.push(item("dlq", cfg.dlq.name, !!live.dlq, new Diff().check("retentionSeconds", live.dlq?.retentionSeconds, cfg.dlq.retentionSeconds)));
+function dlqItem({ cfg, live }: PlanContext): PlanItem {
+  const d = new Diff().check("retentionSeconds", live.dlq?.retentionSeconds, cfg.dlq.retentionSeconds);
+  return item("dlq", cfg.dlq.name, !!live.dlq, d);
+}
 
-  // Queue + redrive
-  items.push(
-    item(
-      "queue",
-      cfg.queue.name,
-      !!live.queue,
-      new Diff()
-        .check("visibilityTimeout", live.queue?.visibilityTimeout, cfg.queue.visibilityTimeout)
-        .check("retentionSeconds", live.queue?.retentionSeconds, cfg.queue.retentionSeconds)
-        .check("redrive.deadLetterTargetArn", live.queue?.redrive?.deadLetterTargetArn, dArn)
-        .check("redrive.maxReceiveCount", live.queue?.redrive?.maxReceiveCount, cfg.dlq.maxReceiveCount),
-    ),
-  );
+/** The queue with its redrive to the DLQ. */
+function queueItem({ cfg, live, dlqArn }: PlanContext): PlanItem {
+  const q = live.queue;
+  const d = new Diff()
+    .check("visibilityTimeout", q?.visibilityTimeout, cfg.queue.visibilityTimeout)
+    .check("retentionSeconds", q?.retentionSeconds, cfg.queue.retentionSeconds)
+    .check("redrive.deadLetterTargetArn", q?.redrive?.deadLetterTargetArn, dlqArn)
+    .check("redrive.maxReceiveCount", q?.redrive?.maxReceiveCount, cfg.dlq.maxReceiveCount);
+  return item("queue", cfg.queue.name, !!q, d);
+}
 
-  // Rule
-  items.push(
-    item(
-      "rule",
-      cfg.rule.name,
-      !!live.rule,
-      new Diff().check("eventPattern", live.rule?.pattern, rulePattern(cfg.rule.eventNames, cfg.rule.scope)).check("state", live.rule?.state, "ENABLED"),
-      `scope: ${describeScope(cfg.rule.scope)} — pattern ${JSON.stringify(rulePattern(cfg.rule.eventNames, cfg.rule.scope).detail)}`,
-    ),
-  );
+function ruleItem({ cfg, live }: PlanContext): PlanItem {
+  const pattern = rulePattern(cfg.rule.eventNames, cfg.rule.scope);
+  const d = new Diff().check("eventPattern", live.rule?.pattern, pattern).check("state", live.rule?.state, "ENABLED");
+  const note = `scope: ${describeScope(cfg.rule.scope)} — pattern ${JSON.stringify(pattern.detail)}`;
+  return item("rule", cfg.rule.name, !!live.rule, d, note);
+}
 
-  // Queue policy: exists means "the queue has a policy at all".
+/** Exists means "the queue has a policy at all"; it is a change unless that policy lets the rule send. */
+function queuePolicyItem({ cfg, live, queueArn: qArn, ruleArn: rArn }: PlanContext): PlanItem {
   const policyOk = live.queue ? policyAllowsRule(live.queue.policy, qArn, rArn) : false;
-  const policyDiff = new Diff();
-  if (!policyOk) policyDiff.changes.push({ field: "statement", from: live.queue?.policy ? "does not allow the rule" : null, to: `allow events.amazonaws.com SendMessage from rule/${cfg.rule.name}` });
-  items.push(item("queue-policy", cfg.queue.name, !!live.queue?.policy, policyDiff));
-
-  // Rule target: the queue, no RoleArn (a role can break SQS delivery).
-  const target = live.targets.find((t) => t.id === RULE_TARGET_ID) ?? live.targets.find((t) => t.arn === qArn);
-  items.push(
-    item(
-      "rule-target",
-      `${cfg.rule.name} → ${cfg.queue.name}`,
-      !!target,
-      new Diff().check("arn", target?.arn, qArn).check("roleArn", target?.roleArn, undefined),
-    ),
-  );
-
-  // Webhook secret / parameter: only created, never updated (the value is never read).
-  const w = cfg.function.webhook;
-  if ("secretId" in w || "parameter" in w) {
-    const isSecret = "secretId" in w;
-    const wName = isSecret ? w.secretId : w.parameter;
-    const note =
-      live.webhookExists || want.webhookEnvSet ? undefined : "SLACK_WEBHOOK_URL is not set: apply will refuse until it is";
-    const d = new Diff();
-    if (!live.webhookExists) d.changes.push({ field: "value", from: null, to: "(from SLACK_WEBHOOK_URL)" });
-    items.push(item(isSecret ? "webhook-secret" : "webhook-parameter", wName, live.webhookExists, d, note));
+  const d = new Diff();
+  if (!policyOk) {
+    d.changes.push({
+      field: "statement",
+      from: live.queue?.policy ? "does not allow the rule" : null,
+      to: `allow events.amazonaws.com SendMessage from rule/${cfg.rule.name}`,
+    });
   }
+  return item("queue-policy", cfg.queue.name, !!live.queue?.policy, d);
+}
 
-  // Execution role
-  const roleDiff = new Diff().check("trustPolicy", live.role?.trustPolicy, lambdaTrustPolicy());
+/** The queue, with no RoleArn (a role can break SQS delivery). */
+function ruleTargetItem({ cfg, live, queueArn: qArn }: PlanContext): PlanItem {
+  const target = live.targets.find((t) => t.id === RULE_TARGET_ID) ?? live.targets.find((t) => t.arn === qArn);
+  const d = new Diff().check("arn", target?.arn, qArn).check("roleArn", target?.roleArn, undefined);
+  return item("rule-target", `${cfg.rule.name} → ${cfg.queue.name}`, !!target, d);
+}
+
+/** The webhook's secret or parameter, if the config keeps it in one: only created, never updated (the value is never read). */
+function webhookItems({ cfg, live, want }: PlanContext): PlanItem[] {
+  const w = cfg.function.webhook;
+  if (!("secretId" in w || "parameter" in w)) return [];
+  const isSecret = "secretId" in w;
+  const name = isSecret ? w.secretId : w.parameter;
+  const note =
+    live.webhookExists || want.webhookEnvSet ? undefined : "SLACK_WEBHOOK_URL is not set: apply will refuse until it is";
+  const d = new Diff();
+  if (!live.webhookExists) d.changes.push({ field: "value", from: null, to: "(from SLACK_WEBHOOK_URL)" });
+  return [item(isSecret ? "webhook-secret" : "webhook-parameter", name, live.webhookExists, d, note)];
+}
+
+/** The function's execution role: trust policy, then the inline policy statement by statement. */
+function roleItem({ cfg, id, live }: PlanContext): PlanItem {
+  const d = new Diff().check("trustPolicy", live.role?.trustPolicy, lambdaTrustPolicy());
   const wantInline = lambdaInlinePolicy(id, cfg);
-  if (!live.role?.inlinePolicy) roleDiff.check("inlinePolicy", undefined, wantInline);
-  else statementDiff(roleDiff, "inlinePolicy", live.role.inlinePolicy, wantInline);
-  items.push(item("role", cfg.function.roleName, !!live.role, roleDiff));
+  if (!live.role?.inlinePolicy) d.check("inlinePolicy", undefined, wantInline);
+  else statementDiff(d, "inlinePolicy", live.role.inlinePolicy, wantInline);
+  return item("role", cfg.function.roleName, !!live.role, d);
+}
 
-  // Function
+function functionItem({ cfg, id, live, want }: PlanContext): PlanItem {
   const f = live.function;
-  const env = functionEnvironment(cfg);
-  const fd = new Diff()
+  const d = new Diff()
     .check("runtime", f?.runtime, cfg.function.runtime)
     .check("memorySize", f?.memory, cfg.function.memory)
     .check("timeout", f?.timeout, cfg.function.timeout)
     .check("handler", f?.handler, FUNCTION_HANDLER)
     // An existing role may have an IAM path (/service-role/…): its ARN comes from GetRole, not from the name.
     .check("role", f?.role, live.role?.arn || roleArn(id, cfg.function.roleName))
-    .check("environment", f?.env, env)
+    .check("environment", f?.env, functionEnvironment(cfg))
     .check("codeSha256", f?.codeSha256, want.codeSha256);
-  items.push(item("function", cfg.function.name, !!f, fd, scheduleCallersNote(cfg)));
+  return item("function", cfg.function.name, !!f, d, scheduleCallersNote(cfg));
+}
 
-  // Event source mapping
+/** The queue → function mapping; Enabling and Creating count as enabled (they get there by themselves). */
+function mappingItem({ cfg, live, queueArn: qArn }: PlanContext): PlanItem {
   const m = live.mapping;
-  const md = new Diff()
+  const enabled = m ? m.state === "Enabled" || m.state === "Enabling" || m.state === "Creating" : undefined;
+  const d = new Diff()
     .check("eventSourceArn", m?.eventSourceArn, qArn)
     .check("batchSize", m?.batchSize, cfg.batching.batchSize)
     .check("maximumBatchingWindowInSeconds", m?.windowSeconds ?? (m ? 0 : undefined), cfg.batching.windowSeconds)
     .check("functionResponseTypes", m?.functionResponseTypes, ["ReportBatchItemFailures"])
     .check("maximumConcurrency", m?.maximumConcurrency, cfg.batching.maximumConcurrency)
-    .check("enabled", m ? m.state === "Enabled" || m.state === "Enabling" || m.state === "Creating" : undefined, true);
-  items.push(item("event-source-mapping", `${cfg.queue.name} → ${cfg.function.name}`, !!m, md));
+    .check("enabled", enabled, true);
+  return item("event-source-mapping", `${cfg.queue.name} → ${cfg.function.name}`, !!m, d);
+}
 
-  items.push(...scheduleItems(cfg, live, opts, scopePartition(id)));
-
+/** The whole plan, in apply order: one builder per resource kind. */
+export function computePlan(want: Desired, live: LiveState, opts: PlanOptions = {}): Plan {
+  const { config: cfg, identity: id } = want;
+  const ctx: PlanContext = {
+    want,
+    cfg,
+    id,
+    live,
+    queueArn: queueArn(id, cfg.queue.name),
+    dlqArn: queueArn(id, cfg.dlq.name),
+    ruleArn: ruleArn(id, cfg.rule.name),
+  };
+  const items: PlanItem[] = [
+    dlqItem(ctx),
+    queueItem(ctx),
+    ruleItem(ctx),
+    queuePolicyItem(ctx),
+    ruleTargetItem(ctx),
+    ...webhookItems(ctx),
+    roleItem(ctx),
+    functionItem(ctx),
+    mappingItem(ctx),
+    ...scheduleItems(cfg, live, opts, scopePartition(id)),
+  ];
   // A created resource lists its desired fields (from null) so the plan shows what will exist.
   for (const it of items) if (it.action === "create") it.changes = it.changes.filter((c) => c.to !== null);
   return { plan: items };

@@ -123,24 +123,27 @@ function templateParameters(cfg: Config): Record<string, Json> {
   return Parameters;
 }
 
-export function cloudFormationTemplate(cfg: Config, opts: CfnOptions = {}): Template {
-  const p = symbolicPipeline(cfg);
-  const conv = converter(p);
-  const ids = logicalIds(p);
-  const R: Record<string, Resource> = {};
+type Conv = ReturnType<typeof converter>;
 
-  R[CFN.dlq] = { Type: "AWS::SQS::Queue", Properties: { QueueName: conv(p.dlq.name), MessageRetentionPeriod: p.dlq.retentionSeconds } };
-  R[CFN.queue] = {
-    Type: "AWS::SQS::Queue",
-    Properties: {
-      QueueName: conv(p.queue.name),
-      VisibilityTimeout: p.queue.visibilityTimeout,
-      MessageRetentionPeriod: p.queue.retentionSeconds,
-      RedrivePolicy: conv(p.queue.redrive),
+/** The DLQ, the events queue with its redrive, and the policy that lets the rule send to it. */
+function queueResources(p: Pipeline, conv: Conv): Record<string, Resource> {
+  return {
+    [CFN.dlq]: { Type: "AWS::SQS::Queue", Properties: { QueueName: conv(p.dlq.name), MessageRetentionPeriod: p.dlq.retentionSeconds } },
+    [CFN.queue]: {
+      Type: "AWS::SQS::Queue",
+      Properties: {
+        QueueName: conv(p.queue.name),
+        VisibilityTimeout: p.queue.visibilityTimeout,
+        MessageRetentionPeriod: p.queue.retentionSeconds,
+        RedrivePolicy: conv(p.queue.redrive),
+      },
     },
+    [CFN.queuePolicy]: { Type: "AWS::SQS::QueuePolicy", Properties: { Queues: [{ Ref: CFN.queue }], PolicyDocument: conv(p.queuePolicy.document) } },
   };
-  R[CFN.queuePolicy] = { Type: "AWS::SQS::QueuePolicy", Properties: { Queues: [{ Ref: CFN.queue }], PolicyDocument: conv(p.queuePolicy.document) } };
-  R[CFN.rule] = {
+}
+
+function ruleResource(p: Pipeline, conv: Conv): Resource {
+  return {
     Type: "AWS::Events::Rule",
     Properties: {
       Name: conv(p.rule.name),
@@ -151,54 +154,69 @@ export function cloudFormationTemplate(cfg: Config, opts: CfnOptions = {}): Temp
       Targets: [{ Id: p.rule.target.id, Arn: conv(p.rule.target.arn) }],
     },
   };
-  R[CFN.role] = {
-    Type: "AWS::IAM::Role",
-    Properties: {
-      RoleName: conv(p.role.name),
-      Description: p.role.description,
-      AssumeRolePolicyDocument: conv(p.role.trustPolicy),
-      Policies: [{ PolicyName: p.role.inlinePolicyName, PolicyDocument: conv(p.role.inlinePolicy) }],
+}
+
+/** The execution role, the function (code from the CodeS3Bucket/CodeS3Key parameters) and its queue mapping. */
+function lambdaResources(p: Pipeline, conv: Conv): Record<string, Resource> {
+  return {
+    [CFN.role]: {
+      Type: "AWS::IAM::Role",
+      Properties: {
+        RoleName: conv(p.role.name),
+        Description: p.role.description,
+        AssumeRolePolicyDocument: conv(p.role.trustPolicy),
+        Policies: [{ PolicyName: p.role.inlinePolicyName, PolicyDocument: conv(p.role.inlinePolicy) }],
+      },
+    },
+    [CFN.function]: {
+      Type: "AWS::Lambda::Function",
+      Properties: {
+        FunctionName: conv(p.function.name),
+        Description: p.function.description,
+        Role: conv(p.function.role),
+        Runtime: p.function.runtime,
+        Handler: p.function.handler,
+        MemorySize: p.function.memory,
+        Timeout: p.function.timeout,
+        Code: { S3Bucket: { Ref: "CodeS3Bucket" }, S3Key: { Ref: "CodeS3Key" } },
+        Environment: { Variables: conv(p.function.environment) },
+      },
+    },
+    [CFN.mapping]: {
+      Type: "AWS::Lambda::EventSourceMapping",
+      Properties: {
+        EventSourceArn: conv(p.mapping.eventSourceArn),
+        FunctionName: { Ref: CFN.function },
+        BatchSize: p.mapping.batchSize,
+        MaximumBatchingWindowInSeconds: p.mapping.windowSeconds,
+        FunctionResponseTypes: p.mapping.functionResponseTypes,
+        ...(p.mapping.maximumConcurrency ? { ScalingConfig: { MaximumConcurrency: p.mapping.maximumConcurrency } } : {}),
+        Enabled: p.mapping.enabled,
+      },
     },
   };
-  R[CFN.function] = {
-    Type: "AWS::Lambda::Function",
-    Properties: {
-      FunctionName: conv(p.function.name),
-      Description: p.function.description,
-      Role: conv(p.function.role),
-      Runtime: p.function.runtime,
-      Handler: p.function.handler,
-      MemorySize: p.function.memory,
-      Timeout: p.function.timeout,
-      Code: { S3Bucket: { Ref: "CodeS3Bucket" }, S3Key: { Ref: "CodeS3Key" } },
-      Environment: { Variables: conv(p.function.environment) },
-    },
-  };
-  R[CFN.mapping] = {
-    Type: "AWS::Lambda::EventSourceMapping",
-    Properties: {
-      EventSourceArn: conv(p.mapping.eventSourceArn),
-      FunctionName: { Ref: CFN.function },
-      BatchSize: p.mapping.batchSize,
-      MaximumBatchingWindowInSeconds: p.mapping.windowSeconds,
-      FunctionResponseTypes: p.mapping.functionResponseTypes,
-      ...(p.mapping.maximumConcurrency ? { ScalingConfig: { MaximumConcurrency: p.mapping.maximumConcurrency } } : {}),
-      Enabled: p.mapping.enabled,
-    },
-  };
-  addSchedules(R, p, ids);
-  // Imported parts stay in the account if the stack is ever deleted (setup never deletes them either).
-  for (const i of opts.imports ?? []) {
+}
+
+/** Imported parts stay in the account if the stack is ever deleted (setup never deletes them either). */
+function retainImported(R: Record<string, Resource>, imports: CfnImport[]): void {
+  for (const i of imports) {
     const r = R[i.LogicalResourceId];
     if (r) Object.assign(r, { DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
   }
+}
 
-  const Parameters = templateParameters(cfg);
+/** Parameters, resources (in apply order) and outputs. */
+export function cloudFormationTemplate(cfg: Config, opts: CfnOptions = {}): Template {
+  const p = symbolicPipeline(cfg);
+  const conv = converter(p);
+  const R: Record<string, Resource> = { ...queueResources(p, conv), [CFN.rule]: ruleResource(p, conv), ...lambdaResources(p, conv) };
+  addSchedules(R, p, logicalIds(p));
+  retainImported(R, opts.imports ?? []);
 
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: "traildigest pipeline (written by `traildigest setup export`): the same parts and settings `setup apply` creates",
-    Parameters,
+    Parameters: templateParameters(cfg),
     Resources: R,
     Outputs: {
       QueueUrl: { Value: { Ref: CFN.queue } },

@@ -137,14 +137,11 @@ function scheduleBlocks(p: ReturnType<typeof symbolicPipeline>, labels: ReturnTy
   return blocks;
 }
 
-export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[] } = {}): TerraformFiles {
-  const p = symbolicPipeline(cfg);
-  const { conv, json } = converter(p);
-  const blocks: Block[] = [];
+type Converter = ReturnType<typeof converter>;
 
-  blocks.push(...settingBlocks(cfg));
-
-  blocks.push(
+/** The DLQ, the events queue with its redrive, and the policy that lets only the rule send to it. */
+function queueBlocks(p: Pipeline, { conv, json }: Converter): Block[] {
+  return [
     res(TF.dlq, [attr("name", conv(p.dlq.name)), attr("message_retention_seconds", p.dlq.retentionSeconds)], "Dead-letter queue: messages the digest failed maxReceiveCount times"),
     res(TF.queue, [
       attr("name", conv(p.queue.name)),
@@ -153,9 +150,21 @@ export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[]
       attr("redrive_policy", json(p.queue.redrive)),
     ]),
     res(TF.queuePolicy, [attr("queue_url", expr(`${TF.queue}.id`)), attr("policy", json(p.queuePolicy.document))], "Only this rule may send to the queue"),
+  ];
+}
+
+/** The rule and its one target, the queue. */
+function ruleBlocks(p: Pipeline, { conv, json }: Converter): Block[] {
+  return [
     res(TF.rule, [attr("name", conv(p.rule.name)), attr("description", p.rule.description), attr("event_pattern", json(p.rule.pattern))]),
     // No role_arn: a role on an SQS target can break delivery.
     res(TF.target, [attr("rule", expr(`${TF.rule}.name`)), attr("target_id", p.rule.target.id), attr("arn", conv(p.rule.target.arn))]),
+  ];
+}
+
+/** The execution role and its inline policy, the function, and its queue mapping. */
+function lambdaBlocks(p: Pipeline, { conv, json }: Converter): Block[] {
+  return [
     res(TF.role, [attr("name", conv(p.role.name)), attr("description", p.role.description), attr("assume_role_policy", json(p.role.trustPolicy))]),
     res(
       TF.rolePolicy,
@@ -185,25 +194,41 @@ export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[]
       // Lambda checks the role can read the queue when the mapping is created.
       attr("depends_on", [expr(TF.rolePolicy)]),
     ]),
-  );
+  ];
+}
 
-  blocks.push(...scheduleBlocks(p, scheduleLabels(p)));
-
-  blocks.push(
+function outputBlocks(): Block[] {
+  return [
     block("output", ["queue_url"], [attr("value", expr(`${TF.queue}.url`))]),
     block("output", ["function_name"], [attr("value", expr(`${TF.function}.function_name`))]),
     block("output", ["rule_arn"], [attr("value", expr(`${TF.rule}.arn`))]),
-  );
+  ];
+}
 
+/** imports.tf: one import block per part that already exists. */
+function importsFile(imports: TerraformImport[]): string {
+  return renderFile(
+    imports.map((i) => block("import", [], [attr("to", expr(i.to)), attr("id", i.id)])),
+    "Adopts the parts `traildigest setup apply` built (Terraform 1.5+): `terraform plan` reads them, creates nothing.\nIDs read from the account by `traildigest setup export --import`. Delete this file after the first apply.",
+  );
+}
+
+/** main.tf (settings, resources in apply order, outputs), and imports.tf when there are parts to adopt. */
+export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[] } = {}): TerraformFiles {
+  const p = symbolicPipeline(cfg);
+  const c = converter(p);
+  const blocks: Block[] = [
+    ...settingBlocks(cfg),
+    ...queueBlocks(p, c),
+    ...ruleBlocks(p, c),
+    ...lambdaBlocks(p, c),
+    ...scheduleBlocks(p, scheduleLabels(p)),
+    ...outputBlocks(),
+  ];
   const files: TerraformFiles = {
     "main.tf": renderFile(blocks, "Written by `traildigest setup export --format terraform` from the traildigest config.\nThe same parts and settings `traildigest setup apply` creates; edit the config and export again."),
   };
-  if (opts.imports?.length) {
-    files["imports.tf"] = renderFile(
-      opts.imports.map((i) => block("import", [], [attr("to", expr(i.to)), attr("id", i.id)])),
-      "Adopts the parts `traildigest setup apply` built (Terraform 1.5+): `terraform plan` reads them, creates nothing.\nIDs read from the account by `traildigest setup export --import`. Delete this file after the first apply.",
-    );
-  }
+  if (opts.imports?.length) files["imports.tf"] = importsFile(opts.imports);
   return files;
 }
 
