@@ -41,7 +41,10 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   const io: CliIo = {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // A getter: opening stdin costs start-up time that `--help` and most commands never need.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     clock: realClock,
     cwd: process.cwd(),

@@ -5,7 +5,9 @@ export function plural(n: number, one: string, many = `${one}s`, format: (n: num
   return `${format(n)} ${n === 1 ? one : many}`;
 }
 
-const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
+// Made on first use: building a Segmenter loads ICU data (about 7 ms), which `--help` must not pay for.
+let segmenter: Intl.Segmenter | undefined;
+const graphemes = (): Intl.Segmenter => (segmenter ??= new Intl.Segmenter("en", { granularity: "grapheme" }));
 
 /**
  * The longest prefix of `s` made of whole graphemes (an emoji with its joiners and modifiers, a letter
@@ -15,7 +17,7 @@ const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
 export function cutGraphemes(s: string, max: number, cost: (g: string) => number = (g) => g.length): string {
   let used = 0;
   let end = 0;
-  for (const { segment } of graphemes.segment(s)) {
+  for (const { segment } of graphemes().segment(s)) {
     const c = cost(segment);
     if (used + c > max) break;
     used += c;
