@@ -15,13 +15,18 @@ const BOUNDARY = "the pure core (src/core) must not do I/O: pass data or a funct
  * (type-only imports are fine). Resolved against the file's own path, so any depth works.
  */
 const coreImportsCore = {
-  meta: { type: "problem", schema: [], messages: { outside: `${BOUNDARY} ({{spec}}: that module is not in the core)` } },
+  meta: {
+    type: "problem",
+    schema: [],
+    messages: { outside: `${BOUNDARY} ({{spec}}: that module is not in the core)` },
+  },
   create(context) {
     const dir = posix.dirname(relative(context.cwd, context.filename).split(sep).join("/"));
     const check = (source, typeOnly) => {
       const spec = source?.type === "Literal" ? source.value : undefined;
       if (typeOnly || typeof spec !== "string" || !spec.startsWith(".")) return;
-      if (!posix.join(dir, spec).startsWith(CORE_DIR)) context.report({ node: source, messageId: "outside", data: { spec } });
+      if (!posix.join(dir, spec).startsWith(CORE_DIR))
+        context.report({ node: source, messageId: "outside", data: { spec } });
     };
     const allTypes = (n) => n.specifiers.length > 0 && n.specifiers.every((s) => s.importKind === "type");
     return {

@@ -86,12 +86,30 @@ async function endToEnd(n: number, days: number): Promise<string> {
     delayMs: 20,
   });
   const items = callTimes(n, days).map((c, i) =>
-    updateServiceEvent({ time: c.time, cluster: "dev", service: c.service, desiredCount: 0, role: ROLE, eventId: `call-${i}` }),
+    updateServiceEvent({
+      time: c.time,
+      cluster: "dev",
+      service: c.service,
+      desiredCount: 0,
+      role: ROLE,
+      eventId: `call-${i}`,
+    }),
   );
   const trail = await startFakeCloudTrail({ events: items, pageSize: 50 });
   const creds = { accessKeyId: "test", secretAccessKey: "test" };
-  const sc = new SchedulerClient({ region: "ap-northeast-2", endpoint: scheduler.endpoint, credentials: creds, maxAttempts: 5, retryMode: "adaptive" });
-  const ct = new CloudTrailClient({ region: "ap-northeast-2", endpoint: trail.endpoint, credentials: creds, maxAttempts: 1 });
+  const sc = new SchedulerClient({
+    region: "ap-northeast-2",
+    endpoint: scheduler.endpoint,
+    credentials: creds,
+    maxAttempts: 5,
+    retryMode: "adaptive",
+  });
+  const ct = new CloudTrailClient({
+    region: "ap-northeast-2",
+    endpoint: trail.endpoint,
+    credentials: creds,
+    maxAttempts: 1,
+  });
   try {
     const since = new Date(NOW.getTime() - days * DAY);
     let t0 = performance.now();
@@ -103,9 +121,13 @@ async function endToEnd(n: number, days: number): Promise<string> {
     const recent = (performance.now() - t0) / 1000;
     await delay(1100); // the pacer is process-wide: start the audit's scan with a fresh 1 s window, as a new process would
     t0 = performance.now();
-    const data = await runAudit({ scheduler: sc, cloudtrail: ct, now: NOW }, { since: `${days}d`, pendingMargin: "15m", tolerance: "60s" });
+    const data = await runAudit(
+      { scheduler: sc, cloudtrail: ct, now: NOW },
+      { since: `${days}d`, pendingMargin: "15m", tolerance: "60s" },
+    );
     const total = (performance.now() - t0) / 1000;
-    if (data.summary.ok !== n * days || scan.events.length !== n * days) throw new Error(`unexpected result: ${JSON.stringify(data.summary)}`);
+    if (data.summary.ok !== n * days || scan.events.length !== n * days)
+      throw new Error(`unexpected result: ${JSON.stringify(data.summary)}`);
     const sum = list + recent;
     return `| ${n} | ${days} | ${list.toFixed(2)} s | ${recent.toFixed(2)} s (${scan.pages} pages) | ${total.toFixed(2)} s | ${(total / Math.max(list, recent)).toFixed(2)}× the slower, ${(total / sum).toFixed(2)}× the sum |`;
   } finally {
@@ -127,10 +149,16 @@ async function main() {
   console.log("|---:|---:|---:|---:|---:|---:|");
   for (const [n, d] of cases) {
     const m = matching(n, d);
-    console.log(`| ${n} | ${d} | ${m.fires} | ${m.calls} | ${m.ms.toFixed(1)} ms | ${((m.ms * 1000) / (m.fires + m.calls)).toFixed(2)} |`);
+    console.log(
+      `| ${n} | ${d} | ${m.fires} | ${m.calls} | ${m.ms.toFixed(1)} ms | ${((m.ms * 1000) / (m.fires + m.calls)).toFixed(2)} |`,
+    );
   }
-  console.log("\nend to end (Scheduler answers after 20 ms, 8 GetSchedule in flight; CloudTrail paced at 2 TPS, 50 per page)");
-  console.log("| schedules | days | `schedules list` alone | `trail recent` alone | `schedules audit` | audit vs its parts |");
+  console.log(
+    "\nend to end (Scheduler answers after 20 ms, 8 GetSchedule in flight; CloudTrail paced at 2 TPS, 50 per page)",
+  );
+  console.log(
+    "| schedules | days | `schedules list` alone | `trail recent` alone | `schedules audit` | audit vs its parts |",
+  );
   console.log("|---:|---:|---:|---:|---:|---|");
   for (const [n, d] of BIG ? cases : cases.slice(0, 1)) console.log(await endToEnd(n, d));
   if (!BIG) console.log("(1,000 schedules and 7 days end to end: BENCH_BIG=1 npm run bench -- audit)");

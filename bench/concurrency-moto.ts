@@ -27,30 +27,47 @@ async function main() {
     return;
   }
   const moto = await startMoto();
-  const proxy = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("latency-proxy-lib.ts", import.meta.url)), String(moto.port), String(DELAY)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const proxy = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      fileURLToPath(new URL("latency-proxy-lib.ts", import.meta.url)),
+      String(moto.port),
+      String(DELAY),
+    ],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   try {
     const [first] = (await once(proxy.stdout!, "data")) as [Buffer];
     const proxyUrl = `http://127.0.0.1:${first.toString().trim()}`;
     const direct = new SchedulerClient({ region: "us-east-1", endpoint: moto.endpoint, credentials: creds });
-    await mapLimit(Array.from({ length: N }, (_, i) => i), 16, (i) =>
-      direct.send(
-        new CreateScheduleCommand({
-          Name: `svc-${String(i).padStart(4, "0")}-night-down`,
-          ScheduleExpression: "cron(0 22 ? * MON-FRI *)",
-          ScheduleExpressionTimezone: "Asia/Seoul",
-          FlexibleTimeWindow: { Mode: "OFF" },
-          Target: {
-            Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService",
-            RoleArn: "arn:aws:iam::123456789012:role/scheduler-ecs",
-            Input: JSON.stringify({ Cluster: "dev", Service: `svc-${i}`, DesiredCount: 0 }),
-          },
-        }),
-      ),
+    await mapLimit(
+      Array.from({ length: N }, (_, i) => i),
+      16,
+      (i) =>
+        direct.send(
+          new CreateScheduleCommand({
+            Name: `svc-${String(i).padStart(4, "0")}-night-down`,
+            ScheduleExpression: "cron(0 22 ? * MON-FRI *)",
+            ScheduleExpressionTimezone: "Asia/Seoul",
+            FlexibleTimeWindow: { Mode: "OFF" },
+            Target: {
+              Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService",
+              RoleArn: "arn:aws:iam::123456789012:role/scheduler-ecs",
+              Input: JSON.stringify({ Cluster: "dev", Service: `svc-${i}`, DesiredCount: 0 }),
+            },
+          }),
+        ),
     );
     // moto_server's CPU (ms), from /proc: every process started with its port (the pyenv shim execs python).
-    const motoPids = spawnSync("pgrep", ["-f", `moto_server.*-p ${moto.port}`]).stdout.toString().trim().split("\n").filter(Boolean);
+    const motoPids = spawnSync("pgrep", ["-f", `moto_server.*-p ${moto.port}`])
+      .stdout.toString()
+      .trim()
+      .split("\n")
+      .filter(Boolean);
     const ticks = Number(spawnSync("getconf", ["CLK_TCK"]).stdout.toString().trim()) || 100;
     const motoCpu = () =>
       motoPids.reduce((sum, pid) => {
@@ -66,10 +83,20 @@ async function main() {
       return (u.user + u.system) / 1000;
     };
     // As adapters/aws/clients.ts configures every client.
-    const client = new SchedulerClient({ region: "us-east-1", endpoint: proxyUrl, credentials: creds, maxAttempts: 5, retryMode: "adaptive" });
+    const client = new SchedulerClient({
+      region: "us-east-1",
+      endpoint: proxyUrl,
+      credentials: creds,
+      maxAttempts: 5,
+      retryMode: "adaptive",
+    });
     await fetchSchedules(client, { concurrency: 8 }); // warm-up: connections, JIT
-    console.log(`${N} schedules in moto_server, every request held ${DELAY} ms by the proxy; client = this process (one core at most)`);
-    console.log("| --concurrency | time | GetSchedule/s | speed-up vs 1 | vs the one before | client CPU / wall | client CPU per request | proxy CPU / wall | moto_server CPU / wall |");
+    console.log(
+      `${N} schedules in moto_server, every request held ${DELAY} ms by the proxy; client = this process (one core at most)`,
+    );
+    console.log(
+      "| --concurrency | time | GetSchedule/s | speed-up vs 1 | vs the one before | client CPU / wall | client CPU per request | proxy CPU / wall | moto_server CPU / wall |",
+    );
     console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let base = 0;
     let prev = 0;

@@ -100,7 +100,8 @@ async function deliver(batch: string): Promise<Outcome> {
     const deadline = start + REMAINING_MS - Math.min(3_000, Math.floor(REMAINING_MS / 5));
     const out = await processBatch(event(batch), {
       // The digest's text names the cluster, so the stand-in can tell batches apart.
-      post: async (m, o) => void (await postMessage(url, { ...m, text: `${batch} ${m.text}` }, { deadline: o.deadline })),
+      post: async (m, o) =>
+        void (await postMessage(url, { ...m, text: `${batch} ${m.text}` }, { deadline: o.deadline })),
       deadline,
     });
     if (Date.now() - start > REMAINING_MS) overran++;
@@ -132,7 +133,16 @@ server.close();
 const hist = new Map<number, number>();
 for (const n of copies.values()) hist.set(n, (hist.get(n) ?? 0) + 1);
 console.log(`fault mix: ${MIX.map(([f, p]) => `${f} ${Math.round(p * 100)}%`).join(", ")}`);
-console.log(`${total} batches of ${RECORDS_PER_BATCH} records, maxReceiveCount ${MAX_RECEIVE_COUNT}, ${REMAINING_MS} ms per invocation`);
-console.log(`copies per batch: ${[...hist.entries()].sort((a, b) => a[0] - b[0]).map(([n, c]) => `${n}×${c}`).join(", ")}`);
+console.log(
+  `${total} batches of ${RECORDS_PER_BATCH} records, maxReceiveCount ${MAX_RECEIVE_COUNT}, ${REMAINING_MS} ms per invocation`,
+);
+console.log(
+  `copies per batch: ${[...hist.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([n, c]) => `${n}×${c}`)
+    .join(", ")}`,
+);
 console.log(`max copies of one batch: ${maxCopies}; batches posted more than once: ${duplicated}/${total}`);
-console.log(`batches to the DLQ (never acknowledged): ${dlq}; records lost: ${lost * RECORDS_PER_BATCH}; invocations past their time: ${overran}`);
+console.log(
+  `batches to the DLQ (never acknowledged): ${dlq}; records lost: ${lost * RECORDS_PER_BATCH}; invocations past their time: ${overran}`,
+);

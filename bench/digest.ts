@@ -66,14 +66,17 @@ function rawEvents(n: number): Record<string, unknown>[] {
 const RECORD_BYTES = 4_000;
 
 function sqsEvent(raw: Record<string, unknown>[]): SQSEvent {
-  const tmpl = (JSON.parse(readFileSync(join(root, "test/fixtures/sqs-lambda-event.json"), "utf8")) as SQSEvent).Records[0]!;
+  const tmpl = (JSON.parse(readFileSync(join(root, "test/fixtures/sqs-lambda-event.json"), "utf8")) as SQSEvent)
+    .Records[0]!;
   return {
     Records: raw.map((e, i): SQSRecord => {
       const detail = (e as { detail: Record<string, unknown> }).detail;
       const record = { ...tmpl, messageId: `m-${i}`, body: JSON.stringify(e) };
       const pad = RECORD_BYTES - Buffer.byteLength(JSON.stringify(record));
       if (pad > 0) {
-        detail.additionalEventData = { serviceEvents: "service has reached a steady state. ".repeat(Math.ceil(pad / 37)).slice(0, pad) };
+        detail.additionalEventData = {
+          serviceEvents: "service has reached a steady state. ".repeat(Math.ceil(pad / 37)).slice(0, pad),
+        };
         record.body = JSON.stringify(e);
       }
       return record;
@@ -93,7 +96,10 @@ function runNode(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: num
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first: number | undefined;
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d) => {
       first ??= performance.now() - t0;
@@ -115,7 +121,11 @@ async function main() {
 
   for (const n of [10, 1500]) {
     const evs = events(n);
-    rows.push([`buildDigest, ${n} events`, fmt(timeSync(() => void buildDigest(evs, { timeZone: "Asia/Seoul" }))), n === 1500 ? "< 100 ms" : ""]);
+    rows.push([
+      `buildDigest, ${n} events`,
+      fmt(timeSync(() => void buildDigest(evs, { timeZone: "Asia/Seoul" }))),
+      n === 1500 ? "< 100 ms" : "",
+    ]);
   }
   for (const n of [10, 1500]) {
     const batch = sqsEvent(rawEvents(n));
@@ -123,7 +133,11 @@ async function main() {
     const ms = await timeAsync(async () => {
       await processBatch(batch, { post: async () => {}, deadline: Date.now() + 60_000, timeZone: "Asia/Seoul" });
     });
-    rows.push([`SQS batch → digest (parse + normalise + digest), ${n} records, ${(bytes / 1e6).toFixed(2)} MB`, fmt(ms), n === 1500 ? "< 100 ms" : ""]);
+    rows.push([
+      `SQS batch → digest (parse + normalise + digest), ${n} records, ${(bytes / 1e6).toFixed(2)} MB`,
+      fmt(ms),
+      n === 1500 ? "< 100 ms" : "",
+    ]);
   }
 
   // Cold start: a fresh node imports the built handler and handles the fixture batch against a local fake Slack.
@@ -170,7 +184,9 @@ async function main() {
 
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  console.log(`digest + handler (median of ${RUNS} runs; cold start: median of ${COLD_RUNS} fresh processes; Node ${process.versions.node})`);
+  console.log(
+    `digest + handler (median of ${RUNS} runs; cold start: median of ${COLD_RUNS} fresh processes; Node ${process.versions.node})`,
+  );
   for (const [a, b, c] of rows) console.log(`  ${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
 }
 

@@ -66,18 +66,31 @@ async function main() {
       const file = join(dir, `events-${n}.ndjson`);
       await generate(file, n);
       const mb = statSync(file).size / 1e6;
-      const td = await measure(process.execPath, [BIN, "notify", "dry-run", "--input", file, "--batch-size", BATCH, "--json"]);
+      const td = await measure(process.execPath, [
+        BIN,
+        "notify",
+        "dry-run",
+        "--input",
+        file,
+        "--batch-size",
+        BATCH,
+        "--json",
+      ]);
       const jq = hasJq ? await measure("jq", ["-r", ".detail.eventName", file]) : undefined;
       rows.push(
         `| ${n.toLocaleString("en")} | ${mb.toFixed(0)} MB | ${td.seconds.toFixed(1)} s | ${td.peakMb.toFixed(0)} MB${td.code ? ` (exit ${td.code})` : ""} | ` +
-          (jq ? `${jq.seconds.toFixed(1)} s | ${jq.peakMb.toFixed(0)} MB | ${(td.seconds / jq.seconds).toFixed(2)}× |` : "jq not installed | | |"),
+          (jq
+            ? `${jq.seconds.toFixed(1)} s | ${jq.peakMb.toFixed(0)} MB | ${(td.seconds / jq.seconds).toFixed(2)}× |`
+            : "jq not installed | | |"),
       );
       rmSync(file);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`notify dry-run --input FILE.ndjson --json --batch-size ${BATCH} (built CLI) vs jq -r .detail.eventName FILE`);
+  console.log(
+    `notify dry-run --input FILE.ndjson --json --batch-size ${BATCH} (built CLI) vs jq -r .detail.eventName FILE`,
+  );
   console.log("| events | file | traildigest time | traildigest peak RSS | jq time | jq peak RSS | time vs jq |");
   console.log("|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) console.log(r);

@@ -37,7 +37,13 @@ export function installTarball(tarball: string, binName = "traildigest"): Instal
   });
   const installMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`npm install ${tarball} failed: ${r.stderr}`);
-  return { dir, tarball, tarballBytes: statSync(tarball).size, installMs, bin: join(dir, "node_modules", ".bin", binName) };
+  return {
+    dir,
+    tarball,
+    tarballBytes: statSync(tarball).size,
+    installMs,
+    bin: join(dir, "node_modules", ".bin", binName),
+  };
 }
 
 /** Bytes under node_modules (the npm cache excluded). */

@@ -122,7 +122,10 @@ async function measure(variant: string, tarball: string): Promise<Row> {
 
 export async function runPackageBench(): Promise<Row[]> {
   execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
-  const rows = [await measure("bundled (published)", pack(root)), await measure("ordinary dependencies", await ordinaryTarball())];
+  const rows = [
+    await measure("bundled (published)", pack(root)),
+    await measure("ordinary dependencies", await ordinaryTarball()),
+  ];
   console.log("\n--help: median of 31 runs interleaved with `node -e 0`; the min ratio is the least noisy figure");
   console.table(rows);
   return rows;

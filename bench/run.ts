@@ -34,7 +34,9 @@ function runBench(f: string): Promise<{ ok: boolean; output: string; seconds: nu
 
 const machine = () => {
   const c = cpus();
-  const load = loadavg().map((l) => l.toFixed(1)).join(" / ");
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ");
   return (
     `${c.length} × ${c[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(totalmem() / 2 ** 30)} GB, ` +
     `${osType()} ${release()}, Node ${process.version}; load average ${load} (1 / 5 / 15 min)`
@@ -44,7 +46,9 @@ const machine = () => {
 // Sections of the results file by bench file name, so a subset run keeps the others.
 const sections = new Map<string, string>();
 if (existsSync(resultsFile)) {
-  for (const part of readFileSync(resultsFile, "utf8").split(/\n(?=## bench\/)/).slice(1)) {
+  for (const part of readFileSync(resultsFile, "utf8")
+    .split(/\n(?=## bench\/)/)
+    .slice(1)) {
     sections.set(part.slice("## bench/".length, part.indexOf("\n")).trim(), part.trimEnd());
   }
 }

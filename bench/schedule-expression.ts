@@ -25,11 +25,14 @@ const a = new Date("2026-03-15T00:00:00Z");
 const b = new Date("2026-04-14T00:00:00Z");
 time("firesBetween cron(0/5 * * * ? *) 30 days, UTC", () => firesBetween("cron(0/5 * * * ? *)", a, b));
 time("firesBetween cron(0/5 * * * ? *) 30 days, Europe/London (DST day inside)", () =>
-  firesBetween("cron(0/5 * * * ? *)", a, b, { timezone: "Europe/London" }));
+  firesBetween("cron(0/5 * * * ? *)", a, b, { timezone: "Europe/London" }),
+);
 time("firesBetween cron(* * * * ? *) 30 days, America/New_York", () =>
-  firesBetween("cron(* * * * ? *)", a, b, { timezone: "America/New_York" }, 100_000));
+  firesBetween("cron(* * * * ? *)", a, b, { timezone: "America/New_York" }, 100_000),
+);
 time("nextFires 3 × cron(0 22 ? * MON-FRI *), America/New_York", () =>
-  nextFires("cron(0 22 ? * MON-FRI *)", a, 3, { timezone: "America/New_York" }));
+  nextFires("cron(0 22 ? * MON-FRI *)", a, 3, { timezone: "America/New_York" }),
+);
 time("nextFires cron(0 0 30 2 ? *) (never fires: walks to 2199)", () => nextFires("cron(0 0 30 2 ? *)", a, 3));
 time("500 schedules × nextFires 3 (mixed zones)", () => {
   const zones = ["UTC", "Europe/London", "America/New_York", "Asia/Seoul"];

@@ -51,12 +51,18 @@ async function main() {
   // The same through the built CLI (process start, SDK load, decoding, JSON output included).
   const cli: { label: string; ms: number }[] = [];
   if (!process.argv.includes("--no-cli")) {
-    for (const [label, c] of [["CLI, --concurrency 1", 1], [`CLI, default (${DEFAULT_CONCURRENCY})`, DEFAULT_CONCURRENCY]] as const) {
+    for (const [label, c] of [
+      ["CLI, --concurrency 1", 1],
+      [`CLI, default (${DEFAULT_CONCURRENCY})`, DEFAULT_CONCURRENCY],
+    ] as const) {
       const t0 = performance.now();
-      const r = await runCli(["schedules", "list", "--json", "--concurrency", String(c), "--endpoint-url", fake.endpoint], {
-        env: { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" },
-        timeoutMs: 120_000,
-      });
+      const r = await runCli(
+        ["schedules", "list", "--json", "--concurrency", String(c), "--endpoint-url", fake.endpoint],
+        {
+          env: { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" },
+          timeoutMs: 120_000,
+        },
+      );
       const ms = performance.now() - t0;
       if (r.code !== 0 || JSON.parse(r.stdout).schedules.length !== N) throw new Error(`CLI run failed: ${r.stderr}`);
       cli.push({ label, ms });
@@ -65,13 +71,19 @@ async function main() {
   await fake.stop();
   client.destroy();
   const base = results[0]!.ms;
-  console.log(`schedules list: ${N} schedules, ${DELAY} ms per request, ${Math.ceil(N / 100)} ListSchedules pages, median of ${RUNS} runs`);
+  console.log(
+    `schedules list: ${N} schedules, ${DELAY} ms per request, ${Math.ceil(N / 100)} ListSchedules pages, median of ${RUNS} runs`,
+  );
   for (const r of results) {
     console.log(`  ${r.label.padEnd(40)} ${(r.ms / 1000).toFixed(2).padStart(6)} s   ×${(base / r.ms).toFixed(1)}`);
   }
-  console.log(`  ideal for ${DEFAULT_CONCURRENCY} in flight: ×${Math.min(DEFAULT_CONCURRENCY, N).toFixed(1)} on the GetSchedule part`);
+  console.log(
+    `  ideal for ${DEFAULT_CONCURRENCY} in flight: ×${Math.min(DEFAULT_CONCURRENCY, N).toFixed(1)} on the GetSchedule part`,
+  );
   for (const r of cli) {
-    console.log(`  ${r.label.padEnd(40)} ${(r.ms / 1000).toFixed(2).padStart(6)} s   ×${(cli[0]!.ms / r.ms).toFixed(1)}  (one run, built CLI end to end)`);
+    console.log(
+      `  ${r.label.padEnd(40)} ${(r.ms / 1000).toFixed(2).padStart(6)} s   ×${(cli[0]!.ms / r.ms).toFixed(1)}  (one run, built CLI end to end)`,
+    );
   }
 }
 

@@ -51,7 +51,9 @@ async function main() {
     const lines = text.split("\n");
     const widest = Math.max(...lines.map((l) => [...l].length));
     console.log(
-      `${String(n).padStart(9)}  ${String(plan.plan.length).padStart(9)}  ${median(tableMs).toFixed(0).padStart(8)}  ${median(jsonMs)
+      `${String(n).padStart(9)}  ${String(plan.plan.length).padStart(9)}  ${median(tableMs).toFixed(0).padStart(8)}  ${median(
+        jsonMs,
+      )
         .toFixed(0)
         .padStart(7)}  ${String(lines.length).padStart(11)}  ${String(widest).padStart(11)}`,
     );

@@ -44,7 +44,9 @@ function typeOf(n: Node): string {
   }
   if (n.enum) return n.enum.map((v) => code(JSON.stringify(v))).join(" or ");
   if (n.type === "integer" || n.type === "number") {
-    return n.minimum !== undefined && n.maximum !== undefined ? `${n.type} ${num(n.minimum)}–${num(n.maximum)}` : n.type;
+    return n.minimum !== undefined && n.maximum !== undefined
+      ? `${n.type} ${num(n.minimum)}–${num(n.maximum)}`
+      : n.type;
   }
   if (n.type === "array") {
     const of = n.items?.type === "object" ? "objects (below)" : `${typeOf(n.items ?? {})}`;

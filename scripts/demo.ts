@@ -4,12 +4,7 @@
 // window, shows every digest, then a summary. `npm run demo -- --webhook-url URL` also posts to Slack.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { Chalk } from "chalk";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { demoWave } from "../tools/demo-wave.js";
@@ -110,8 +105,9 @@ async function main(): Promise<number> {
     });
 
     const dlqUrl = (await client.send(new CreateQueueCommand({ QueueName: DLQ }))).QueueUrl!;
-    const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] })))
-      .Attributes!.QueueArn!;
+    const dlqArn = (
+      await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }))
+    ).Attributes!.QueueArn!;
     const queueUrl = (
       await client.send(
         new CreateQueueCommand({
@@ -124,7 +120,8 @@ async function main(): Promise<number> {
       )
     ).QueueUrl!;
     // One SendMessage per event, body = the EventBridge event, as the rule's SQS target does.
-    for (const body of wave.bodies) await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+    for (const body of wave.bodies)
+      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
 
     const out = (s = "") => process.stdout.write(s + "\n");
     out(c.bold("traildigest demo — the whole pipeline on this machine, no AWS account"));
@@ -139,14 +136,22 @@ async function main(): Promise<number> {
         `${wave.duplicates} duplicate delivery, ${wave.unreadable} unreadable message`,
     );
     const args = [
-      "local", "run",
-      "--queue", QUEUE,
-      "--endpoint-url", sqs.endpoint,
-      "--region", "us-east-1",
-      "--batch-size", String(BATCH_SIZE),
-      "--window", `${WINDOW_S}s`,
-      "--handler-timeout", `${handlerTimeoutS}s`,
-      "--timezone", SAMPLE_TIMEZONE,
+      "local",
+      "run",
+      "--queue",
+      QUEUE,
+      "--endpoint-url",
+      sqs.endpoint,
+      "--region",
+      "us-east-1",
+      "--batch-size",
+      String(BATCH_SIZE),
+      "--window",
+      `${WINDOW_S}s`,
+      "--handler-timeout",
+      `${handlerTimeoutS}s`,
+      "--timezone",
+      SAMPLE_TIMEZONE,
       "--until-empty",
       ...(webhookUrl ? ["--sink", "slack", "--webhook-url", webhookUrl] : []),
     ];
@@ -181,8 +186,13 @@ async function main(): Promise<number> {
     const sizes = lines.map((l) => Number(/ (\d+) records?/.exec(l)?.[1] ?? 0));
     const digests = lines.filter((l) => /digest (posted|printed)/.test(l)).length;
     const depth = async (url: string) => {
-      const a = (await client!.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
-      return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) + Number(a.ApproximateNumberOfMessagesDelayed);
+      const a = (await client!.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] })))
+        .Attributes!;
+      return (
+        Number(a.ApproximateNumberOfMessages) +
+        Number(a.ApproximateNumberOfMessagesNotVisible) +
+        Number(a.ApproximateNumberOfMessagesDelayed)
+      );
     };
     const inDlq = await depth(dlqUrl);
     const left = await depth(queueUrl);

@@ -26,7 +26,12 @@ const aws = { region: "us-east-1", endpointUrl: "http://127.0.0.1:9" };
 function liveWithoutFunction(): LiveState {
   const q = `arn:aws:sqs:us-east-1:123456789012:${cfg.queue.name}`;
   return {
-    dlq: { url: "d", arn: `arn:aws:sqs:us-east-1:123456789012:${cfg.dlq.name}`, visibilityTimeout: 30, retentionSeconds: cfg.dlq.retentionSeconds },
+    dlq: {
+      url: "d",
+      arn: `arn:aws:sqs:us-east-1:123456789012:${cfg.dlq.name}`,
+      visibilityTimeout: 30,
+      retentionSeconds: cfg.dlq.retentionSeconds,
+    },
     queue: {
       url: "q",
       arn: q,
@@ -35,14 +40,34 @@ function liveWithoutFunction(): LiveState {
       redrive: { deadLetterTargetArn: `arn:aws:sqs:us-east-1:123456789012:${cfg.dlq.name}`, maxReceiveCount: 5 },
       policy: {
         Statement: [
-          { Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: q, Condition: { ArnEquals: { "aws:SourceArn": `arn:aws:events:us-east-1:123456789012:rule/${cfg.rule.name}` } } },
+          {
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: q,
+            Condition: {
+              ArnEquals: { "aws:SourceArn": `arn:aws:events:us-east-1:123456789012:rule/${cfg.rule.name}` },
+            },
+          },
         ],
       },
     },
-    rule: { arn: "r", state: "ENABLED", pattern: { source: ["aws.ecs"], "detail-type": ["AWS API Call via CloudTrail"], detail: { eventSource: ["ecs.amazonaws.com"], eventName: ["UpdateService"] } } },
+    rule: {
+      arn: "r",
+      state: "ENABLED",
+      pattern: {
+        source: ["aws.ecs"],
+        "detail-type": ["AWS API Call via CloudTrail"],
+        detail: { eventSource: ["ecs.amazonaws.com"], eventName: ["UpdateService"] },
+      },
+    },
     targets: [{ id: "traildigest-queue", arn: q }],
     webhookExists: true,
-    role: { arn: "arn:aws:iam::123456789012:role/traildigest-digest-role", trustPolicy: lambdaTrustPolicy(), inlinePolicy: lambdaInlinePolicy(id, cfg) },
+    role: {
+      arn: "arn:aws:iam::123456789012:role/traildigest-digest-role",
+      trustPolicy: lambdaTrustPolicy(),
+      inlinePolicy: lambdaInlinePolicy(id, cfg),
+    },
     scheduleGroups: ["default"],
     schedules: [],
   };
@@ -57,14 +82,27 @@ describe("applyPlan batch answers", () => {
     try {
       eb.on(PutTargetsCommand).resolves({
         FailedEntryCount: 1,
-        FailedEntries: [{ TargetId: "traildigest-queue", ErrorCode: "ValidationException", ErrorMessage: "Target ARN is invalid" }],
+        FailedEntries: [
+          { TargetId: "traildigest-queue", ErrorCode: "ValidationException", ErrorMessage: "Target ARN is invalid" },
+        ],
       });
       const live = { ...liveWithoutFunction(), targets: [] };
       const plan = computePlan(want, live);
       const steps: string[] = [];
       await expect(
-        applyPlan({ aws, want, live, plan, zip: new Uint8Array([1]), report: (s) => steps.push(s.resource), sleep: async () => {} }),
-      ).rejects.toMatchObject({ name: "ServiceError", message: expect.stringMatching(/ValidationException: Target ARN is invalid/) });
+        applyPlan({
+          aws,
+          want,
+          live,
+          plan,
+          zip: new Uint8Array([1]),
+          report: (s) => steps.push(s.resource),
+          sleep: async () => {},
+        }),
+      ).rejects.toMatchObject({
+        name: "ServiceError",
+        message: expect.stringMatching(/ValidationException: Target ARN is invalid/),
+      });
       expect(steps).not.toContain("rule-target");
       expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(0);
     } finally {
@@ -77,10 +115,19 @@ describe("applyPlan waits", () => {
   it("retries CreateFunction while the new role cannot be assumed, then waits for Active and Enabled", async () => {
     const live = liveWithoutFunction();
     const plan = computePlan(want, live);
-    expect(plan.plan.filter((i) => i.action !== "noop").map((i) => i.resource)).toEqual(["function", "event-source-mapping"]);
+    expect(plan.plan.filter((i) => i.action !== "noop").map((i) => i.resource)).toEqual([
+      "function",
+      "event-source-mapping",
+    ]);
 
-    const notYet = Object.assign(new Error("The role defined for the function cannot be assumed by Lambda."), { name: "InvalidParameterValueException" });
-    lambda.on(CreateFunctionCommand).rejectsOnce(notYet).rejectsOnce(notYet).resolves({ FunctionName: cfg.function.name });
+    const notYet = Object.assign(new Error("The role defined for the function cannot be assumed by Lambda."), {
+      name: "InvalidParameterValueException",
+    });
+    lambda
+      .on(CreateFunctionCommand)
+      .rejectsOnce(notYet)
+      .rejectsOnce(notYet)
+      .resolves({ FunctionName: cfg.function.name });
     lambda
       .on(GetFunctionConfigurationCommand)
       .resolvesOnce({ State: "Pending" })
@@ -100,7 +147,12 @@ describe("applyPlan waits", () => {
       report: (s) => reported.push(`${s.resource}:${s.action}`),
       sleep: async (ms) => void sleeps.push(ms),
     });
-    expect(steps.map((s) => `${s.resource}:${s.action}`)).toEqual(["function:create", "function:wait", "event-source-mapping:create", "event-source-mapping:wait"]);
+    expect(steps.map((s) => `${s.resource}:${s.action}`)).toEqual([
+      "function:create",
+      "function:wait",
+      "event-source-mapping:create",
+      "event-source-mapping:wait",
+    ]);
     expect(reported).toEqual(steps.map((s) => `${s.resource}:${s.action}`));
     expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(3);
     expect(lambda.commandCalls(GetFunctionConfigurationCommand)).toHaveLength(3);
@@ -131,15 +183,28 @@ describe("applyPlan waits", () => {
 
   it("retries CreateEventSourceMapping while the role's new SQS permissions propagate; a mapping that stays Disabled is an error", async () => {
     const live = liveWithoutFunction();
-    live.function = { arn: "f", runtime: "nodejs22.x", memory: 256, timeout: 60, handler: "index.handler", role: "arn:aws:iam::123456789012:role/traildigest-digest-role", codeSha256: "NEW", env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" }, state: "Active" };
+    live.function = {
+      arn: "f",
+      runtime: "nodejs22.x",
+      memory: 256,
+      timeout: 60,
+      handler: "index.handler",
+      role: "arn:aws:iam::123456789012:role/traildigest-digest-role",
+      codeSha256: "NEW",
+      env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" },
+      state: "Active",
+    };
     const plan = computePlan(want, live);
     expect(plan.plan.filter((i) => i.action !== "noop").map((i) => i.resource)).toEqual(["event-source-mapping"]);
-    const notYet = Object.assign(new Error("The provided execution role does not have permissions to call ReceiveMessage on SQS"), { name: "InvalidParameterValueException" });
+    const notYet = Object.assign(
+      new Error("The provided execution role does not have permissions to call ReceiveMessage on SQS"),
+      { name: "InvalidParameterValueException" },
+    );
     lambda.on(CreateEventSourceMappingCommand).rejectsOnce(notYet).resolves({ UUID: "m-2" });
     lambda.on(GetEventSourceMappingCommand).resolves({ State: "Disabled", StateTransitionReason: "USER_INITIATED" });
-    await expect(applyPlan({ aws, want, live, plan, zip: new Uint8Array(), report: () => {}, sleep: async () => {} })).rejects.toThrow(
-      /event source mapping m-2 is Disabled \(USER_INITIATED\), not Enabled/,
-    );
+    await expect(
+      applyPlan({ aws, want, live, plan, zip: new Uint8Array(), report: () => {}, sleep: async () => {} }),
+    ).rejects.toThrow(/event source mapping m-2 is Disabled \(USER_INITIATED\), not Enabled/);
     expect(lambda.commandCalls(CreateEventSourceMappingCommand)).toHaveLength(2);
     expect(lambda.commandCalls(GetEventSourceMappingCommand)).toHaveLength(5);
   });
@@ -159,44 +224,125 @@ describe("applyPlan waits", () => {
 
   it("does not retry other CreateFunction errors", async () => {
     const live = liveWithoutFunction();
-    lambda.on(CreateFunctionCommand).rejects(Object.assign(new Error("Memory size out of range"), { name: "InvalidParameterValueException" }));
+    lambda
+      .on(CreateFunctionCommand)
+      .rejects(Object.assign(new Error("Memory size out of range"), { name: "InvalidParameterValueException" }));
     await expect(
-      applyPlan({ aws, want, live, plan: computePlan(want, live), zip: new Uint8Array(), report: () => {}, sleep: async () => {} }),
+      applyPlan({
+        aws,
+        want,
+        live,
+        plan: computePlan(want, live),
+        zip: new Uint8Array(),
+        report: () => {},
+        sleep: async () => {},
+      }),
     ).rejects.toThrow(/Memory size/);
     expect(lambda.commandCalls(CreateFunctionCommand)).toHaveLength(1);
   });
 
   it("updates code first, waits for it, then the configuration", async () => {
     const live = liveWithoutFunction();
-    live.function = { arn: "f", runtime: "nodejs20.x", memory: 256, timeout: 60, handler: "index.handler", role: "arn:aws:iam::123456789012:role/traildigest-digest-role", codeSha256: "OLD", env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" }, state: "Active" };
-    live.mapping = { uuid: "m-1", eventSourceArn: live.queue!.arn, batchSize: 10, windowSeconds: 300, functionResponseTypes: ["ReportBatchItemFailures"], state: "Enabled" };
+    live.function = {
+      arn: "f",
+      runtime: "nodejs20.x",
+      memory: 256,
+      timeout: 60,
+      handler: "index.handler",
+      role: "arn:aws:iam::123456789012:role/traildigest-digest-role",
+      codeSha256: "OLD",
+      env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" },
+      state: "Active",
+    };
+    live.mapping = {
+      uuid: "m-1",
+      eventSourceArn: live.queue!.arn,
+      batchSize: 10,
+      windowSeconds: 300,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      state: "Enabled",
+    };
     const plan = computePlan(want, live);
-    expect(plan.plan.find((i) => i.resource === "function")!.changes.map((c) => c.field)).toEqual(["runtime", "codeSha256"]);
+    expect(plan.plan.find((i) => i.resource === "function")!.changes.map((c) => c.field)).toEqual([
+      "runtime",
+      "codeSha256",
+    ]);
     lambda.on(UpdateFunctionCodeCommand).resolves({});
     lambda.on(UpdateFunctionConfigurationCommand).resolves({});
-    lambda.on(GetFunctionConfigurationCommand).resolvesOnce({ State: "Active", LastUpdateStatus: "InProgress" }).resolves({ State: "Active", LastUpdateStatus: "Successful" });
-    const steps = await applyPlan({ aws, want, live, plan, zip: new Uint8Array([9]), report: () => {}, sleep: async () => {} });
-    expect(steps).toEqual([{ resource: "function", name: "traildigest-digest", action: "update", detail: "runtime, codeSha256" }]);
+    lambda
+      .on(GetFunctionConfigurationCommand)
+      .resolvesOnce({ State: "Active", LastUpdateStatus: "InProgress" })
+      .resolves({ State: "Active", LastUpdateStatus: "Successful" });
+    const steps = await applyPlan({
+      aws,
+      want,
+      live,
+      plan,
+      zip: new Uint8Array([9]),
+      report: () => {},
+      sleep: async () => {},
+    });
+    expect(steps).toEqual([
+      { resource: "function", name: "traildigest-digest", action: "update", detail: "runtime, codeSha256" },
+    ]);
     expect(lambda.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(1);
-    expect(lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input).toMatchObject({ Runtime: "nodejs22.x" });
+    expect(lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input).toMatchObject({
+      Runtime: "nodejs22.x",
+    });
   });
   it("writes TRAILDIGEST_SCHEDULES into a deployed function's environment, keeping the webhook and time zone variables", async () => {
     const withSchedules = parseConfig({
-      schedules: [{ name: "api-night", expression: "cron(0 22 * * ? *)", cluster: "dev", service: "api", desiredCount: 0, roleArn: "arn:aws:iam::123456789012:role/sched" }],
+      schedules: [
+        {
+          name: "api-night",
+          expression: "cron(0 22 * * ? *)",
+          cluster: "dev",
+          service: "api",
+          desiredCount: 0,
+          roleArn: "arn:aws:iam::123456789012:role/sched",
+        },
+      ],
     });
     const w: Desired = { ...want, config: withSchedules };
     const live = liveWithoutFunction();
-    live.function = { arn: "f", runtime: "nodejs22.x", memory: 256, timeout: 60, handler: "index.handler", role: "arn:aws:iam::123456789012:role/traildigest-digest-role", codeSha256: "NEW", env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" }, state: "Active" };
-    live.mapping = { uuid: "m-1", eventSourceArn: live.queue!.arn, batchSize: 10, windowSeconds: 300, functionResponseTypes: ["ReportBatchItemFailures"], state: "Enabled" };
+    live.function = {
+      arn: "f",
+      runtime: "nodejs22.x",
+      memory: 256,
+      timeout: 60,
+      handler: "index.handler",
+      role: "arn:aws:iam::123456789012:role/traildigest-digest-role",
+      codeSha256: "NEW",
+      env: { DIGEST_TIMEZONE: "UTC", SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" },
+      state: "Active",
+    };
+    live.mapping = {
+      uuid: "m-1",
+      eventSourceArn: live.queue!.arn,
+      batchSize: 10,
+      windowSeconds: 300,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      state: "Enabled",
+    };
     const plan = computePlan(w, live);
-    expect(plan.plan.filter((i) => i.action !== "noop").map((i) => `${i.resource}:${i.changes.map((c) => c.field)}`)).toEqual([
+    expect(
+      plan.plan.filter((i) => i.action !== "noop").map((i) => `${i.resource}:${i.changes.map((c) => c.field)}`),
+    ).toEqual([
       "function:environment",
       "schedule:expression,timezone,state,description,target.arn,target.roleArn,target.input,target.retryPolicy",
     ]);
     lambda.on(UpdateFunctionConfigurationCommand).resolves({});
     lambda.on(GetFunctionConfigurationCommand).resolves({ State: "Active", LastUpdateStatus: "Successful" });
     const fnOnly = { plan: plan.plan.filter((i) => i.resource === "function") };
-    await applyPlan({ aws, want: w, live, plan: fnOnly, zip: new Uint8Array([1]), report: () => {}, sleep: async () => {} });
+    await applyPlan({
+      aws,
+      want: w,
+      live,
+      plan: fnOnly,
+      zip: new Uint8Array([1]),
+      report: () => {},
+      sleep: async () => {},
+    });
     expect(lambda.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
     expect(lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input.Environment).toEqual({
       Variables: {
@@ -205,6 +351,8 @@ describe("applyPlan waits", () => {
         TRAILDIGEST_SCHEDULES: '{"v":1,"s":{"sched":{"default":[["api-night","dev","api",0]]}}}',
       },
     });
-    expect(functionEnvironment(withSchedules)).toEqual(lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input.Environment!.Variables);
+    expect(functionEnvironment(withSchedules)).toEqual(
+      lambda.commandCalls(UpdateFunctionConfigurationCommand)[0]!.args[0].input.Environment!.Variables,
+    );
   });
 });

@@ -61,8 +61,16 @@ describe("parseArn / buildArn", () => {
   });
 
   it("reads the empty region and account of IAM and Scheduler's universal targets", () => {
-    expect(parseArn("arn:aws:iam::123456789012:role/x")).toMatchObject({ region: "", account: "123456789012", resource: "role/x" });
-    expect(parseArn("arn:aws:scheduler:::aws-sdk:ecs:updateService")).toMatchObject({ region: "", account: "", resource: "aws-sdk:ecs:updateService" });
+    expect(parseArn("arn:aws:iam::123456789012:role/x")).toMatchObject({
+      region: "",
+      account: "123456789012",
+      resource: "role/x",
+    });
+    expect(parseArn("arn:aws:scheduler:::aws-sdk:ecs:updateService")).toMatchObject({
+      region: "",
+      account: "",
+      resource: "aws-sdk:ecs:updateService",
+    });
   });
 
   it.each([
@@ -86,7 +94,9 @@ describe("parseArn / buildArn", () => {
   });
 
   it("builds with the region's partition when none is given", () => {
-    expect(buildArn({ service: "sqs", region: "cn-northwest-1", account: "1", resource: "q" })).toBe("arn:aws-cn:sqs:cn-northwest-1:1:q");
+    expect(buildArn({ service: "sqs", region: "cn-northwest-1", account: "1", resource: "q" })).toBe(
+      "arn:aws-cn:sqs:cn-northwest-1:1:q",
+    );
     expect(buildArn({ service: "iam", account: "1", resource: "role/r" })).toBe("arn:aws:iam::1:role/r");
   });
 });
@@ -129,7 +139,10 @@ describe("named ARNs", () => {
   it("Scheduler's universal target in every partition, and read back", () => {
     expect(ecsUpdateServiceTarget()).toBe("arn:aws:scheduler:::aws-sdk:ecs:updateService");
     expect(ecsUpdateServiceTarget("aws-cn")).toBe("arn:aws-cn:scheduler:::aws-sdk:ecs:updateService");
-    expect(universalTargetAction(universalTargetArn("aws-us-gov", "sqs", "sendMessage"))).toEqual({ service: "sqs", action: "sendMessage" });
+    expect(universalTargetAction(universalTargetArn("aws-us-gov", "sqs", "sendMessage"))).toEqual({
+      service: "sqs",
+      action: "sendMessage",
+    });
     expect(universalTargetAction("arn:aws:sqs:us-east-1:1:q")).toBeUndefined();
     expect(targetKind("arn:aws-cn:scheduler:::aws-sdk:ecs:updateService")).toBe("ecs:updateService");
     expect(targetKind("arn:aws-cn:ecs:cn-north-1:1:cluster/dev")).toBe("ecs:runTask");
@@ -143,17 +156,30 @@ describe("named ARNs", () => {
     expect(roleNameFromArn("arn:aws-us-gov:sts::1:assumed-role/scaler/sess")).toBe("scaler");
     expect(roleNameFromArn("scaler")).toBe("scaler");
     expect(roleNameFromArn("arn:aws:sqs:us-east-1:1:q")).toBeUndefined();
-    expect(parseQueueArg("arn:aws-cn:sqs:cn-north-1:123456789012:q")).toEqual({ kind: "arn", name: "q", region: "cn-north-1", account: "123456789012" });
+    expect(parseQueueArg("arn:aws-cn:sqs:cn-north-1:123456789012:q")).toEqual({
+      kind: "arn",
+      name: "q",
+      region: "cn-north-1",
+      account: "123456789012",
+    });
   });
 
   it("the config accepts role and dead-letter ARNs in every partition", () => {
     const s = { name: "a", expression: "rate(1 hour)", cluster: "c", service: "s", desiredCount: 0 };
     const cfg = parseConfig({
       region: "cn-north-1",
-      schedules: [{ ...s, roleArn: "arn:aws-cn:iam::123456789012:role/x", deadLetterArn: "arn:aws-cn:sqs:cn-north-1:123456789012:d" }],
+      schedules: [
+        {
+          ...s,
+          roleArn: "arn:aws-cn:iam::123456789012:role/x",
+          deadLetterArn: "arn:aws-cn:sqs:cn-north-1:123456789012:d",
+        },
+      ],
     });
     expect(cfg.schedules[0]!.roleArn).toBe("arn:aws-cn:iam::123456789012:role/x");
-    expect(() => parseConfig({ schedules: [{ ...s, roleArn: "arn:aws-cn:sqs:cn-north-1:123456789012:x" }] })).toThrow(/IAM role ARN/);
+    expect(() => parseConfig({ schedules: [{ ...s, roleArn: "arn:aws-cn:sqs:cn-north-1:123456789012:x" }] })).toThrow(
+      /IAM role ARN/,
+    );
   });
 });
 
@@ -165,20 +191,32 @@ describe("setup in a China region", () => {
 
   const base = {
     function: { webhook: { parameter: "/td/slack-webhook" } },
-    schedules: [{ name: "night", expression: "cron(0 22 * * ? *)", cluster: "dev", service: "api", desiredCount: 0, roleArn: "arn:aws-cn:iam::123456789012:role/sched" }],
+    schedules: [
+      {
+        name: "night",
+        expression: "cron(0 22 * * ? *)",
+        cluster: "dev",
+        service: "api",
+        desiredCount: 0,
+        roleArn: "arn:aws-cn:iam::123456789012:role/sched",
+      },
+    ],
   };
   const EMPTY: LiveState = { targets: [], webhookExists: false, scheduleGroups: ["default"], schedules: [] };
 
   it("setup plan for cn-north-1 builds arn:aws-cn: ARNs in the queue policy, the role policy and the schedule target", async () => {
     const sts = mockClient(STSClient);
     restore.push(() => sts.restore());
-    sts.on(GetCallerIdentityCommand).resolves({ Account: "123456789012", Arn: "arn:aws-cn:iam::123456789012:user/ops" });
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Account: "123456789012", Arn: "arn:aws-cn:iam::123456789012:user/ops" });
     const identity = await resolveIdentity({ region: "cn-north-1", endpointUrl: "http://127.0.0.1:9" });
     expect(identity).toEqual({ account: "123456789012", region: "cn-north-1", partition: "aws-cn" });
 
     const cfg = parseConfig({ region: "cn-north-1", ...base });
     const plan = computePlan({ config: cfg, identity, codeSha256: "x", webhookEnvSet: true }, EMPTY);
-    const to = (resource: string, field: string) => plan.plan.find((i) => i.resource === resource)?.changes.find((c) => c.field === field)?.to;
+    const to = (resource: string, field: string) =>
+      plan.plan.find((i) => i.resource === resource)?.changes.find((c) => c.field === field)?.to;
 
     // The plan names the queue policy's statement; the document apply writes is the desired pipeline's.
     expect(to("queue-policy", "statement")).toMatch(/SendMessage from rule\//);

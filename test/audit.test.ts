@@ -15,7 +15,13 @@ import { fixedFires, SCHEDULER_ROLE } from "./support/fixed-fires.js";
 
 const ROLE = SCHEDULER_ROLE;
 
-function schedule(name: string, service: string, desiredCount: number, fires: string[], extra: Partial<Schedule> = {}): Schedule {
+function schedule(
+  name: string,
+  service: string,
+  desiredCount: number,
+  fires: string[],
+  extra: Partial<Schedule> = {},
+): Schedule {
   return {
     name,
     group: "default",
@@ -80,7 +86,13 @@ describe("audit matching", () => {
       ["2026-11-26T02:00:00.000Z", "missed"],
     ]);
     expect(r.notExpected).toEqual([
-      { schedule: "api-new", group: "default", before: "2026-11-25T16:00:00.000Z", fires: 1, reason: "created 2026-11-25T16:00:00.000Z: it did not exist before" },
+      {
+        schedule: "api-new",
+        group: "default",
+        before: "2026-11-25T16:00:00.000Z",
+        fires: 1,
+        reason: "created 2026-11-25T16:00:00.000Z: it did not exist before",
+      },
     ]);
     // Created after every fire of the period (the morning after): nothing missed, exit 0.
     const late = audit([schedule("api-new", "api", 0, fires, { createdAt: "2026-11-26T03:00:00Z" })], [], base);
@@ -91,11 +103,17 @@ describe("audit matching", () => {
 
   it("fires before a LastModificationDate are not reported (the expression then is unknown), but may still explain a call", () => {
     const fires = ["2026-11-25T14:00:00Z", "2026-11-25T20:00:00Z"];
-    const s = schedule("api-changed", "api", 0, fires, { createdAt: "2026-01-01T00:00:00Z", modifiedAt: "2026-11-25T15:00:00Z" });
+    const s = schedule("api-changed", "api", 0, fires, {
+      createdAt: "2026-01-01T00:00:00Z",
+      modifiedAt: "2026-11-25T15:00:00Z",
+    });
     const r = audit([s], [call("api", 0, "2026-11-25T14:00:02Z")], base);
     expect(r.fires.map((f) => [f.expectedAt, f.status])).toEqual([["2026-11-25T20:00:00.000Z", "missed"]]);
     expect(r.unexpected).toEqual([]);
-    expect(r.notExpected[0]).toMatchObject({ fires: 1, reason: "last modified 2026-11-25T15:00:00.000Z: its expression before then is not known" });
+    expect(r.notExpected[0]).toMatchObject({
+      fires: 1,
+      reason: "last modified 2026-11-25T15:00:00.000Z: its expression before then is not known",
+    });
   });
 
   it("a day where every fire happened is all ok, exit 0", () => {
@@ -118,7 +136,9 @@ describe("audit matching", () => {
       schedule("api-down", "api", 0, ["2026-11-25T22:00:00Z"]),
       schedule("worker-down", "worker", 0, ["2026-11-25T22:00:00Z"]),
     ];
-    const calls = [call("worker", 0, "2026-11-25T22:00:05Z", { errorCode: "AccessDeniedException", errorMessage: "no" })];
+    const calls = [
+      call("worker", 0, "2026-11-25T22:00:05Z", { errorCode: "AccessDeniedException", errorMessage: "no" }),
+    ];
     const r = audit(scheds, calls, base);
     const byName = Object.fromEntries(r.fires.map((f) => [f.schedule, f]));
     expect(byName["api-down"]).toMatchObject({ status: "missed", eventId: null, errorCode: null });
@@ -173,7 +193,11 @@ describe("audit matching", () => {
       ["2026-11-26T11:50:00.000Z", "pending"],
     ]);
     // A recent fire whose call is already there is simply ok.
-    const seen = audit([s], [call("api", 0, "2026-11-26T11:50:01Z"), call("api", 0, "2026-11-26T11:30:01Z")], { ...base, now, to: now });
+    const seen = audit([s], [call("api", 0, "2026-11-26T11:50:01Z"), call("api", 0, "2026-11-26T11:30:01Z")], {
+      ...base,
+      now,
+      to: now,
+    });
     expect(seen.fires.map((f) => f.status)).toEqual(["ok", "ok"]);
   });
 
@@ -219,12 +243,28 @@ describe("audit matching", () => {
     expect(auditHasProblems(r)).toBe(false);
 
     // The decoded schedule's retry policy bounds it: 10 minutes of event age do not reach 22:20.
-    const short = audit([schedule("api-down", "api", 0, [fire], { retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 3 } })], calls(), base);
+    const short = audit(
+      [
+        schedule("api-down", "api", 0, [fire], {
+          retryPolicy: { maximumEventAgeInSeconds: 600, maximumRetryAttempts: 3 },
+        }),
+      ],
+      calls(),
+      base,
+    );
     expect(short.fires[0]).toMatchObject({ status: "failed", errorCode: "ThrottlingException", attempts: 2 });
     expect(short.unexpected.map((c) => c.eventTime)).toEqual(["2026-11-25T22:20:00Z"]);
 
     // No retries at all.
-    const none = audit([schedule("api-down", "api", 0, [fire], { retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 0 } })], calls(), base);
+    const none = audit(
+      [
+        schedule("api-down", "api", 0, [fire], {
+          retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 0 },
+        }),
+      ],
+      calls(),
+      base,
+    );
     expect(none.fires[0]!.status).toBe("failed");
     expect(none.unexpected.map((c) => c.eventTime)).toEqual(["2026-11-25T22:03:00Z", "2026-11-25T22:20:00Z"]);
 
@@ -298,7 +338,12 @@ describe("audit helpers", () => {
 
   it("the scan covers the period plus the longest window, never past now", () => {
     const s = [schedule("a", "api", 0, [], { flexibleWindowMinutes: 10 })];
-    const r = scanRange(s, { from: base.from, to: base.to, now: new Date("2026-11-27T00:00:00Z"), toleranceMs: 60_000 });
+    const r = scanRange(s, {
+      from: base.from,
+      to: base.to,
+      now: new Date("2026-11-27T00:00:00Z"),
+      toleranceMs: 60_000,
+    });
     expect(r.until.toISOString()).toBe("2026-11-26T12:11:00.000Z");
     const capped = scanRange(s, { from: base.from, to: base.to, now: base.now, toleranceMs: 60_000 });
     expect(capped.until.toISOString()).toBe(base.now.toISOString());
@@ -360,7 +405,11 @@ describe("audit with the real fire-time evaluator", () => {
     );
     const from = new Date("2026-11-25T20:00:00Z");
     const to = new Date("2026-11-25T23:00:00Z");
-    const calls = [call("api", 1, "2026-11-25T20:17:04Z"), call("api", 1, "2026-11-25T21:17:02Z"), call("api", 1, "2026-11-25T22:17:09Z")];
+    const calls = [
+      call("api", 1, "2026-11-25T20:17:04Z"),
+      call("api", 1, "2026-11-25T21:17:02Z"),
+      call("api", 1, "2026-11-25T22:17:09Z"),
+    ];
     const r = audit([s], calls, { from, to, now: to, toleranceMs: 60_000, pendingMarginMs: 15 * 60_000 });
     expect(r.fires.map((f) => [f.expectedAt, f.status])).toEqual([
       ["2026-11-25T20:17:00.000Z", "ok"],
@@ -392,7 +441,13 @@ describe("audit with the real fire-time evaluator", () => {
 
 describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
   const ACCOUNT = "123456789012";
-  const lookupItem = (id: string, time: string, service: string, desiredCount: number, extra: Record<string, unknown> = {}) => ({
+  const lookupItem = (
+    id: string,
+    time: string,
+    service: string,
+    desiredCount: number,
+    extra: Record<string, unknown> = {},
+  ) => ({
     EventId: id,
     EventName: "UpdateService",
     EventTime: new Date(time),
@@ -571,7 +626,10 @@ describe("runAudit with mocked AWS clients (aws-sdk-client-mock)", () => {
   it("scans CloudTrail while reading the schedules when the period ends now", async () => {
     const { runAudit } = await import("../src/app/audit.js");
     const c = await orderedClients(true);
-    const data = await runAudit({ ...c, now: new Date("2026-11-26T12:00:00Z") }, { since: "24h", pendingMargin: "15m", tolerance: "60s" });
+    const data = await runAudit(
+      { ...c, now: new Date("2026-11-26T12:00:00Z") },
+      { since: "24h", pendingMargin: "15m", tolerance: "60s" },
+    );
     expect(c.log).toEqual(["LookupEvents", "ListSchedules", "GetSchedule"]);
     expect(data.fires.map((f) => f.status)).toEqual(["ok"]);
     expect(data.scanned).toMatchObject({ since: "2026-11-25T12:00:00.000Z", until: "2026-11-26T12:00:00.000Z" });
@@ -620,10 +678,20 @@ describe("audit robustness", () => {
 describe("audit: only calls the schedule explains count; deploys and auto scaling apart", () => {
   it("a deploy or auto-scaling call at the fire time never stands in for the fire, and is not 'unexpected'", () => {
     const scheds = [schedule("api-night-down", "api", 0, ["2026-11-25T22:00:00Z"])];
-    const autoscaler = { type: "AssumedRole", name: "AWSServiceRoleForApplicationAutoScaling_ECSService", role: "AWSServiceRoleForApplicationAutoScaling_ECSService", session: "AutoScaling", invokedBy: "ecs.application-autoscaling.amazonaws.com" };
+    const autoscaler = {
+      type: "AssumedRole",
+      name: "AWSServiceRoleForApplicationAutoScaling_ECSService",
+      role: "AWSServiceRoleForApplicationAutoScaling_ECSService",
+      session: "AutoScaling",
+      invokedBy: "ecs.application-autoscaling.amazonaws.com",
+    };
     const calls = [
       // The scheduler's role, but a deploy (no desired count): not this fire's call.
-      call("api", 0, "2026-11-25T22:00:05Z", { desiredCount: undefined, taskDefinition: "api:42", forceNewDeployment: true }),
+      call("api", 0, "2026-11-25T22:00:05Z", {
+        desiredCount: undefined,
+        taskDefinition: "api:42",
+        forceNewDeployment: true,
+      }),
       call("api", 0, "2026-11-25T22:00:06Z", { caller: autoscaler }),
       call("web", 3, "2026-11-25T23:00:00Z", { caller: person }),
     ];

@@ -25,43 +25,80 @@ describe("AWS error translation", () => {
     expect(t.message).toBe(
       "access denied: scheduler:GetSchedule is not allowed for arn:aws:sts::123456789012:assumed-role/OnCall/alice@example.com",
     );
-    expect(parseAccessDenied("is not authorized to perform: sqs:receivemessage")).toEqual({ action: "sqs:receivemessage", principal: undefined });
+    expect(parseAccessDenied("is not authorized to perform: sqs:receivemessage")).toEqual({
+      action: "sqs:receivemessage",
+      principal: undefined,
+    });
   });
 
   it("derives the action from the call when the message does not say", () => {
-    const e = err("AccessDenied", "Access to the resource is denied.", { $traildigestService: "sqs", $traildigestOperation: "ReceiveMessage" });
-    expect(toCliError(translateAwsError(e))).toMatchObject({ exitCode: 3, message: "access denied: sqs:ReceiveMessage is not allowed for the current credentials" });
-    expect(translateAwsError(err("UnauthorizedOperation", "nope", { $traildigestService: "ecs", $traildigestOperation: "DescribeServices" }))!.message).toContain(
-      "ecs:DescribeServices",
-    );
+    const e = err("AccessDenied", "Access to the resource is denied.", {
+      $traildigestService: "sqs",
+      $traildigestOperation: "ReceiveMessage",
+    });
+    expect(toCliError(translateAwsError(e))).toMatchObject({
+      exitCode: 3,
+      message: "access denied: sqs:ReceiveMessage is not allowed for the current credentials",
+    });
+    expect(
+      translateAwsError(
+        err("UnauthorizedOperation", "nope", { $traildigestService: "ecs", $traildigestOperation: "DescribeServices" }),
+      )!.message,
+    ).toContain("ecs:DescribeServices");
   });
 
   it("tells how to log in when there are no credentials or the SSO token expired", () => {
-    expect(translateAwsError(err("CredentialsProviderError", "Could not load credentials from any providers"))!.message).toBe(
+    expect(
+      translateAwsError(err("CredentialsProviderError", "Could not load credentials from any providers"))!.message,
+    ).toBe(
       "no AWS credentials found: set AWS_PROFILE or pass --profile, run `aws configure`, or `aws sso login --profile <name>`",
     );
     for (const e of [
       err("ExpiredTokenException", "The security token included in the request is expired"),
       err("TokenProviderError", "SSO Token is expired. Refresh SSO token"),
-      err("CredentialsProviderError", "Token is expired. To refresh this SSO session run 'aws sso login' with the corresponding profile."),
+      err(
+        "CredentialsProviderError",
+        "Token is expired. To refresh this SSO session run 'aws sso login' with the corresponding profile.",
+      ),
     ]) {
       expect(translateAwsError(e)!.message).toMatch(/^your AWS SSO session has expired: run `aws sso login --profile /);
     }
   });
 
   it("reports throttling with the attempt count, and unreachable endpoints with the host", () => {
-    const t = translateAwsError(err("ThrottlingException", "Rate exceeded", { $metadata: { attempts: 5 }, $traildigestService: "scheduler", $traildigestOperation: "GetSchedule" }))!;
-    expect(t.message).toBe("throttled by EventBridge Scheduler (GetSchedule) after 5 attempts; try again or lower concurrency");
-    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED", $traildigestHost: "127.0.0.1:9" });
-    expect(translateAwsError(refused)!.message).toBe("cannot reach 127.0.0.1:9 (ECONNREFUSED): check --endpoint-url, --region and the network");
-    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND sqs.xx-nowhere-1.amazonaws.com"), { code: "ENOTFOUND", hostname: "sqs.xx-nowhere-1.amazonaws.com" });
+    const t = translateAwsError(
+      err("ThrottlingException", "Rate exceeded", {
+        $metadata: { attempts: 5 },
+        $traildigestService: "scheduler",
+        $traildigestOperation: "GetSchedule",
+      }),
+    )!;
+    expect(t.message).toBe(
+      "throttled by EventBridge Scheduler (GetSchedule) after 5 attempts; try again or lower concurrency",
+    );
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), {
+      code: "ECONNREFUSED",
+      $traildigestHost: "127.0.0.1:9",
+    });
+    expect(translateAwsError(refused)!.message).toBe(
+      "cannot reach 127.0.0.1:9 (ECONNREFUSED): check --endpoint-url, --region and the network",
+    );
+    const dns = Object.assign(new Error("getaddrinfo ENOTFOUND sqs.xx-nowhere-1.amazonaws.com"), {
+      code: "ENOTFOUND",
+      hostname: "sqs.xx-nowhere-1.amazonaws.com",
+    });
     expect(translateAwsError(dns)!.message).toContain("cannot reach sqs.xx-nowhere-1.amazonaws.com");
-    expect(toCliError(translateAwsError(Object.assign(new Error("timed out"), { name: "TimeoutError" }))).exitCode).toBe(3);
+    expect(
+      toCliError(translateAwsError(Object.assign(new Error("timed out"), { name: "TimeoutError" }))).exitCode,
+    ).toBe(3);
   });
 
   it("keeps other AWS errors to one line without key ids, and leaves non-AWS errors alone", () => {
     const t = translateAwsError(
-      err("InvalidParameterValue", "Key AKIAABCDEFGHIJKLMNOP is bad\nsecond line", { $traildigestService: "sqs", $traildigestOperation: "GetQueueUrl" }),
+      err("InvalidParameterValue", "Key AKIAABCDEFGHIJKLMNOP is bad\nsecond line", {
+        $traildigestService: "sqs",
+        $traildigestOperation: "GetQueueUrl",
+      }),
     )!;
     expect(t.message).toBe("SQS GetQueueUrl failed: InvalidParameterValue: Key AKIA… is bad");
     expect(translateAwsError(new TypeError("x is undefined"))).toBeUndefined();
@@ -100,7 +137,12 @@ describe("AWS client factory", () => {
     const saved = process.env.AWS_CONFIG_FILE;
     process.env.AWS_CONFIG_FILE = join(home, "config");
     forgetSharedConfig();
-    const c = await clientConfig({ region: "ap-northeast-2", endpointUrl: "http://127.0.0.1:1", profile: "oncall", timeoutMs: 4000 });
+    const c = await clientConfig({
+      region: "ap-northeast-2",
+      endpointUrl: "http://127.0.0.1:1",
+      profile: "oncall",
+      timeoutMs: 4000,
+    });
     if (saved === undefined) delete process.env.AWS_CONFIG_FILE;
     else process.env.AWS_CONFIG_FILE = saved;
     forgetSharedConfig();
@@ -117,7 +159,11 @@ describe("AWS client factory", () => {
 
   it("honours AWS_ENDPOINT_URL_SQS without --endpoint-url", async () => {
     const endpoint = await fakeSqs();
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SQS: endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SQS: endpoint,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+    });
     const sqs = await awsClient("sqs", { region: "us-east-1" });
     await sqs.send(new ListQueuesCommand({}));
     expect(hits).toEqual([{ url: "/", target: "AmazonSQS.ListQueues" }]);
@@ -142,10 +188,15 @@ describe("AWS client factory", () => {
   });
 
   it("tags errors with the operation, so access denied names sqs:ReceiveMessage", async () => {
-    const endpoint = await fakeSqs(403, { __type: "com.amazon.coral.service#AccessDeniedException", message: "Access to the resource is denied." });
+    const endpoint = await fakeSqs(403, {
+      __type: "com.amazon.coral.service#AccessDeniedException",
+      message: "Access to the resource is denied.",
+    });
     const sqs = await awsClient("sqs", { region: "us-east-1", endpointUrl: endpoint });
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
-    const e = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${endpoint}/123456789012/q` })).catch((x: unknown) => x);
+    const e = await sqs
+      .send(new ReceiveMessageCommand({ QueueUrl: `${endpoint}/123456789012/q` }))
+      .catch((x: unknown) => x);
     expect(toCliError(e).message).toBe("access denied: sqs:ReceiveMessage is not allowed for the current credentials");
     expect(toCliError(e).exitCode).toBe(3);
   });
@@ -185,7 +236,9 @@ describe("AWS errors through the CLI", () => {
     writeFileSync(env.AWS_CONFIG_FILE, "[profile night-ops]\nregion = us-east-1\n");
     const r = await runCliInProcess(["queue", "stats", "--queue", "q", "--profile", "night-ops"], { env });
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toMatch(/^error: no AWS credentials for profile "night-ops": run `aws sso login --profile night-ops`/);
+    expect(r.stderr.trim()).toMatch(
+      /^error: no AWS credentials for profile "night-ops": run `aws sso login --profile night-ops`/,
+    );
   });
 
   it("expired SSO token → exit 3 naming the profile to log in with", async () => {
@@ -199,7 +252,12 @@ describe("AWS errors through the CLI", () => {
     const key = createHash("sha1").update("corp").digest("hex");
     writeFileSync(
       join(home, ".aws", "sso", "cache", `${key}.json`),
-      JSON.stringify({ accessToken: "x", expiresAt: "2020-01-01T00:00:00Z", region: "us-east-1", startUrl: "https://corp.awsapps.com/start" }),
+      JSON.stringify({
+        accessToken: "x",
+        expiresAt: "2020-01-01T00:00:00Z",
+        region: "us-east-1",
+        startUrl: "https://corp.awsapps.com/start",
+      }),
     );
     const r = await runCliInProcess(["queue", "stats", "--queue", "q", "--profile", "oncall"], { env });
     expect(r.code).toBe(3);
@@ -211,6 +269,8 @@ describe("AWS errors through the CLI", () => {
       env: { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" },
     });
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe("error: cannot reach 127.0.0.1:9 (ECONNREFUSED): check --endpoint-url, --region and the network");
+    expect(r.stderr.trim()).toBe(
+      "error: cannot reach 127.0.0.1:9 (ECONNREFUSED): check --endpoint-url, --region and the network",
+    );
   });
 });

@@ -31,7 +31,9 @@ describe("validateSettings", () => {
     expect(validateSettings({ batchSize: 10_000, windowMs: 300 * S }).payloadLimitBytes).toBe(PAYLOAD_LIMIT_BYTES);
   });
   it("refuses a visibility timeout shorter than window + handler timeout", () => {
-    expect(() => checkVisibilityTimeout(30 * S, 300 * S, 30 * S)).toThrow(/visibility timeout \(30s\) is shorter than window \+ handler timeout \(300s \+ 30s\)/);
+    expect(() => checkVisibilityTimeout(30 * S, 300 * S, 30 * S)).toThrow(
+      /visibility timeout \(30s\) is shorter than window \+ handler timeout \(300s \+ 30s\)/,
+    );
     expect(() => checkVisibilityTimeout(330 * S, 300 * S, 30 * S)).not.toThrow();
   });
 });
@@ -92,7 +94,12 @@ describe("settle", () => {
 
 describe("simulate (fake clock, fake queue)", () => {
   it("25 messages at BatchSize 10 → 10/10/5 (full, full, window)", () => {
-    const r = simulate({ settings: { batchSize: 10, windowMs: 300 * S }, messages: msgs(25), visibilityTimeoutMs: 900 * S, invocationMs: 2 * S });
+    const r = simulate({
+      settings: { batchSize: 10, windowMs: 300 * S },
+      messages: msgs(25),
+      visibilityTimeoutMs: 900 * S,
+      invocationMs: 2 * S,
+    });
     expect(r.invocations.map((i) => [i.ids.length, i.trigger])).toEqual([
       [10, "full"],
       [10, "full"],
@@ -120,7 +127,11 @@ describe("simulate (fake clock, fake queue)", () => {
   });
 
   it("window 0 (the default): each record is invoked as soon as it is received", () => {
-    const r = simulate({ settings: { batchSize: 10, windowMs: 0 }, messages: msgs(3, (i) => i * 5 * S), visibilityTimeoutMs: 30 * S });
+    const r = simulate({
+      settings: { batchSize: 10, windowMs: 0 },
+      messages: msgs(3, (i) => i * 5 * S),
+      visibilityTimeoutMs: 30 * S,
+    });
     expect(r.invocations.map((i) => [i.at, i.ids.length, i.trigger])).toEqual([
       [0, 1, "window"],
       [5 * S, 1, "window"],
@@ -130,7 +141,15 @@ describe("simulate (fake clock, fake queue)", () => {
 
   it("cuts a batch at 6 MB: big messages go 6 to a batch even at BatchSize 10", () => {
     const body = "x".repeat(1_000_000);
-    const r = simulate({ settings: { batchSize: 10, windowMs: 10 * S }, messages: msgs(10, () => 0, () => body), visibilityTimeoutMs: 60 * S });
+    const r = simulate({
+      settings: { batchSize: 10, windowMs: 10 * S },
+      messages: msgs(
+        10,
+        () => 0,
+        () => body,
+      ),
+      visibilityTimeoutMs: 60 * S,
+    });
     expect(r.invocations.map((i) => [i.ids.length, i.trigger])).toEqual([
       [6, "payload"],
       [4, "window"],
@@ -170,7 +189,9 @@ describe("simulate (fake clock, fake queue)", () => {
       messages: msgs(5),
       visibilityTimeoutMs: 10 * S,
       maxReceiveCount: 3,
-      handler: (batch) => ({ batchItemFailures: batch.filter((m) => m.id === "m3").map((m) => ({ itemIdentifier: m.id })) }),
+      handler: (batch) => ({
+        batchItemFailures: batch.filter((m) => m.id === "m3").map((m) => ({ itemIdentifier: m.id })),
+      }),
     });
     expect(r.receives.m3).toBe(4); // the 4th receive is the one that moves it
     expect(r.invocations.filter((i) => i.ids.includes("m3"))).toHaveLength(3);

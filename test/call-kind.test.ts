@@ -60,29 +60,40 @@ describe("call kind and caller kind of each real-shaped record", () => {
   });
 
   it("without the config's schedules, a scheduler call is still told apart when the record names the service; else its role is shown", () => {
-    expect(callerInfo(byNo(1))).toEqual({ kind: "scheduler", name: "EventBridge Scheduler (role traildigest-scheduler-role)" });
+    expect(callerInfo(byNo(1))).toEqual({
+      kind: "scheduler",
+      name: "EventBridge Scheduler (role traildigest-scheduler-role)",
+    });
     expect(callerInfo(byNo(2))).toEqual({ kind: "role", name: "traildigest-scheduler-role" });
   });
 
   it("a role shared by two schedules of the same target names neither", () => {
     const twins = [...schedules, { name: "dev-api-weekend", roleArn: ROLE, cluster: "dev", service: "api" }];
-    expect(callerInfo(byNo(1), { schedules: twins })).toEqual({ kind: "scheduler", name: "EventBridge Scheduler (role traildigest-scheduler-role)" });
+    expect(callerInfo(byNo(1), { schedules: twins })).toEqual({
+      kind: "scheduler",
+      name: "EventBridge Scheduler (role traildigest-scheduler-role)",
+    });
   });
 
   it("filters by --kind (failed = any failed attempt) and --caller-kind", () => {
     const ids = (xs: ApiCallEvent[]) => xs.map((e) => Number(e.eventId.slice(-2)));
     expect(ids(filterByKind(events(), parseKinds("deploy"), undefined))).toEqual([4, 8, 10]);
     expect(ids(filterByKind(events(), parseKinds("failed"), undefined))).toEqual([9, 10, 12]);
-    expect(ids(filterByKind(events(), parseKinds("scale,scale+deploy"), parseCallerKinds("autoscaling,deploy-service")))).toEqual([3, 5]);
+    expect(
+      ids(filterByKind(events(), parseKinds("scale,scale+deploy"), parseCallerKinds("autoscaling,deploy-service"))),
+    ).toEqual([3, 5]);
     expect(ids(filterByKind(events(), undefined, parseCallerKinds("scheduler"), { schedules }))).toEqual([1, 2]);
     expect(() => parseKinds("scaling")).toThrow(UsageError);
-    expect(() => parseKinds("scaling")).toThrow(/--kind: unknown value "scaling" \(use scale, deploy, scale\+deploy, config, other, failed\)/);
+    expect(() => parseKinds("scaling")).toThrow(
+      /--kind: unknown value "scaling" \(use scale, deploy, scale\+deploy, config, other, failed\)/,
+    );
     expect(() => parseCallerKinds(",")).toThrow(/give at least one/);
   });
 });
 
 type Section = Extract<KnownBlock, { type: "section" }>;
-const texts = (blocks: KnownBlock[]) => blocks.filter((b): b is Section => b.type === "section").map((b) => b.text!.text);
+const texts = (blocks: KnownBlock[]) =>
+  blocks.filter((b): b is Section => b.type === "section").map((b) => b.text!.text);
 const header = (blocks: KnownBlock[]) => (blocks[0] as Extract<KnownBlock, { type: "header" }>).text.text;
 
 describe("digest of mixed batches", () => {
@@ -96,7 +107,9 @@ describe("digest of mixed batches", () => {
 
   it("every kind and caller kind in one batch: exact headline, lines and callers", () => {
     const m = buildDigest(events(), { classify: { schedules } }).message!;
-    expect(header(m.blocks)).toBe("ECS: 2 scaled down, 2 scaled up, 1 scaled, 1 deployed and scaled, 2 deployed, 2 reconfigured, 3 failed · 3 clusters");
+    expect(header(m.blocks)).toBe(
+      "ECS: 2 scaled down, 2 scaled up, 1 scaled, 1 deployed and scaled, 2 deployed, 2 reconfigured, 3 failed · 3 clusters",
+    );
     const ctx = m.blocks[1] as Extract<KnownBlock, { type: "context" }>;
     expect(ctx.elements.map((e) => ("text" in e ? e.text : ""))).toContain(
       "2 schedule calls · 1 auto-scaling call · 5 calls by roles · 1 deploy-service call · 4 calls by people",
@@ -123,7 +136,12 @@ describe("digest of mixed batches", () => {
 
   it("a schedule wave with one failure: '5 scaled down, 1 failed', the caller named once", () => {
     const base = byNo(1);
-    const wave = ["a", "b", "c", "d", "e", "f"].map((s, i) => ({ ...base, eventId: `w-${i}`, service: s, ...(i === 5 ? { errorCode: "ServiceNotFoundException" } : {}) }));
+    const wave = ["a", "b", "c", "d", "e", "f"].map((s, i) => ({
+      ...base,
+      eventId: `w-${i}`,
+      service: s,
+      ...(i === 5 ? { errorCode: "ServiceNotFoundException" } : {}),
+    }));
     const m = buildDigest(wave).message!;
     expect(header(m.blocks)).toBe("ECS: 5 scaled down, 1 failed");
     expect(JSON.stringify(m.blocks[1])).toContain("by EventBridge Scheduler (role traildigest-scheduler-role)");
@@ -131,7 +149,12 @@ describe("digest of mixed batches", () => {
 
   it("a forced redeployment alone, and a deploy by a caller name with mrkdwn in it, escaped", () => {
     const forced = { ...byNo(4), taskDefinition: undefined, eventId: "f" };
-    const evil = { ...byNo(4), eventId: "x", caller: { ...byNo(4).caller, role: "<!channel>", name: "<!channel>" }, taskDefinition: "<@U1>:1" };
+    const evil = {
+      ...byNo(4),
+      eventId: "x",
+      caller: { ...byNo(4).caller, role: "<!channel>", name: "<!channel>" },
+      taskDefinition: "<@U1>:1",
+    };
     const m = buildDigest([forced, evil]).message!;
     expect(header(m.blocks)).toBe("ECS: 2 deployed");
     expect(texts(m.blocks)[0]).toContain("• api: forced redeployment · by role github-deploy");
@@ -143,9 +166,17 @@ describe("rule scope: the pattern and the preview agree on every record", () => 
   const scopes: [string, RuleScope, number[]][] = [
     ["all", { calls: "all", autoScaling: true, deploys: true }, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]],
     ["scale", { calls: "scale", autoScaling: true, deploys: true }, [1, 2, 3, 5, 6, 9, 11]],
-    ["all,no-autoscaling", { calls: "all", autoScaling: false, deploys: true }, [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]],
+    [
+      "all,no-autoscaling",
+      { calls: "all", autoScaling: false, deploys: true },
+      [1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+    ],
     ["all,no-deploys", { calls: "all", autoScaling: true, deploys: false }, [1, 2, 3, 5, 6, 7, 9, 11, 12, 13]],
-    ["all,no-deploys,no-autoscaling", { calls: "all", autoScaling: false, deploys: false }, [1, 2, 5, 6, 7, 9, 11, 12, 13]],
+    [
+      "all,no-deploys,no-autoscaling",
+      { calls: "all", autoScaling: false, deploys: false },
+      [1, 2, 5, 6, 7, 9, 11, 12, 13],
+    ],
     ["scale,no-autoscaling", { calls: "scale", autoScaling: false, deploys: true }, [1, 2, 5, 6, 9, 11]],
   ];
   for (const [text, scope, ids] of scopes) {
@@ -153,9 +184,13 @@ describe("rule scope: the pattern and the preview agree on every record", () => 
       expect(parseScope(text)).toEqual(scope);
       const pattern = rulePattern(["UpdateService"], scope);
       const raw = callKindEvents();
-      const matched = raw.filter((r) => matchesPattern(pattern, r)).map((r) => Number(String((r.detail as { eventID: string }).eventID).slice(-2)));
+      const matched = raw
+        .filter((r) => matchesPattern(pattern, r))
+        .map((r) => Number(String((r.detail as { eventID: string }).eventID).slice(-2)));
       expect(matched).toEqual(ids);
-      const previewed = normalizeValue(raw).events.filter((e) => inScope(e, scope)).map((e) => Number(e.eventId.slice(-2)));
+      const previewed = normalizeValue(raw)
+        .events.filter((e) => inScope(e, scope))
+        .map((e) => Number(e.eventId.slice(-2)));
       expect(previewed).toEqual(ids);
     });
   }
@@ -175,7 +210,11 @@ describe("rule scope: the pattern and the preview agree on every record", () => 
       requestParameters: { desiredCount: [{ exists: true }] },
       userIdentity: {
         $or: [
-          { sessionContext: { sessionIssuer: { userName: [{ "anything-but": ["AWSServiceRoleForApplicationAutoScaling_ECSService"] }] } } },
+          {
+            sessionContext: {
+              sessionIssuer: { userName: [{ "anything-but": ["AWSServiceRoleForApplicationAutoScaling_ECSService"] }] },
+            },
+          },
           { sessionContext: { sessionIssuer: { userName: [{ exists: false }] } } },
         ],
       },

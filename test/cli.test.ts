@@ -25,18 +25,24 @@ describe("cli framework", () => {
   });
 
   it("in-process: the same help and usage errors from main(argv, io)", async () => {
-    const [help, child] = await Promise.all([runCliInProcess(["schedules", "audit", "--help"]), runCli(["schedules", "audit", "--help"])]);
+    const [help, child] = await Promise.all([
+      runCliInProcess(["schedules", "audit", "--help"]),
+      runCli(["schedules", "audit", "--help"]),
+    ]);
     expect(help).toEqual(child);
     const bad = await runCliInProcess(["--bogus-flag"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown option '--bogus-flag'");
   });
 
-  it.each(["notify", "schedules", "queue", "trail", "local", "setup", "doctor"])("%s --help lists examples", async (group) => {
-    const r = await runCliInProcess([group, "--help"]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`Usage: traildigest ${group}`);
-    const examples = r.stdout.split("Examples:")[1] ?? "";
-    expect(examples).toMatch(new RegExp(`\\$ .*traildigest ${group}|npm run demo`));
-  });
+  it.each(["notify", "schedules", "queue", "trail", "local", "setup", "doctor"])(
+    "%s --help lists examples",
+    async (group) => {
+      const r = await runCliInProcess([group, "--help"]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: traildigest ${group}`);
+      const examples = r.stdout.split("Examples:")[1] ?? "";
+      expect(examples).toMatch(new RegExp(`\\$ .*traildigest ${group}|npm run demo`));
+    },
+  );
 });

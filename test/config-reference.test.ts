@@ -7,7 +7,9 @@ import { REFERENCE_FILE, renderConfigReference } from "../scripts/config-referen
 describe("docs/config-reference.md", () => {
   it("is what `npm run docs:config` writes from the schema today", () => {
     const committed = readFileSync(REFERENCE_FILE, "utf8");
-    expect(committed, "docs/config-reference.md is out of date: run `npm run docs:config`").toBe(renderConfigReference());
+    expect(committed, "docs/config-reference.md is out of date: run `npm run docs:config`").toBe(
+      renderConfigReference(),
+    );
   });
 
   it("lists every field with its default, and marks the required schedule fields", () => {

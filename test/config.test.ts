@@ -32,33 +32,53 @@ describe("parseConfig", () => {
     expect(c.queue).toEqual({ name: "traildigest-events", retentionSeconds: 345600, visibilityTimeout: 660 });
     expect(c.dlq).toEqual({ name: "traildigest-events-dlq", retentionSeconds: 1209600, maxReceiveCount: 5 });
     expect(c.rule.eventNames).toEqual(["UpdateService"]);
-    expect(c.function).toMatchObject({ runtime: "nodejs22.x", timeout: 60, memory: 256, webhook: { secretId: "traildigest/slack-webhook" } });
+    expect(c.function).toMatchObject({
+      runtime: "nodejs22.x",
+      timeout: 60,
+      memory: 256,
+      webhook: { secretId: "traildigest/slack-webhook" },
+    });
     expect(c.batching).toEqual({ batchSize: 10, windowSeconds: 300 });
     expect(c.schedules).toEqual([]);
   });
 
   it("derives the visibility timeout as 6 × function timeout + window", () => {
-    expect(parseConfig({ function: { timeout: 30 }, batching: { windowSeconds: 60 } }).queue.visibilityTimeout).toBe(240);
+    expect(parseConfig({ function: { timeout: 30 }, batching: { windowSeconds: 60 } }).queue.visibilityTimeout).toBe(
+      240,
+    );
   });
 
   it("fills schedule defaults", () => {
     const s = parseConfig({ schedules: [schedule()] }).schedules[0]!;
-    expect(s).toMatchObject({ group: "default", timezone: "UTC", state: "ENABLED", retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86400 } });
+    expect(s).toMatchObject({
+      group: "default",
+      timezone: "UTC",
+      state: "ENABLED",
+      retryPolicy: { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86400 },
+    });
     expect(s.flexibleWindowMinutes).toBeUndefined();
   });
 
   it("names an unknown field with its path", () => {
-    expect(msg({ queue: { name: "q", visiblityTimeout: 900 } })).toBe("traildigest.config.json: queue.visiblityTimeout: unknown field");
-    expect(msg({ schedules: [schedule(), schedule({ name: "b", desiredcount: 1 })] })).toContain("schedules[1].desiredcount: unknown field");
+    expect(msg({ queue: { name: "q", visiblityTimeout: 900 } })).toBe(
+      "traildigest.config.json: queue.visiblityTimeout: unknown field",
+    );
+    expect(msg({ schedules: [schedule(), schedule({ name: "b", desiredcount: 1 })] })).toContain(
+      "schedules[1].desiredcount: unknown field",
+    );
   });
 
   it("names a bad cron expression with its index and the reason", () => {
-    const m = msg({ schedules: [schedule(), schedule({ name: "b" }), schedule({ name: "c", expression: "cron(0 25 * * ? *)" })] });
+    const m = msg({
+      schedules: [schedule(), schedule({ name: "b" }), schedule({ name: "c", expression: "cron(0 25 * * ? *)" })],
+    });
     expect(m).toMatch(/^traildigest\.config\.json: schedules\[2\]\.expression: cron\(0 25 \* \* \? \*\): .*25/);
   });
 
   it("refuses a visibility timeout below the function timeout", () => {
-    expect(msg({ queue: { visibilityTimeout: 30 }, function: { timeout: 60 } })).toMatch(/queue\.visibilityTimeout: 30 s is below function\.timeout \(60 s\)/);
+    expect(msg({ queue: { visibilityTimeout: 30 }, function: { timeout: 60 } })).toMatch(
+      /queue\.visibilityTimeout: 30 s is below function\.timeout \(60 s\)/,
+    );
   });
 
   it("accepts a visibility timeout between the timeout and the recommendation (doctor warns)", () => {
@@ -66,7 +86,9 @@ describe("parseConfig", () => {
   });
 
   it("requires a batching window when batchSize is above 10", () => {
-    expect(msg({ batching: { batchSize: 100, windowSeconds: 0 } })).toMatch(/batching\.windowSeconds: must be at least 1/);
+    expect(msg({ batching: { batchSize: 100, windowSeconds: 0 } })).toMatch(
+      /batching\.windowSeconds: must be at least 1/,
+    );
     expect(parseConfig({ batching: { batchSize: 100, windowSeconds: 1 } }).batching.batchSize).toBe(100);
   });
 
@@ -75,16 +97,28 @@ describe("parseConfig", () => {
   });
 
   it("takes exactly one webhook source and refuses a plain-text env webhook", () => {
-    expect(parseConfig({ function: { webhook: { parameter: "/td/hook" } } }).function.webhook).toEqual({ parameter: "/td/hook" });
-    expect(msg({ function: { webhook: { secretId: "a", parameter: "b" } } })).toMatch(/function\.webhook: must be exactly one of/);
+    expect(parseConfig({ function: { webhook: { parameter: "/td/hook" } } }).function.webhook).toEqual({
+      parameter: "/td/hook",
+    });
+    expect(msg({ function: { webhook: { secretId: "a", parameter: "b" } } })).toMatch(
+      /function\.webhook: must be exactly one of/,
+    );
     expect(msg({ function: { webhook: { env: true } } })).toMatch(/function\.webhook\.env: refused/);
   });
 
   it("checks time zones, duplicate schedules, role ARNs and queue names", () => {
-    expect(msg({ function: { digestTimezone: "Mars/Olympus" } })).toMatch(/function\.digestTimezone: unknown time zone/);
-    expect(msg({ schedules: [schedule({ timezone: "Nowhere/Land" })] })).toMatch(/schedules\[0\]\.timezone: unknown time zone/);
-    expect(msg({ schedules: [schedule(), schedule()] })).toMatch(/schedules\[1\]\.name: "api-night-down" appears twice/);
-    expect(msg({ schedules: [schedule({ roleArn: "scheduler-ecs" })] })).toMatch(/schedules\[0\]\.roleArn: an IAM role ARN/);
+    expect(msg({ function: { digestTimezone: "Mars/Olympus" } })).toMatch(
+      /function\.digestTimezone: unknown time zone/,
+    );
+    expect(msg({ schedules: [schedule({ timezone: "Nowhere/Land" })] })).toMatch(
+      /schedules\[0\]\.timezone: unknown time zone/,
+    );
+    expect(msg({ schedules: [schedule(), schedule()] })).toMatch(
+      /schedules\[1\]\.name: "api-night-down" appears twice/,
+    );
+    expect(msg({ schedules: [schedule({ roleArn: "scheduler-ecs" })] })).toMatch(
+      /schedules\[0\]\.roleArn: an IAM role ARN/,
+    );
     expect(msg({ queue: { name: "x" }, dlq: { name: "x" } })).toMatch(/dlq\.name: must differ/);
   });
 
@@ -109,21 +143,34 @@ describe("loadConfig", () => {
     const c = await loadConfig(undefined, dir);
     expect(c?.queue.name).toBe("from-yaml");
     expect(c?.region).toBe("eu-west-1");
-    await expect(loadConfig("nope.json", dir)).rejects.toThrow(/nope\.json: cannot read the config file \(no such file\)/);
+    await expect(loadConfig("nope.json", dir)).rejects.toThrow(
+      /nope\.json: cannot read the config file \(no such file\)/,
+    );
   });
 
   it("prefers the JSON file and reports malformed JSON as an input error", async () => {
     const dir = await mkdtemp(join(tmpdir(), "td-config-"));
     await writeFile(join(dir, "traildigest.config.json"), "{ not json");
-    await expect(loadConfig(undefined, dir)).rejects.toMatchObject({ kind: "input", message: expect.stringMatching(/traildigest\.config\.json: not valid JSON/) });
+    await expect(loadConfig(undefined, dir)).rejects.toMatchObject({
+      kind: "input",
+      message: expect.stringMatching(/traildigest\.config\.json: not valid JSON/),
+    });
   });
 });
 
 describe("CLI: invalid config is refused before any AWS call", () => {
   const cases: [string, unknown, RegExp][] = [
     ["an unknown field", { queue: { name: "q", visiblityTimeout: 900 } }, /queue\.visiblityTimeout: unknown field/],
-    ["a bad cron expression", { schedules: [schedule({ expression: "cron(0 25 * * ? *)" })] }, /schedules\[0\]\.expression: cron\(0 25/],
-    ["a visibility timeout below the function timeout", { queue: { visibilityTimeout: 30 }, function: { timeout: 60 } }, /queue\.visibilityTimeout: 30 s is below function\.timeout/],
+    [
+      "a bad cron expression",
+      { schedules: [schedule({ expression: "cron(0 25 * * ? *)" })] },
+      /schedules\[0\]\.expression: cron\(0 25/,
+    ],
+    [
+      "a visibility timeout below the function timeout",
+      { queue: { visibilityTimeout: 30 }, function: { timeout: 60 } },
+      /queue\.visibilityTimeout: 30 s is below function\.timeout/,
+    ],
   ];
   for (const [what, doc, re] of cases) {
     it(`setup plan, setup apply and doctor exit 2 on ${what}`, async () => {

@@ -108,7 +108,10 @@ describe("layout", () => {
   it("shows a whole AccessDenied message and cuts a runaway one", () => {
     const denied =
       "User: arn:aws:sts::123456789012:assumed-role/traildigest-scheduler-role/a4cdb673bc3db689 is not authorized to perform: ecs:UpdateService on resource: arn:aws:ecs:ap-northeast-2:123456789012:service/dev/nestjs because no identity-based policy allows the ecs:UpdateService action";
-    const m = buildDigest([ev(1, { errorCode: "AccessDeniedException", errorMessage: denied }), ev(2, { errorCode: "E", errorMessage: "z".repeat(5000) })]).message!;
+    const m = buildDigest([
+      ev(1, { errorCode: "AccessDeniedException", errorMessage: denied }),
+      ev(2, { errorCode: "E", errorMessage: "z".repeat(5000) }),
+    ]).message!;
     expect(sections(m)[0]).toContain(denied);
     const long = eventLines(m).find((l) => l.includes("zzz"))!;
     expect(long.length).toBeLessThan(700);
@@ -125,11 +128,18 @@ describe("layout", () => {
   });
 
   it("groups several clusters, each service under its own cluster", () => {
-    const events = [ev(1, { cluster: "qa", service: "web" }), ev(2, { cluster: "dev", service: "api" }), ev(3, { cluster: "qa", service: "api" })];
+    const events = [
+      ev(1, { cluster: "qa", service: "web" }),
+      ev(2, { cluster: "dev", service: "api" }),
+      ev(3, { cluster: "qa", service: "api" }),
+    ];
     const m = buildDigest(events).message!;
     expect(header(m)).toBe("ECS: 3 scaled down · 2 clusters");
     const secs = sections(m);
-    expect(secs).toEqual(["*dev* — 1 service\n• api → 0 (was running 2)", "*qa* — 2 services\n• api → 0 (was running 2)\n• web → 0 (was running 2)"]);
+    expect(secs).toEqual([
+      "*dev* — 1 service\n• api → 0 (was running 2)",
+      "*qa* — 2 services\n• api → 0 (was running 2)\n• web → 0 (was running 2)",
+    ]);
   });
 
   it("says scale-up or scaling from the desired counts", () => {
@@ -143,15 +153,31 @@ describe("layout", () => {
     expect(contextTexts(same)).toContain("by role scheduler-role");
     expect(eventLines(same).every((l) => !l.includes("by "))).toBe(true);
     const mixed = buildDigest([ev(1), ev(2, { caller: { type: "AssumedRole", name: "jane@example.com" } })]).message!;
-    expect(eventLines(mixed)).toEqual(["• svc-1 → 0 (was running 2) · by role scheduler-role", "• svc-2 → 0 (was running 2) · by jane@example.com"]);
+    expect(eventLines(mixed)).toEqual([
+      "• svc-1 → 0 (was running 2) · by role scheduler-role",
+      "• svc-2 → 0 (was running 2) · by jane@example.com",
+    ]);
     expect(contextTexts(mixed)).toContain("1 call by a role · 1 call by a person");
   });
 
   it("shows a non-UpdateService call plainly (a broadened rule)", () => {
     const events = [
       ev(1),
-      ev(2, { eventName: "RunTask", service: undefined, desiredCount: undefined, runningCount: undefined, cluster: "batch" }),
-      ev(3, { eventName: "StopInstances", eventSource: "ec2.amazonaws.com", cluster: undefined, service: undefined, desiredCount: undefined, runningCount: undefined }),
+      ev(2, {
+        eventName: "RunTask",
+        service: undefined,
+        desiredCount: undefined,
+        runningCount: undefined,
+        cluster: "batch",
+      }),
+      ev(3, {
+        eventName: "StopInstances",
+        eventSource: "ec2.amazonaws.com",
+        cluster: undefined,
+        service: undefined,
+        desiredCount: undefined,
+        runningCount: undefined,
+      }),
     ];
     const m = buildDigest(events).message!;
     expect(header(m)).toBe("AWS: 1 scaled down, 2 other calls");
@@ -241,7 +267,16 @@ describe("escaping", () => {
   it("lets no name from an event ping anyone or link anywhere", () => {
     const m = buildDigest(hostile).message!;
     const all = allText(m);
-    for (const raw of ["<!channel>", "<@U123>", "<!here>", "<!everyone>", "<!subteam^S1>", "<@U999>", "<#C1>", "<https://evil"]) {
+    for (const raw of [
+      "<!channel>",
+      "<@U123>",
+      "<!here>",
+      "<!everyone>",
+      "<!subteam^S1>",
+      "<@U999>",
+      "<#C1>",
+      "<https://evil",
+    ]) {
       expect(all).not.toContain(raw);
     }
     expect(all).toContain("&lt;!channel&gt;");
@@ -262,7 +297,9 @@ describe("Slack limits", () => {
       ev(i, {
         cluster: `cluster-${i % 12}`,
         service: `service-with-a-realistic-long-name-${i}`,
-        ...(i % 50 === 0 ? { errorCode: "ServiceNotFoundException", errorMessage: "Service not found. ".repeat(30) } : {}),
+        ...(i % 50 === 0
+          ? { errorCode: "ServiceNotFoundException", errorMessage: "Service not found. ".repeat(30) }
+          : {}),
       }),
     );
     const d = buildDigest(events);
@@ -298,7 +335,12 @@ describe("Slack limits", () => {
 
   it("survives names that grow when escaped and very long error messages", () => {
     const events = Array.from({ length: 300 }, (_, i) =>
-      ev(i, { cluster: "&".repeat(255), service: `${"<".repeat(250)}${i}`, errorCode: i % 2 ? "E" : undefined, errorMessage: i % 2 ? "&".repeat(5000) : undefined }),
+      ev(i, {
+        cluster: "&".repeat(255),
+        service: `${"<".repeat(250)}${i}`,
+        errorCode: i % 2 ? "E" : undefined,
+        errorMessage: i % 2 ? "&".repeat(5000) : undefined,
+      }),
     );
     const m = buildDigest(events).message!;
     assertWithinSlackLimits(m);
@@ -342,7 +384,9 @@ describe("Slack limits", () => {
   });
 
   it("keeps failures in their own section, set apart, when clusters outnumber blocks", () => {
-    const events = Array.from({ length: 80 }, (_, i) => ev(i, { cluster: `cluster-${i}`, ...(i < 2 ? { errorCode: "E" } : {}) }));
+    const events = Array.from({ length: 80 }, (_, i) =>
+      ev(i, { cluster: `cluster-${i}`, ...(i < 2 ? { errorCode: "E" } : {}) }),
+    );
     const m = buildDigest(events).message!;
     assertWithinSlackLimits(m);
     const secs = sections(m);
@@ -353,15 +397,28 @@ describe("Slack limits", () => {
   });
 
   it("lists a service updated twice in one batch twice, in time order, and says so", () => {
-    const events = [ev(1, { service: "api", desiredCount: 0 }), ev(2, { service: "api", desiredCount: 2, runningCount: 0 }), ev(3, { service: "web" })];
+    const events = [
+      ev(1, { service: "api", desiredCount: 0 }),
+      ev(2, { service: "api", desiredCount: 2, runningCount: 0 }),
+      ev(3, { service: "web" }),
+    ];
     const m = buildDigest(events).message!;
-    expect(sections(m)).toEqual(["*dev* — 2 services, 3 calls\n• api → 0 (was running 2)\n• api: desired 0 → 2 (was running 0)\n• web → 0 (was running 2)"]);
+    expect(sections(m)).toEqual([
+      "*dev* — 2 services, 3 calls\n• api → 0 (was running 2)\n• api: desired 0 → 2 (was running 0)\n• web → 0 (was running 2)",
+    ]);
     expect(header(m)).toBe("ECS: 2 scaled down, 1 scaled up");
   });
 
   it("orders clusters and services naturally (2 before 10)", () => {
-    const events = [ev(1, { cluster: "c10", service: "w10" }), ev(2, { cluster: "c2", service: "w10" }), ev(3, { cluster: "c2", service: "w2" })];
-    expect(sections(buildDigest(events).message!).map((t) => t.split("\n")[0])).toEqual(["*c2* — 2 services", "*c10* — 1 service"]);
+    const events = [
+      ev(1, { cluster: "c10", service: "w10" }),
+      ev(2, { cluster: "c2", service: "w10" }),
+      ev(3, { cluster: "c2", service: "w2" }),
+    ];
+    expect(sections(buildDigest(events).message!).map((t) => t.split("\n")[0])).toEqual([
+      "*c2* — 2 services",
+      "*c10* — 1 service",
+    ]);
     expect(eventLines(buildDigest(events).message!).map((l) => l.split(" ")[1])).toEqual(["w2", "w10", "w10"]);
   });
 
@@ -374,7 +431,11 @@ describe("Slack limits", () => {
 describe("batchEvents", () => {
   it("cuts events into batches of the given size in time order", () => {
     const events = [ev(3), ev(1), ev(4), ev(0), ev(2)];
-    expect(batchEvents(events, 2).map((b) => b.map((e) => e.eventId))).toEqual([["evt-0", "evt-1"], ["evt-2", "evt-3"], ["evt-4"]]);
+    expect(batchEvents(events, 2).map((b) => b.map((e) => e.eventId))).toEqual([
+      ["evt-0", "evt-1"],
+      ["evt-2", "evt-3"],
+      ["evt-4"],
+    ]);
     expect(batchEvents([], 10)).toEqual([]);
   });
 

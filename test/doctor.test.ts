@@ -19,7 +19,14 @@ const id = { account: "123456789012", region: "us-east-1", partition: "aws" };
 const ROLE = "arn:aws:iam::123456789012:role/scheduler-ecs";
 const cfg = parseConfig({
   schedules: [
-    { name: "api-down", expression: "cron(0 22 * * ? *)", cluster: "dev", service: "api", desiredCount: 0, roleArn: ROLE },
+    {
+      name: "api-down",
+      expression: "cron(0 22 * * ? *)",
+      cluster: "dev",
+      service: "api",
+      desiredCount: 0,
+      roleArn: ROLE,
+    },
   ],
 });
 
@@ -42,8 +49,22 @@ function healthy(): DoctorState {
       rule: { arn: ruleArn(id, cfg.rule.name), state: "ENABLED", pattern: rulePattern(["UpdateService"]) },
       targets: [{ id: "traildigest-queue", arn: q }],
       webhookExists: true,
-      function: { arn: "f", runtime: "nodejs22.x", timeout: 60, memory: 256, env: { SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" }, state: "Active" },
-      mapping: { uuid: "m-1", eventSourceArn: q, batchSize: 10, windowSeconds: 300, functionResponseTypes: ["ReportBatchItemFailures"], state: "Enabled" },
+      function: {
+        arn: "f",
+        runtime: "nodejs22.x",
+        timeout: 60,
+        memory: 256,
+        env: { SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" },
+        state: "Active",
+      },
+      mapping: {
+        uuid: "m-1",
+        eventSourceArn: q,
+        batchSize: 10,
+        windowSeconds: 300,
+        functionResponseTypes: ["ReportBatchItemFailures"],
+        state: "Enabled",
+      },
       scheduleGroups: ["default"],
       schedules: [
         {
@@ -124,7 +145,11 @@ describe("runChecks", () => {
     delete s.live.queue!.policy;
     s.live.mapping!.state = "Disabled";
     const checks = runChecks(s);
-    expect(checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual(["queue.policy", "queue.visibility-vs-timeout", "mapping.enabled"]);
+    expect(checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual([
+      "queue.policy",
+      "queue.visibility-vs-timeout",
+      "mapping.enabled",
+    ]);
     expect(notPass(checks)).toContain("queue.visibility-recommended:warn");
     expect(doctorExitCode(checks)).toBe(1);
     for (const c of checks.filter((x) => x.status !== "pass")) expect(c.remedy).not.toBe("");
@@ -144,7 +169,12 @@ describe("runChecks", () => {
     s.live.rule!.state = "DISABLED";
     s.live.rule!.pattern = { source: ["aws.ecs"], detail: { eventName: ["CreateService"] } };
     s.live.targets = [{ id: "x", arn: s.live.queue!.arn, roleArn: "arn:aws:iam::123456789012:role/r" }];
-    expect(notPass(runChecks(s))).toEqual(["rule.enabled:fail", "rule.pattern:fail", "rule.scope:fail", "rule.target:warn"]);
+    expect(notPass(runChecks(s))).toEqual([
+      "rule.enabled:fail",
+      "rule.pattern:fail",
+      "rule.scope:fail",
+      "rule.target:warn",
+    ]);
     s.live.targets = [];
     expect(status(runChecks(s))["rule.target"]).toBe("fail");
     delete s.live.rule;
@@ -192,7 +222,9 @@ describe("runChecks", () => {
     expect(JSON.stringify(plain)).not.toContain("hooks.slack.com");
     s.live.function!.env = { SLACK_WEBHOOK_SECRET_ID: "traildigest/slack-webhook" };
     s.deployedWebhookExists = false;
-    expect(runChecks(s).find((x) => x.id === "function.webhook")!.message).toBe("secret traildigest/slack-webhook does not exist");
+    expect(runChecks(s).find((x) => x.id === "function.webhook")!.message).toBe(
+      "secret traildigest/slack-webhook does not exist",
+    );
     s.live.function!.env = {};
     expect(notPass(runChecks(s))).toEqual(["function.webhook:fail"]);
     delete s.live.function;
@@ -205,10 +237,21 @@ describe("runChecks", () => {
     delete s.live.function;
     delete s.live.mapping;
     s.live.targets = [];
-    s.live.unreadable = { rule: "AccessDeniedException: no events:DescribeRule", function: "AccessDeniedException: no lambda:GetFunctionConfiguration", dlq: "AccessDenied: x" };
+    s.live.unreadable = {
+      rule: "AccessDeniedException: no events:DescribeRule",
+      function: "AccessDeniedException: no lambda:GetFunctionConfiguration",
+      dlq: "AccessDenied: x",
+    };
     const checks = runChecks(s);
-    expect(notPass(checks)).toEqual(["rule.exists:warn", "dlq.depth:warn", "mapping.exists:warn", "function.exists:warn"]);
-    expect(checks.find((c) => c.id === "rule.exists")!.message).toContain("could not read the rule: AccessDeniedException");
+    expect(notPass(checks)).toEqual([
+      "rule.exists:warn",
+      "dlq.depth:warn",
+      "mapping.exists:warn",
+      "function.exists:warn",
+    ]);
+    expect(checks.find((c) => c.id === "rule.exists")!.message).toContain(
+      "could not read the rule: AccessDeniedException",
+    );
     expect(doctorExitCode(checks)).toBe(0);
     expect(doctorExitCode(checks, true)).toBe(1);
   });
@@ -218,7 +261,11 @@ describe("runChecks", () => {
     s.ecsServices = { "dev/api": "MISSING" };
     s.scheduleRoles = { [ROLE]: "missing" };
     s.live.schedules[0]!.retryPolicy = { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 };
-    expect(notPass(runChecks(s))).toEqual(["schedule.api-down.service:fail", "schedule.api-down.role:fail", "schedule.api-down.retry:warn"]);
+    expect(notPass(runChecks(s))).toEqual([
+      "schedule.api-down.service:fail",
+      "schedule.api-down.role:fail",
+      "schedule.api-down.retry:warn",
+    ]);
     delete s.live.schedules[0]!.roleArn;
     expect(status(runChecks(s))["schedule.api-down.role"]).toBe("fail");
     s.live.schedules = [];
@@ -227,19 +274,35 @@ describe("runChecks", () => {
 
   it("names a non-default group in schedule check ids, so one name in two groups gives distinct ids", () => {
     const two = parseConfig({
-      schedules: ["default", "team-a", "team-b"].map((group) => ({ name: "api-down", group, expression: "cron(0 22 * * ? *)", cluster: "dev", service: "api", desiredCount: 0, roleArn: ROLE })),
+      schedules: ["default", "team-a", "team-b"].map((group) => ({
+        name: "api-down",
+        group,
+        expression: "cron(0 22 * * ? *)",
+        cluster: "dev",
+        service: "api",
+        desiredCount: 0,
+        roleArn: ROLE,
+      })),
     });
     const s = { ...healthy(), config: two };
     s.ecsServices = { "dev/api": "ACTIVE" };
     s.live.schedules = ["default", "team-a", "team-b"].map((group) => ({ ...healthy().live.schedules[0]!, group }));
-    const ids = runChecks(s).map((c) => c.id).filter((i) => i.startsWith("schedule."));
+    const ids = runChecks(s)
+      .map((c) => c.id)
+      .filter((i) => i.startsWith("schedule."));
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.filter((i) => i.endsWith(".service"))).toEqual(["schedule.api-down.service", "schedule.team-a/api-down.service", "schedule.team-b/api-down.service"]);
+    expect(ids.filter((i) => i.endsWith(".service"))).toEqual([
+      "schedule.api-down.service",
+      "schedule.team-a/api-down.service",
+      "schedule.team-b/api-down.service",
+    ]);
   });
 });
 
 describe("matchesPattern", () => {
-  const fixture = JSON.parse(readFileSync(new URL("./fixtures/eventbridge-updateservice.json", import.meta.url), "utf8"));
+  const fixture = JSON.parse(
+    readFileSync(new URL("./fixtures/eventbridge-updateservice.json", import.meta.url), "utf8"),
+  );
   const event = Array.isArray(fixture) ? fixture[0] : fixture;
   const sample = sampleEcsCallEvent({ account: "123456789012", region: "us-east-1" });
 
@@ -274,7 +337,9 @@ describe("matchesPattern", () => {
   });
 
   it("refuses to guess on operators EventBridge does not document or patterns it would refuse", () => {
-    expect(() => matchesPattern({ detail: { n: [{ "greater-than": 1 }] } }, { detail: { n: 2 } })).toThrow(UnsupportedPattern);
+    expect(() => matchesPattern({ detail: { n: [{ "greater-than": 1 }] } }, { detail: { n: 2 } })).toThrow(
+      UnsupportedPattern,
+    );
     expect(() => matchesPattern({ $or: [] }, sample)).toThrow(UnsupportedPattern);
   });
 });
@@ -296,13 +361,20 @@ describe("SSM parameter names from ARNs", () => {
     });
 
     it("looks the deployed function's SSM parameter up by NAME when its environment holds the ARN", async () => {
-      const mocks = [mockClient(SQSClient), mockClient(EventBridgeClient), mockClient(IAMClient), mockClient(SchedulerClient), mockClient(CloudTrailClient)];
+      const mocks = [
+        mockClient(SQSClient),
+        mockClient(EventBridgeClient),
+        mockClient(IAMClient),
+        mockClient(SchedulerClient),
+        mockClient(CloudTrailClient),
+      ];
       const sts = mockClient(STSClient);
       const lambda = mockClient(LambdaClient);
       const ssm = mockClient(SSMClient);
       for (const m of [...mocks, sts, lambda, ssm]) restore.push(() => m.restore());
       const missing = Object.assign(new Error("nope"), { name: "ResourceNotFoundException" });
-      for (const m of mocks) (m as unknown as { onAnyCommand(): { rejects(e: Error): void } }).onAnyCommand().rejects(missing);
+      for (const m of mocks)
+        (m as unknown as { onAnyCommand(): { rejects(e: Error): void } }).onAnyCommand().rejects(missing);
       sts.on(GetCallerIdentityCommand).resolves({ Account: "123456789012", Arn: "arn:aws:iam::123456789012:user/t" });
       lambda.on(GetFunctionConfigurationCommand).resolves({
         FunctionName: "traildigest-digest",
@@ -314,7 +386,9 @@ describe("SSM parameter names from ARNs", () => {
       }));
       const state = await gatherDoctorState({ region: "us-east-1", endpointUrl: "http://127.0.0.1:9" }, cfg);
       expect(state.deployedWebhookExists).toBe(true);
-      expect(ssm.commandCalls(DescribeParametersCommand).map((c) => c.args[0].input.ParameterFilters?.[0]?.Values)).toContainEqual(["/td/hook"]);
+      expect(
+        ssm.commandCalls(DescribeParametersCommand).map((c) => c.args[0].input.ParameterFilters?.[0]?.Values),
+      ).toContainEqual(["/td/hook"]);
     });
   });
 });
@@ -322,10 +396,15 @@ describe("SSM parameter names from ARNs", () => {
 describe("doctor: the live rule against the configured scope", () => {
   it("fails rule.scope when the live pattern is not the scope's, and passes once it is", () => {
     const s = healthy();
-    s.config = { ...s.config, rule: { ...s.config.rule, scope: { calls: "scale", autoScaling: false, deploys: true } } };
+    s.config = {
+      ...s.config,
+      rule: { ...s.config.rule, scope: { calls: "scale", autoScaling: false, deploys: true } },
+    };
     const c = runChecks(s).find((x) => x.id === "rule.scope")!;
     expect(c.status).toBe("fail");
-    expect(c.message).toMatch(/^pattern is not the configured scope \(scale calls only \(desiredCount given\), without Application Auto Scaling\): live \{/);
+    expect(c.message).toMatch(
+      /^pattern is not the configured scope \(scale calls only \(desiredCount given\), without Application Auto Scaling\): live \{/,
+    );
     s.live.rule!.pattern = rulePattern(["UpdateService"], s.config.rule.scope);
     const after = runChecks(s);
     expect(after.find((x) => x.id === "rule.scope")!.status).toBe("pass");

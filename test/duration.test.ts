@@ -23,7 +23,9 @@ describe("parseTimeArg", () => {
     process.env.TZ = "America/New_York";
     expect(parseTimeArg("2026-11-26T12:00:00+01:00", "--since").toISOString()).toBe("2026-11-26T11:00:00.000Z");
     expect(parseTimeArg("2026-11-26T12:00:00Z", "--since").toISOString()).toBe("2026-11-26T12:00:00.000Z");
-    expect(parseTimeArg("2h", "--since", new Date("2026-11-26T12:00:00Z")).toISOString()).toBe("2026-11-26T10:00:00.000Z");
+    expect(parseTimeArg("2h", "--since", new Date("2026-11-26T12:00:00Z")).toISOString()).toBe(
+      "2026-11-26T10:00:00.000Z",
+    );
     expect(() => parseTimeArg("2026-13-45T99:00", "--since")).toThrow(/not a valid ISO-8601 time/);
   });
 });

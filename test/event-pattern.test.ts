@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { UnsupportedPattern, matchesPattern } from "../src/core/events/event-pattern.js";
 
 const m = (pattern: Record<string, unknown>, event: Record<string, unknown>) => matchesPattern(pattern, event);
-const field = (rules: unknown[], value?: unknown) => m({ detail: { f: rules } }, value === undefined ? { detail: {} } : { detail: { f: value } });
+const field = (rules: unknown[], value?: unknown) =>
+  m({ detail: { f: rules } }, value === undefined ? { detail: {} } : { detail: { f: value } });
 
 describe("event-pattern matcher: every documented event-bus operator", () => {
   it("exact values: strings, numbers, booleans, null, empty string; no coercion", () => {
@@ -109,7 +110,14 @@ describe("event-pattern matcher: every documented event-bus operator", () => {
   });
 
   it("nested patterns reach into arrays of objects (one element must match the whole sub-pattern)", () => {
-    const ev = { detail: { items: [{ k: "a", v: 1 }, { k: "b", v: 2 }] } };
+    const ev = {
+      detail: {
+        items: [
+          { k: "a", v: 1 },
+          { k: "b", v: 2 },
+        ],
+      },
+    };
     expect(m({ detail: { items: { k: ["b"] } } }, ev)).toBe(true);
     expect(m({ detail: { items: { k: ["b"], v: [2] } } }, ev)).toBe(true);
     expect(m({ detail: { items: { k: ["c"] } } }, ev)).toBe(false);

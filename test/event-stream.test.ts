@@ -93,7 +93,8 @@ describe("streamed input", () => {
     // The same for an array on one line, fed in pieces (never held past the limit).
     const reader = new InputReader({ maxDocument: 10_000 });
     expect(() => {
-      for (const p of pieces(JSON.stringify([eb(), eb(), eb(), eb(), eb(), eb(), eb(), eb(), eb(), eb()]), 1000)) reader.feed(p.toString());
+      for (const p of pieces(JSON.stringify([eb(), eb(), eb(), eb(), eb(), eb(), eb(), eb(), eb(), eb()]), 1000))
+        reader.feed(p.toString());
       reader.end();
     }).toThrow(/^input is a single JSON document of \d+ kB; use NDJSON for inputs over 10 kB$/);
   });
@@ -119,7 +120,9 @@ describe("streamed input", () => {
   it("reads NDJSON piped to the built CLI's stdin across many pipe reads", async () => {
     const text = ndjson(400);
     expect(text.length).toBeGreaterThan(4 * 65_536);
-    const r = await runCliInProcess(["notify", "dry-run", "--input", "-", "--batch-size", "100", "--json"], { input: text });
+    const r = await runCliInProcess(["notify", "dry-run", "--input", "-", "--batch-size", "100", "--json"], {
+      input: text,
+    });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).stats).toEqual({ events: 400, duplicates: 0, invalid: 0, batches: 4 });
   });

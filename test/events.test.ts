@@ -58,7 +58,12 @@ describe("input shapes", () => {
       desiredCount: 0,
       runningCount: 2,
       pendingCount: 0,
-      caller: { type: "AssumedRole", name: "traildigest-scheduler-role", role: "traildigest-scheduler-role", session: "a4cdb673bc3db689" },
+      caller: {
+        type: "AssumedRole",
+        name: "traildigest-scheduler-role",
+        role: "traildigest-scheduler-role",
+        session: "a4cdb673bc3db689",
+      },
     });
     expect(r.events[0]!.errorCode).toBeUndefined();
     expect(r.events[0]!.messageId).toBeUndefined();
@@ -66,7 +71,11 @@ describe("input shapes", () => {
 
   it("takes errorCode and errorMessage from the top level of a failed call", () => {
     const [e] = parseInputText(fixture("eventbridge-updateservice-failed.json")).events;
-    expect(e).toMatchObject({ service: "billing", errorCode: "ServiceNotFoundException", errorMessage: "Service not found." });
+    expect(e).toMatchObject({
+      service: "billing",
+      errorCode: "ServiceNotFoundException",
+      errorMessage: "Service not found.",
+    });
     expect(e!.runningCount).toBeUndefined(); // responseElements is null
   });
 
@@ -124,7 +133,9 @@ describe("input shapes", () => {
     expect(twoPages.lambdaBatch).toBe(false);
     // Braces and quotes inside strings do not confuse the scan.
     const tricky = { ...eb(), detail: { ...eb().detail, errorMessage: 'bad "}{" ] [ \\' } };
-    expect(parseInputText(`${JSON.stringify(tricky, null, 1)}\n${JSON.stringify(eb(), null, 1)}`).events[0]!.errorMessage).toBe('bad "}{" ] [ \\');
+    expect(
+      parseInputText(`${JSON.stringify(tricky, null, 1)}\n${JSON.stringify(eb(), null, 1)}`).events[0]!.errorMessage,
+    ).toBe('bad "}{" ] [ \\');
     // An unbalanced stream is still a broken document.
     expect(() => parseInputText(`${JSON.stringify(eb(), null, 2)}\n{\n  "a": 1`)).toThrow(UsageError);
   });
@@ -132,12 +143,16 @@ describe("input shapes", () => {
   it("reads NDJSON whose lines are pages (jq -c of lookup-events, Lambda events, receive-message) like the pretty stream", () => {
     const page = JSON.stringify(JSON.parse(fixture("lookup-events-page.json")));
     const compact = parseInputText(`${page}\n${page}`);
-    const pretty = parseInputText(`${JSON.stringify(JSON.parse(page), null, 2)}\n${JSON.stringify(JSON.parse(page), null, 2)}`);
+    const pretty = parseInputText(
+      `${JSON.stringify(JSON.parse(page), null, 2)}\n${JSON.stringify(JSON.parse(page), null, 2)}`,
+    );
     expect(compact.invalid).toEqual([]);
     expect(compact.events).toHaveLength(8);
     expect(compact.events).toEqual(pretty.events);
     const lambda = JSON.stringify(JSON.parse(fixture("sqs-lambda-event.json")));
-    const messages = JSON.stringify({ Messages: [{ MessageId: "m-1", ReceiptHandle: "rh", Body: JSON.stringify(eb()) }] });
+    const messages = JSON.stringify({
+      Messages: [{ MessageId: "m-1", ReceiptHandle: "rh", Body: JSON.stringify(eb()) }],
+    });
     const mixed = parseInputText(`${lambda}\n${messages}`);
     expect(mixed.invalid).toEqual([]);
     expect(mixed.events).toHaveLength(6);
@@ -255,7 +270,10 @@ describe("caller", () => {
   });
 
   it("parses the role from the assumed-role ARN when there is no sessionIssuer", () => {
-    const c = normalizeCaller({ type: "AssumedRole", arn: "arn:aws:sts::123456789012:assumed-role/deployer/ci-run-77" });
+    const c = normalizeCaller({
+      type: "AssumedRole",
+      arn: "arn:aws:sts::123456789012:assumed-role/deployer/ci-run-77",
+    });
     expect(c).toMatchObject({ name: "deployer", role: "deployer", session: "ci-run-77" });
   });
 
@@ -265,11 +283,17 @@ describe("caller", () => {
       arn: "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123abcd/jane.doe@example.com",
       sessionContext: { sessionIssuer: { type: "Role", userName: "AWSReservedSSO_Admin_0123abcd" } },
     });
-    expect(c).toMatchObject({ name: "jane.doe@example.com", role: "AWSReservedSSO_Admin_0123abcd", session: "jane.doe@example.com" });
+    expect(c).toMatchObject({
+      name: "jane.doe@example.com",
+      role: "AWSReservedSSO_Admin_0123abcd",
+      session: "jane.doe@example.com",
+    });
   });
 
   it("names an IAM user, root and an AWS service", () => {
-    expect(normalizeCaller({ type: "IAMUser", arn: "arn:aws:iam::123456789012:user/jdoe", userName: "jdoe" }).name).toBe("jdoe");
+    expect(
+      normalizeCaller({ type: "IAMUser", arn: "arn:aws:iam::123456789012:user/jdoe", userName: "jdoe" }).name,
+    ).toBe("jdoe");
     expect(normalizeCaller({ type: "IAMUser", arn: "arn:aws:iam::123456789012:user/ops/alice" }).name).toBe("alice");
     expect(normalizeCaller({ type: "Root", arn: "arn:aws:iam::123456789012:root" }).name).toBe("root");
     expect(normalizeCaller({ type: "AWSService", invokedBy: "ecs.amazonaws.com" }).name).toBe("ecs.amazonaws.com");
@@ -287,7 +311,11 @@ describe("unreadable records", () => {
     const noId = JSON.parse(lambda.Records[2].body);
     delete noId.detail.eventID;
     lambda.Records[2].body = JSON.stringify(noId);
-    lambda.Records[3].body = JSON.stringify({ "detail-type": "ECS Service Action", source: "aws.ecs", detail: { eventType: "INFO" } });
+    lambda.Records[3].body = JSON.stringify({
+      "detail-type": "ECS Service Action",
+      source: "aws.ecs",
+      detail: { eventType: "INFO" },
+    });
     const r = normalizeValue(lambda);
     expect(r.lambdaBatch).toBe(true);
     expect(r.events.map((e) => e.messageId)).toEqual([lambda.Records[0].messageId, lambda.Records[4].messageId]);
@@ -319,7 +347,7 @@ describe("unreadable records", () => {
   });
 
   it("rejects a whole document that is neither JSON nor NDJSON with a one-line UsageError", () => {
-    for (const text of ["", "   \n", "hello world", "hello\nworld\n", '{\n  "Records": [\n    {"messageId": "x",\n'] ) {
+    for (const text of ["", "   \n", "hello world", "hello\nworld\n", '{\n  "Records": [\n    {"messageId": "x",\n']) {
       let err: unknown;
       try {
         parseInputText(text);

@@ -7,9 +7,21 @@ import { parse as parseHcl } from "@cdktf/hcl2json";
 import { loadAwsServiceSpec } from "@aws-cdk/aws-service-spec";
 import { parseConfig, type Config } from "../src/core/setup/config-schema.js";
 import { computePlan, type LiveState } from "../src/core/setup/plan.js";
-import { functionArn, policyAllowsRule, queueArn, roleArn, ruleArn, type Identity } from "../src/core/setup/policies.js";
+import {
+  functionArn,
+  policyAllowsRule,
+  queueArn,
+  roleArn,
+  ruleArn,
+  type Identity,
+} from "../src/core/setup/policies.js";
 import { renderTerraform, terraformImports } from "../src/core/setup/export/terraform.js";
-import { IMPORT_IDENTIFIER, cloudFormationImports, cloudFormationTemplate, importTemplate } from "../src/core/setup/export/cloudformation.js";
+import {
+  IMPORT_IDENTIFIER,
+  cloudFormationImports,
+  cloudFormationTemplate,
+  importTemplate,
+} from "../src/core/setup/export/cloudformation.js";
 import { exportFiles } from "../src/core/setup/export/files.js";
 import { quote } from "../src/core/setup/export/hcl.js";
 
@@ -19,8 +31,26 @@ const BASE = {
   region: "ap-northeast-2",
   function: { digestTimezone: "Asia/Seoul", webhook: { parameter: "/td/slack-webhook" } },
   schedules: [
-    { name: "api.night-down", group: "td-nightly", expression: "cron(0 22 ? * MON-FRI *)", timezone: "Asia/Seoul", cluster: "dev", service: "api", desiredCount: 0, roleArn: SCHED_ROLE, flexibleWindowMinutes: 5 },
-    { name: "api-morning-up", expression: "cron(0 8 ? * MON-FRI *)", cluster: "dev", service: "api", desiredCount: 2, roleArn: SCHED_ROLE, retryPolicy: { maximumRetryAttempts: 3 } },
+    {
+      name: "api.night-down",
+      group: "td-nightly",
+      expression: "cron(0 22 ? * MON-FRI *)",
+      timezone: "Asia/Seoul",
+      cluster: "dev",
+      service: "api",
+      desiredCount: 0,
+      roleArn: SCHED_ROLE,
+      flexibleWindowMinutes: 5,
+    },
+    {
+      name: "api-morning-up",
+      expression: "cron(0 8 ? * MON-FRI *)",
+      cluster: "dev",
+      service: "api",
+      desiredCount: 2,
+      roleArn: SCHED_ROLE,
+      retryPolicy: { maximumRetryAttempts: 3 },
+    },
   ],
 };
 const cfgA = parseConfig(BASE);
@@ -30,9 +60,23 @@ const cfgB = parseConfig({
   queue: { name: "td-q", retentionSeconds: 86_400 },
   dlq: { name: "td-q-dlq", maxReceiveCount: 3 },
   rule: { name: "td-rule", eventNames: ["UpdateService", "CreateService"] },
-  function: { ...BASE.function, name: "td-fn", roleName: "td-role", memory: 512, timeout: 30, webhook: { secretId: "td/hook" } },
+  function: {
+    ...BASE.function,
+    name: "td-fn",
+    roleName: "td-role",
+    memory: 512,
+    timeout: 30,
+    webhook: { secretId: "td/hook" },
+  },
   batching: { batchSize: 50, windowSeconds: 120, maximumConcurrency: 4 },
-  schedules: [{ ...BASE.schedules[0], desiredCount: 1, state: "DISABLED", deadLetterArn: "arn:aws:sqs:ap-northeast-2:123456789012:sched-dlq" }],
+  schedules: [
+    {
+      ...BASE.schedules[0],
+      desiredCount: 1,
+      state: "DISABLED",
+      deadLetterArn: "arn:aws:sqs:ap-northeast-2:123456789012:sched-dlq",
+    },
+  ],
 });
 
 const EMPTY: LiveState = { targets: [], webhookExists: false, scheduleGroups: [], schedules: [] };
@@ -45,7 +89,8 @@ function planView(cfg: Config): View {
   const plan = computePlan({ config: cfg, identity: ID, codeSha256: "x", webhookEnvSet: true }, EMPTY);
   const v: View = {};
   for (const item of plan.plan) {
-    if (item.resource === "queue-policy" || item.resource === "webhook-secret" || item.resource === "webhook-parameter") continue;
+    if (item.resource === "queue-policy" || item.resource === "webhook-secret" || item.resource === "webhook-parameter")
+      continue;
     for (const c of item.changes) if (c.field !== "codeSha256") v[`${item.resource}:${item.name}.${c.field}`] = c.to;
   }
   return v;
@@ -54,11 +99,24 @@ function planView(cfg: Config): View {
 /** The same keys plan uses, from a resolved set of resources (whatever the renderer). */
 function viewOf(r: {
   dlq: { name: string; retention: unknown };
-  queue: { name: string; visibility: unknown; retention: unknown; redrive: { deadLetterTargetArn: unknown; maxReceiveCount: unknown } };
+  queue: {
+    name: string;
+    visibility: unknown;
+    retention: unknown;
+    redrive: { deadLetterTargetArn: unknown; maxReceiveCount: unknown };
+  };
   rule: { name: string; pattern: unknown; state: unknown };
   target: { arn: unknown; roleArn?: unknown };
   role: { name: string; trust: unknown; inline: unknown };
-  fn: { name: string; runtime: unknown; memory: unknown; timeout: unknown; handler: unknown; role: unknown; env: unknown };
+  fn: {
+    name: string;
+    runtime: unknown;
+    memory: unknown;
+    timeout: unknown;
+    handler: unknown;
+    role: unknown;
+    env: unknown;
+  };
   mapping: { arn: unknown; batch: unknown; window: unknown; types: unknown; conc: unknown; enabled: unknown };
   groups: string[];
   schedules: { name: string; group: string; fields: Record<string, unknown> }[];
@@ -77,7 +135,14 @@ function viewOf(r: {
   put(`rule:${r.rule.name}`, { eventPattern: r.rule.pattern, state: r.rule.state });
   put(`rule-target:${r.rule.name} → ${r.queue.name}`, { arn: r.target.arn, roleArn: r.target.roleArn });
   put(`role:${r.role.name}`, { trustPolicy: r.role.trust, inlinePolicy: r.role.inline });
-  put(`function:${r.fn.name}`, { runtime: r.fn.runtime, memorySize: r.fn.memory, timeout: r.fn.timeout, handler: r.fn.handler, role: r.fn.role, environment: r.fn.env });
+  put(`function:${r.fn.name}`, {
+    runtime: r.fn.runtime,
+    memorySize: r.fn.memory,
+    timeout: r.fn.timeout,
+    handler: r.fn.handler,
+    role: r.fn.role,
+    environment: r.fn.env,
+  });
   put(`event-source-mapping:${r.queue.name} → ${r.fn.name}`, {
     eventSourceArn: r.mapping.arn,
     batchSize: r.mapping.batch,
@@ -113,7 +178,9 @@ function stripJsonencode(src: string): string {
   return out;
 }
 
-type TfJson = Record<string, Record<string, Record<string, Record<string, unknown>[]>>> & { variable?: Record<string, { default: string }[]> };
+type TfJson = Record<string, Record<string, Record<string, Record<string, unknown>[]>>> & {
+  variable?: Record<string, { default: string }[]>;
+};
 const unescapeTf = (s: string) => s.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
 
 async function terraformResources(main: string): Promise<TfJson["resource"]> {
@@ -136,14 +203,22 @@ async function terraformResources(main: string): Promise<TfJson["resource"]> {
     const n = names(type, label);
     if (a === "name" || a === "function_name") return n;
     if (a === "id" || a === "url") return `https://sqs.${ID.region}.amazonaws.com/${ID.account}/${n}`;
-    const arn = { aws_sqs_queue: queueArn, aws_cloudwatch_event_rule: ruleArn, aws_iam_role: roleArn, aws_lambda_function: functionArn }[type];
+    const arn = {
+      aws_sqs_queue: queueArn,
+      aws_cloudwatch_event_rule: ruleArn,
+      aws_iam_role: roleArn,
+      aws_lambda_function: functionArn,
+    }[type];
     if (a === "arn" && arn) return arn(ID, n);
     throw new Error(`unresolved ${ref}`);
   };
   const REF = /(?:data\.\w+\.current\.\w+|var\.\w+|aws_\w+\.[\w-]+\.\w+)/;
   let src = stripJsonencode(main);
   src = src.replace(new RegExp(`(?<!\\$)\\$\\{(${REF.source})\\}`, "g"), (_m, r: string) => resolve(r));
-  src = src.replace(new RegExp(`(= |\\[|, |^\\s+)(${REF.source})(?=\\s*$|,|\\])`, "gm"), (_m, pre: string, r: string) => `${pre}${quote(resolve(r))}`);
+  src = src.replace(
+    new RegExp(`(= |\\[|, |^\\s+)(${REF.source})(?=\\s*$|,|\\])`, "gm"),
+    (_m, pre: string, r: string) => `${pre}${quote(resolve(r))}`,
+  );
   const parsed = (await parseHcl("resolved.tf", src)) as TfJson;
   return JSON.parse(JSON.stringify(parsed.resource), (_k, v) => (typeof v === "string" ? unescapeTf(v) : v));
 }
@@ -161,11 +236,32 @@ async function terraformView(cfg: Config): Promise<View> {
   const groups = Object.values(R!.aws_scheduler_schedule_group ?? {}).map((g) => String(g[0]!.name));
   return viewOf({
     dlq: { name: one("aws_sqs_queue", "dlq").name, retention: one("aws_sqs_queue", "dlq").message_retention_seconds },
-    queue: { name: q.name, visibility: q.visibility_timeout_seconds, retention: q.message_retention_seconds, redrive: q.redrive_policy },
-    rule: { name: one("aws_cloudwatch_event_rule", "ecs_calls").name, pattern: one("aws_cloudwatch_event_rule", "ecs_calls").event_pattern, state: "ENABLED" },
+    queue: {
+      name: q.name,
+      visibility: q.visibility_timeout_seconds,
+      retention: q.message_retention_seconds,
+      redrive: q.redrive_policy,
+    },
+    rule: {
+      name: one("aws_cloudwatch_event_rule", "ecs_calls").name,
+      pattern: one("aws_cloudwatch_event_rule", "ecs_calls").event_pattern,
+      state: "ENABLED",
+    },
     target: { arn: target.arn, roleArn: target.role_arn },
-    role: { name: one("aws_iam_role", "digest").name, trust: one("aws_iam_role", "digest").assume_role_policy, inline: one("aws_iam_role_policy", "digest").policy },
-    fn: { name: fn.function_name, runtime: fn.runtime, memory: fn.memory_size, timeout: fn.timeout, handler: fn.handler, role: fn.role, env: fn.environment[0].variables },
+    role: {
+      name: one("aws_iam_role", "digest").name,
+      trust: one("aws_iam_role", "digest").assume_role_policy,
+      inline: one("aws_iam_role_policy", "digest").policy,
+    },
+    fn: {
+      name: fn.function_name,
+      runtime: fn.runtime,
+      memory: fn.memory_size,
+      timeout: fn.timeout,
+      handler: fn.handler,
+      role: fn.role,
+      env: fn.environment[0].variables,
+    },
     mapping: {
       arn: m.event_source_arn,
       batch: m.batch_size,
@@ -190,7 +286,10 @@ async function terraformView(cfg: Config): Promise<View> {
           "target.arn": t.arn,
           "target.roleArn": t.role_arn,
           "target.input": JSON.parse(t.input),
-          "target.retryPolicy": { maximumRetryAttempts: t.retry_policy[0].maximum_retry_attempts, maximumEventAgeSeconds: t.retry_policy[0].maximum_event_age_in_seconds },
+          "target.retryPolicy": {
+            maximumRetryAttempts: t.retry_policy[0].maximum_retry_attempts,
+            maximumEventAgeSeconds: t.retry_policy[0].maximum_event_age_in_seconds,
+          },
           "target.deadLetterArn": t.dead_letter_config?.[0]?.arn,
         },
       };
@@ -200,9 +299,17 @@ async function terraformView(cfg: Config): Promise<View> {
 
 // ---------- CloudFormation: resolve intrinsics with the same identity ----------
 
-function resolveCfn(template: ReturnType<typeof cloudFormationTemplate>): Record<string, { Type: string; Properties: Record<string, any> }> {
-  const params = Object.fromEntries(Object.entries(template.Parameters).map(([k, v]) => [k, (v as { Default?: string }).Default ?? `param:${k}`]));
-  const pseudo: Record<string, string> = { "AWS::AccountId": ID.account, "AWS::Region": ID.region, "AWS::Partition": "aws" };
+function resolveCfn(
+  template: ReturnType<typeof cloudFormationTemplate>,
+): Record<string, { Type: string; Properties: Record<string, any> }> {
+  const params = Object.fromEntries(
+    Object.entries(template.Parameters).map(([k, v]) => [k, (v as { Default?: string }).Default ?? `param:${k}`]),
+  );
+  const pseudo: Record<string, string> = {
+    "AWS::AccountId": ID.account,
+    "AWS::Region": ID.region,
+    "AWS::Partition": "aws",
+  };
   const R = template.Resources;
   const nameOf = (logical: string): string => {
     const p = R[logical]!.Properties;
@@ -212,24 +319,36 @@ function resolveCfn(template: ReturnType<typeof cloudFormationTemplate>): Record
     if (x in pseudo) return pseudo[x]!;
     if (x in params) return params[x]!;
     const r = R[x]!;
-    return r.Type === "AWS::SQS::Queue" ? `https://sqs.${ID.region}.amazonaws.com/${ID.account}/${nameOf(x)}` : nameOf(x);
+    return r.Type === "AWS::SQS::Queue"
+      ? `https://sqs.${ID.region}.amazonaws.com/${ID.account}/${nameOf(x)}`
+      : nameOf(x);
   };
   function ev(v: unknown): unknown {
     if (Array.isArray(v)) return v.map(ev);
     if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
       if ("Ref" in o) return ref(String(o.Ref));
-      if ("Fn::Sub" in o) return String(o["Fn::Sub"]).replace(/\$\{([^}!]+)\}/g, (_m, k: string) => ref(k)).replace(/\$\{!/g, "${");
+      if ("Fn::Sub" in o)
+        return String(o["Fn::Sub"])
+          .replace(/\$\{([^}!]+)\}/g, (_m, k: string) => ref(k))
+          .replace(/\$\{!/g, "${");
       if ("Fn::GetAtt" in o) {
         const [logical] = o["Fn::GetAtt"] as [string, string];
-        const arn = { "AWS::SQS::Queue": queueArn, "AWS::Events::Rule": ruleArn, "AWS::IAM::Role": roleArn, "AWS::Lambda::Function": functionArn }[R[logical]!.Type]!;
+        const arn = {
+          "AWS::SQS::Queue": queueArn,
+          "AWS::Events::Rule": ruleArn,
+          "AWS::IAM::Role": roleArn,
+          "AWS::Lambda::Function": functionArn,
+        }[R[logical]!.Type]!;
         return arn(ID, nameOf(logical));
       }
       return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, ev(x)]));
     }
     return v;
   }
-  return Object.fromEntries(Object.entries(R).map(([k, r]) => [k, { Type: r.Type, Properties: ev(r.Properties) as Record<string, any> }]));
+  return Object.fromEntries(
+    Object.entries(R).map(([k, r]) => [k, { Type: r.Type, Properties: ev(r.Properties) as Record<string, any> }]),
+  );
 }
 
 function cloudFormationView(cfg: Config): View {
@@ -242,15 +361,41 @@ function cloudFormationView(cfg: Config): View {
   const pol = R.EventsQueuePolicy!.Properties;
   expect(policyAllowsRule(pol.PolicyDocument, queueArn(ID, cfg.queue.name), ruleArn(ID, cfg.rule.name))).toBe(true);
   expect(pol.Queues).toEqual([`https://sqs.${ID.region}.amazonaws.com/${ID.account}/${cfg.queue.name}`]);
-  const of = (type: string) => Object.values(R).filter((r) => r.Type === type).map((r) => r.Properties);
+  const of = (type: string) =>
+    Object.values(R)
+      .filter((r) => r.Type === type)
+      .map((r) => r.Properties);
   return viewOf({
-    dlq: { name: R.DeadLetterQueue!.Properties.QueueName, retention: R.DeadLetterQueue!.Properties.MessageRetentionPeriod },
-    queue: { name: q.QueueName, visibility: q.VisibilityTimeout, retention: q.MessageRetentionPeriod, redrive: q.RedrivePolicy },
+    dlq: {
+      name: R.DeadLetterQueue!.Properties.QueueName,
+      retention: R.DeadLetterQueue!.Properties.MessageRetentionPeriod,
+    },
+    queue: {
+      name: q.QueueName,
+      visibility: q.VisibilityTimeout,
+      retention: q.MessageRetentionPeriod,
+      redrive: q.RedrivePolicy,
+    },
     rule: { name: rule.Name, pattern: rule.EventPattern, state: rule.State },
     target: { arn: rule.Targets[0].Arn, roleArn: rule.Targets[0].RoleArn },
     role: { name: role.RoleName, trust: role.AssumeRolePolicyDocument, inline: role.Policies[0].PolicyDocument },
-    fn: { name: fn.FunctionName, runtime: fn.Runtime, memory: fn.MemorySize, timeout: fn.Timeout, handler: fn.Handler, role: fn.Role, env: fn.Environment.Variables },
-    mapping: { arn: m.EventSourceArn, batch: m.BatchSize, window: m.MaximumBatchingWindowInSeconds, types: m.FunctionResponseTypes, conc: m.ScalingConfig?.MaximumConcurrency, enabled: m.Enabled },
+    fn: {
+      name: fn.FunctionName,
+      runtime: fn.Runtime,
+      memory: fn.MemorySize,
+      timeout: fn.Timeout,
+      handler: fn.Handler,
+      role: fn.Role,
+      env: fn.Environment.Variables,
+    },
+    mapping: {
+      arn: m.EventSourceArn,
+      batch: m.BatchSize,
+      window: m.MaximumBatchingWindowInSeconds,
+      types: m.FunctionResponseTypes,
+      conc: m.ScalingConfig?.MaximumConcurrency,
+      enabled: m.Enabled,
+    },
     groups: of("AWS::Scheduler::ScheduleGroup").map((g) => g.Name),
     schedules: of("AWS::Scheduler::Schedule").map((s) => ({
       name: s.Name,
@@ -260,11 +405,15 @@ function cloudFormationView(cfg: Config): View {
         timezone: s.ScheduleExpressionTimezone,
         state: s.State,
         description: s.Description,
-        flexibleWindowMinutes: s.FlexibleTimeWindow.Mode === "FLEXIBLE" ? s.FlexibleTimeWindow.MaximumWindowInMinutes : undefined,
+        flexibleWindowMinutes:
+          s.FlexibleTimeWindow.Mode === "FLEXIBLE" ? s.FlexibleTimeWindow.MaximumWindowInMinutes : undefined,
         "target.arn": s.Target.Arn,
         "target.roleArn": s.Target.RoleArn,
         "target.input": JSON.parse(s.Target.Input),
-        "target.retryPolicy": { maximumRetryAttempts: s.Target.RetryPolicy.MaximumRetryAttempts, maximumEventAgeSeconds: s.Target.RetryPolicy.MaximumEventAgeInSeconds },
+        "target.retryPolicy": {
+          maximumRetryAttempts: s.Target.RetryPolicy.MaximumRetryAttempts,
+          maximumEventAgeSeconds: s.Target.RetryPolicy.MaximumEventAgeInSeconds,
+        },
         "target.deadLetterArn": s.Target.DeadLetterConfig?.Arn,
       },
     })),
@@ -283,20 +432,30 @@ describe("one model, three renderers", () => {
     // The change is real in every renderer: batch size, pattern and schedule count all moved.
     expect(planB).not.toEqual(planA);
     expect(tfB["event-source-mapping:td-q → td-fn.batchSize"]).toBe(50);
-    expect(cfnB["rule:td-rule.eventPattern"]).toMatchObject({ detail: { eventName: ["UpdateService", "CreateService"] } });
-    expect(Object.keys(tfA).filter((k) => k.startsWith("schedule:")).length).toBeGreaterThan(Object.keys(tfB).filter((k) => k.startsWith("schedule:")).length);
+    expect(cfnB["rule:td-rule.eventPattern"]).toMatchObject({
+      detail: { eventName: ["UpdateService", "CreateService"] },
+    });
+    expect(Object.keys(tfA).filter((k) => k.startsWith("schedule:")).length).toBeGreaterThan(
+      Object.keys(tfB).filter((k) => k.startsWith("schedule:")).length,
+    );
     // The schedules as callers (TRAILDIGEST_SCHEDULES) reach the function in all three, and follow the schedules.
-    const envOf = (v: View, fn: string) => (v[`function:${fn}.environment`] as Record<string, string>).TRAILDIGEST_SCHEDULES;
+    const envOf = (v: View, fn: string) =>
+      (v[`function:${fn}.environment`] as Record<string, string>).TRAILDIGEST_SCHEDULES;
     for (const v of [planA, tfA, cfnA]) {
-      expect(envOf(v, "traildigest-digest")).toBe('{"v":1,"s":{"scheduler-ecs":{"td-nightly":[["api.night-down","dev","api",0]],"default":[["api-morning-up","dev","api",2]]}}}');
+      expect(envOf(v, "traildigest-digest")).toBe(
+        '{"v":1,"s":{"scheduler-ecs":{"td-nightly":[["api.night-down","dev","api",0]],"default":[["api-morning-up","dev","api",2]]}}}',
+      );
     }
-    for (const v of [planB, tfB, cfnB]) expect(envOf(v, "td-fn")).toBe('{"v":1,"s":{"scheduler-ecs":{"td-nightly":[["api.night-down","dev","api",1]]}}}');
+    for (const v of [planB, tfB, cfnB])
+      expect(envOf(v, "td-fn")).toBe('{"v":1,"s":{"scheduler-ecs":{"td-nightly":[["api.night-down","dev","api",1]]}}}');
   });
 });
 
 // ---------- Terraform against the provider's arguments ----------
 
-const PROVIDER = JSON.parse(readFileSync(new URL("./fixtures/terraform-aws-arguments.json", import.meta.url), "utf8")) as {
+const PROVIDER = JSON.parse(
+  readFileSync(new URL("./fixtures/terraform-aws-arguments.json", import.meta.url), "utf8"),
+) as {
   meta: string[];
   resources: Record<string, { arguments: string[]; blocks?: Record<string, string[]> }>;
   data_sources: string[];
@@ -315,7 +474,9 @@ describe("Terraform output", () => {
       expect(doc.terraform[0].required_version).toBe(">= 1.5.0");
       expect(Object.keys(doc.output).sort()).toEqual(["function_name", "queue_url", "rule_arn"]);
       expect(Object.keys(doc.data).sort()).toEqual([...PROVIDER.data_sources].sort());
-      for (const [type, byLabel] of Object.entries(doc.resource as Record<string, Record<string, Record<string, unknown>[]>>)) {
+      for (const [type, byLabel] of Object.entries(
+        doc.resource as Record<string, Record<string, Record<string, unknown>[]>>,
+      )) {
         const spec = PROVIDER.resources[type];
         expect(spec, `resource type ${type}`).toBeDefined();
         for (const [label, [body]] of Object.entries(byLabel)) {
@@ -327,7 +488,8 @@ describe("Terraform output", () => {
               for (const [k, x] of Object.entries(v[0] as Record<string, unknown>)) {
                 expect(inner, `${type}.${label}.${arg}.${k}`).toContain(k);
                 const deeper = spec!.blocks?.[`${arg}.${k}`];
-                if (deeper && Array.isArray(x)) for (const d of Object.keys(x[0] as object)) expect(deeper, `${type}.${arg}.${k}.${d}`).toContain(d);
+                if (deeper && Array.isArray(x))
+                  for (const d of Object.keys(x[0] as object)) expect(deeper, `${type}.${arg}.${k}.${d}`).toContain(d);
               }
             }
           }
@@ -353,7 +515,12 @@ describe("Terraform output", () => {
     process.env.SLACK_WEBHOOK_URL = "https://hooks.slack.example/services/T0/B0/neverwritten";
     try {
       for (const format of ["terraform", "cloudformation"] as const) {
-        const { files } = exportFiles(cfgA, { format, templateFormat: "json", stringifyYaml: JSON.stringify, live: EMPTY });
+        const { files } = exportFiles(cfgA, {
+          format,
+          templateFormat: "json",
+          stringifyYaml: JSON.stringify,
+          live: EMPTY,
+        });
         const all = Object.values(files).join("\n");
         expect(all).not.toContain("neverwritten");
         expect(all).toContain("/td/slack-webhook");
@@ -423,7 +590,14 @@ describe("CloudFormation output against the CloudFormation resource specificatio
 
   /** Problems with one value against its spec type; intrinsic functions stand for any scalar. */
   function check(v: unknown, t: PropType, at: string, problems: string[]): void {
-    if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && INTRINSIC.test(Object.keys(v)[0]!)) return;
+    if (
+      v &&
+      typeof v === "object" &&
+      !Array.isArray(v) &&
+      Object.keys(v).length === 1 &&
+      INTRINSIC.test(Object.keys(v)[0]!)
+    )
+      return;
     switch (t.type) {
       case "string":
         if (typeof v !== "string") problems.push(`${at}: expected string, got ${JSON.stringify(v)}`);
@@ -456,7 +630,9 @@ describe("CloudFormation output against the CloudFormation resource specificatio
         return;
       }
       case "ref": {
-        const def = db.get("typeDefinition", t.reference!.$ref) as unknown as { properties: Record<string, { type: PropType; required?: boolean }> };
+        const def = db.get("typeDefinition", t.reference!.$ref) as unknown as {
+          properties: Record<string, { type: PropType; required?: boolean }>;
+        };
         checkProps(v, def.properties, at, problems);
         return;
       }
@@ -464,7 +640,12 @@ describe("CloudFormation output against the CloudFormation resource specificatio
         problems.push(`${at}: unknown spec type ${t.type}`);
     }
   }
-  function checkProps(v: unknown, props: Record<string, { type: PropType; required?: boolean; previousTypes?: PropType[] }>, at: string, problems: string[]): void {
+  function checkProps(
+    v: unknown,
+    props: Record<string, { type: PropType; required?: boolean; previousTypes?: PropType[] }>,
+    at: string,
+    problems: string[],
+  ): void {
     if (!v || typeof v !== "object" || Array.isArray(v)) {
       problems.push(`${at}: expected an object`);
       return;
@@ -474,7 +655,8 @@ describe("CloudFormation output against the CloudFormation resource specificatio
       if (!p) problems.push(`${at}.${k}: unknown property`);
       else check(x, p.type, `${at}.${k}`, problems);
     }
-    for (const [k, p] of Object.entries(props)) if (p.required && !(k in v)) problems.push(`${at}.${k}: required, missing`);
+    for (const [k, p] of Object.entries(props))
+      if (p.required && !(k in v)) problems.push(`${at}.${k}: required, missing`);
   }
 
   it("every resource type exists, every property is known and of the right type, required properties are present", () => {
@@ -505,7 +687,17 @@ describe("CloudFormation output against the CloudFormation resource specificatio
     bad.Batchsize = 10;
     delete bad.FunctionName;
     const problems: string[] = [];
-    checkProps(bad, db.lookup("resource", "cloudFormationType", "equals", "AWS::Lambda::EventSourceMapping").only().properties as never, "m", problems);
-    expect(problems.sort()).toEqual(["m.BatchSize: expected integer", "m.Batchsize: unknown property", "m.FunctionName: required, missing"]);
+    checkProps(
+      bad,
+      db.lookup("resource", "cloudFormationType", "equals", "AWS::Lambda::EventSourceMapping").only()
+        .properties as never,
+      "m",
+      problems,
+    );
+    expect(problems.sort()).toEqual([
+      "m.BatchSize: expected integer",
+      "m.Batchsize: unknown property",
+      "m.FunctionName: required, missing",
+    ]);
   });
 });

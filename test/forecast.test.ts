@@ -59,7 +59,11 @@ describe("forecast waves", () => {
 
   it("without a batching window only simultaneous fires share a wave", () => {
     const calls = upcomingCalls(
-      [schedule("a", "a", ["2026-11-26T22:00:00Z"]), schedule("b", "b", ["2026-11-26T22:00:00Z"]), schedule("c", "c", ["2026-11-26T22:01:00Z"])],
+      [
+        schedule("a", "a", ["2026-11-26T22:00:00Z"]),
+        schedule("b", "b", ["2026-11-26T22:00:00Z"]),
+        schedule("c", "c", ["2026-11-26T22:01:00Z"]),
+      ],
       opts,
     );
     expect(groupWaves(calls, { batchSize: 10, windowSeconds: 0 }).map((w) => w.calls.length)).toEqual([2, 1]);

@@ -39,7 +39,12 @@ describe("queue peek of an empty queue", () => {
     const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: "found-nothing-empty" }));
     const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
     const [, , , region, account] = Attributes!.QueueArn!.split(":");
-    const env = { ...base, AWS_REGION: "us-east-1", AWS_ENDPOINT_URL_SQS: sqs.endpoint, AWS_ENDPOINT_URL_STS: sts.endpoint };
+    const env = {
+      ...base,
+      AWS_REGION: "us-east-1",
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_STS: sts.endpoint,
+    };
     const args = ["queue", "peek", "--queue", "found-nothing-empty", "--wait", "0"];
 
     const r = await runCliInProcess(args, { env, cwd: "/" });
@@ -75,13 +80,22 @@ describe("trail recent with no calls", () => {
 
   it("names the region and account searched", async () => {
     trail = await startFakeCloudTrail({ events: [] });
-    const r = await runCliInVirtualTime(["trail", "recent", "UpdateService", "--since", "1h"], { env: env(trail.endpoint), cwd: "/" });
+    const r = await runCliInVirtualTime(["trail", "recent", "UpdateService", "--since", "1h"], {
+      env: env(trail.endpoint),
+      cwd: "/",
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split("\n")[0]).toMatch(
       /^No UpdateService calls between \S+Z and \S+Z in region ap-northeast-2, account 210987654321\.$/,
     );
-    const json = await runCliInVirtualTime(["trail", "recent", "UpdateService", "--json"], { env: env(trail.endpoint), cwd: "/" });
-    expect(JSON.parse(json.stdout)).toEqual({ events: [], lookedIn: { region: "ap-northeast-2", account: "210987654321" } });
+    const json = await runCliInVirtualTime(["trail", "recent", "UpdateService", "--json"], {
+      env: env(trail.endpoint),
+      cwd: "/",
+    });
+    expect(JSON.parse(json.stdout)).toEqual({
+      events: [],
+      lookedIn: { region: "ap-northeast-2", account: "210987654321" },
+    });
   });
 
   it("asks STS nothing when it found calls", async () => {
@@ -98,7 +112,10 @@ describe("trail recent with no calls", () => {
     trail = await startFakeCloudTrail({
       events: [{ EventId: "e-1", EventName: "UpdateService", EventTime: at, CloudTrailEvent: JSON.stringify(detail) }],
     });
-    const r = await runCliInVirtualTime(["trail", "recent", "UpdateService", "--json"], { env: env(trail.endpoint), cwd: "/" });
+    const r = await runCliInVirtualTime(["trail", "recent", "UpdateService", "--json"], {
+      env: env(trail.endpoint),
+      cwd: "/",
+    });
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.events).toHaveLength(1);
@@ -124,7 +141,10 @@ describe("schedules audit with no schedules", () => {
   });
 
   it("says no schedule was found in which region and account (exit 0)", async () => {
-    [trail, scheduler] = await Promise.all([startFakeCloudTrail({ events: [] }), startFakeScheduler({ schedules: [] })]);
+    [trail, scheduler] = await Promise.all([
+      startFakeCloudTrail({ events: [] }),
+      startFakeScheduler({ schedules: [] }),
+    ]);
     const r = await runCliInVirtualTime(["schedules", "audit", "--since", "2h"], { env: env(), cwd: "/" });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(

@@ -20,7 +20,9 @@ vi.mock("node:timers/promises", async (orig) => ({
   },
 }));
 
-const fixture = JSON.parse(readFileSync(new URL("./fixtures/sqs-lambda-event.json", import.meta.url), "utf8")) as SQSEvent;
+const fixture = JSON.parse(
+  readFileSync(new URL("./fixtures/sqs-lambda-event.json", import.meta.url), "utf8"),
+) as SQSEvent;
 const ids = fixture.Records.map((r) => r.messageId);
 
 /** Lambda's context on the fake clock: remaining time shrinks with real time and with every fake sleep. */
@@ -52,7 +54,8 @@ afterEach(() => {
   expect(all).not.toContain(encodeURIComponent(slack.url));
 });
 
-const failedIds = (r: { batchItemFailures: { itemIdentifier: string }[] }) => r.batchItemFailures.map((f) => f.itemIdentifier);
+const failedIds = (r: { batchItemFailures: { itemIdentifier: string }[] }) =>
+  r.batchItemFailures.map((f) => f.itemIdentifier);
 
 describe("handler delivery: never counts a failure as success", () => {
   let elsewhere: FakeSlack;
@@ -116,7 +119,10 @@ describe("handler delivery: never counts a failure as success", () => {
   it("no encoding of the webhook reaches the handler's log lines when an answer echoes it", async () => {
     const token = new URL(slack.url).pathname.split("/").pop()!;
     for (const echo of [slack.url, slack.url.replaceAll("/", "\\/"), encodeURIComponent(slack.url), token]) {
-      slack.script({ status: 500, body: JSON.stringify({ error: echo }) }, { status: 403, body: `invalid_token ${echo}` });
+      slack.script(
+        { status: 500, body: JSON.stringify({ error: echo }) },
+        { status: 403, body: `invalid_token ${echo}` },
+      );
       const res = await handler(fixture, context(6_000).ctx);
       expect(failedIds(res)).toEqual(ids);
     }
@@ -182,7 +188,9 @@ describe("handler: a hanging secret endpoint", () => {
     const { ctx, end } = context(1_500);
     const err = await handler(fixture, ctx).catch((e: Error) => e);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toMatch(/traildigest\/slack: cannot read it|did not finish before the invocation's deadline/);
+    expect((err as Error).message).toMatch(
+      /traildigest\/slack: cannot read it|did not finish before the invocation's deadline/,
+    );
     expect(Date.now()).toBeLessThan(end);
     expect(requests).toBeGreaterThanOrEqual(1);
     expect(slack.requests).toHaveLength(0);

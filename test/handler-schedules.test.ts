@@ -13,19 +13,50 @@ import { classifyContextOf, functionEnvironment } from "../src/core/setup/polici
 import { SCHEDULES_ENV } from "../src/core/schedule/schedule-callers.js";
 import { useFakeSlack } from "./support/fake-slack.js";
 
-const records = JSON.parse(readFileSync(new URL("./fixtures/call-kinds.json", import.meta.url), "utf8")) as Record<string, unknown>[];
+const records = JSON.parse(readFileSync(new URL("./fixtures/call-kinds.json", import.meta.url), "utf8")) as Record<
+  string,
+  unknown
+>[];
 // Fixture 2: a Scheduler call that names only its execution role (no scheduler.amazonaws.com anywhere).
 const schedulerCall = records.find((r) => String(r.id).endsWith("000000000002"))!;
 const sqsEvent = (n: number): SQSEvent => ({
-  Records: [{ messageId: `m-${n}`, body: JSON.stringify(schedulerCall), attributes: {}, messageAttributes: {}, md5OfBody: "", eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:ap-northeast-2:123456789012:q", awsRegion: "ap-northeast-2", receiptHandle: "r" }] as SQSEvent["Records"],
+  Records: [
+    {
+      messageId: `m-${n}`,
+      body: JSON.stringify(schedulerCall),
+      attributes: {},
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:ap-northeast-2:123456789012:q",
+      awsRegion: "ap-northeast-2",
+      receiptHandle: "r",
+    },
+  ] as SQSEvent["Records"],
 });
 const context = { getRemainingTimeInMillis: () => 20_000 } as unknown as Context;
 
 const ROLE = "arn:aws:iam::123456789012:role/traildigest-scheduler-role";
 const cfg = parseConfig({
   schedules: [
-    { name: "dev-worker-night", group: "td-nightly", expression: "cron(0 22 * * ? *)", cluster: "dev", service: "worker", desiredCount: 0, roleArn: ROLE },
-    { name: "dev-worker-morning", group: "td-nightly", expression: "cron(0 8 * * ? *)", cluster: "dev", service: "worker", desiredCount: 2, roleArn: ROLE },
+    {
+      name: "dev-worker-night",
+      group: "td-nightly",
+      expression: "cron(0 22 * * ? *)",
+      cluster: "dev",
+      service: "worker",
+      desiredCount: 0,
+      roleArn: ROLE,
+    },
+    {
+      name: "dev-worker-morning",
+      group: "td-nightly",
+      expression: "cron(0 8 * * ? *)",
+      cluster: "dev",
+      service: "worker",
+      desiredCount: 2,
+      roleArn: ROLE,
+    },
   ],
 });
 
@@ -54,7 +85,10 @@ describe("handler: scheduler callers from TRAILDIGEST_SCHEDULES", () => {
     expect(text(0)).toContain("by schedule dev-worker-night");
     expect(text(0)).not.toContain("traildigest-scheduler-role");
     // The CLI's preview reads the same encoding from the config: the same message.
-    const preview = buildDigest(normalizeValue([schedulerCall]).events, { invalidCount: 0, classify: classifyContextOf(cfg) }).message;
+    const preview = buildDigest(normalizeValue([schedulerCall]).events, {
+      invalidCount: 0,
+      classify: classifyContextOf(cfg),
+    }).message;
     expect(slack.requests[0]!.json).toEqual(preview);
     expect(logged.filter((l) => l.includes('"warn"'))).toEqual([]);
   });
@@ -74,16 +108,19 @@ describe("handler: scheduler callers from TRAILDIGEST_SCHEDULES", () => {
     ["not JSON", "{not json SECRETISH", "not JSON"],
     ["another version", '{"v":2,"s":{}}', "unknown version"],
     ["a wrong entry", '{"v":1,"s":{"r":{"default":[["n","c","s",-1]]}}}', "schedule entry 1 is not"],
-  ])("a bad value (%s) is logged once without the value, ignored, and never stops the digest", async (_what, value, reason) => {
-    process.env[SCHEDULES_ENV] = value;
-    await handler(sqsEvent(1), context);
-    await handler(sqsEvent(2), context);
-    expect(slack.requests).toHaveLength(2);
-    expect(text(1)).toContain("by role traildigest-scheduler-role");
-    const warns = logged.filter((l) => l.includes(SCHEDULES_ENV));
-    expect(warns).toHaveLength(1);
-    expect(JSON.parse(warns[0]!)).toMatchObject({ level: "warn", reason: expect.stringContaining(reason) });
-    expect(warns[0]).not.toContain(value);
-    expect(warns[0]).not.toContain("SECRETISH");
-  });
+  ])(
+    "a bad value (%s) is logged once without the value, ignored, and never stops the digest",
+    async (_what, value, reason) => {
+      process.env[SCHEDULES_ENV] = value;
+      await handler(sqsEvent(1), context);
+      await handler(sqsEvent(2), context);
+      expect(slack.requests).toHaveLength(2);
+      expect(text(1)).toContain("by role traildigest-scheduler-role");
+      const warns = logged.filter((l) => l.includes(SCHEDULES_ENV));
+      expect(warns).toHaveLength(1);
+      expect(JSON.parse(warns[0]!)).toMatchObject({ level: "warn", reason: expect.stringContaining(reason) });
+      expect(warns[0]).not.toContain(value);
+      expect(warns[0]).not.toContain("SECRETISH");
+    },
+  );
 });

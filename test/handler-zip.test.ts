@@ -68,7 +68,9 @@ describe("dist/handler.zip", () => {
     process.env.SLACK_WEBHOOK_URL = slack.url;
     const spy = vi.spyOn(console, "log").mockImplementation(() => {});
     try {
-      const event: SQSEvent = { Records: [...fixture.Records, { ...fixture.Records[0]!, messageId: "garbled", body: "<xml/>" }] };
+      const event: SQSEvent = {
+        Records: [...fixture.Records, { ...fixture.Records[0]!, messageId: "garbled", body: "<xml/>" }],
+      };
       const res = await handler(event, { getRemainingTimeInMillis: () => 30_000 } as unknown as Context);
       expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: "garbled" }] });
     } finally {

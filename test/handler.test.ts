@@ -85,7 +85,14 @@ describe("handler", () => {
     const line = captured.find((l) => l.includes('"traildigest batch"'));
     expect(line).toBeDefined();
     const parsed = JSON.parse(line!);
-    expect(parsed).toMatchObject({ records: 5, duplicates: 1, invalid: 0, failed: 1, posted: true, batchItemFailures: 0 });
+    expect(parsed).toMatchObject({
+      records: 5,
+      duplicates: 1,
+      invalid: 0,
+      failed: 1,
+      posted: true,
+      batchItemFailures: 0,
+    });
   });
 
   it("honours 429 Retry-After: 1, then posts one digest with no failures", async () => {
@@ -153,7 +160,10 @@ describe("handler", () => {
     expect(slack.requests).toHaveLength(1);
     const line = JSON.parse(captured.find((l) => l.includes('"traildigest batch"'))!);
     expect(line).toMatchObject({ level: "warn", records: 7, invalid: 2, posted: true, batchItemFailures: 2 });
-    expect(line.invalidReasons.map((r: { messageId: string }) => r.messageId)).toEqual(["bad-not-json", "bad-not-event"]);
+    expect(line.invalidReasons.map((r: { messageId: string }) => r.messageId)).toEqual([
+      "bad-not-json",
+      "bad-not-event",
+    ]);
     const expected = buildDigest(normalizeValue(fixture).events, { timeZone: undefined, invalidCount: 2 }).message;
     expect(slack.requests[0]!.json).toEqual(expected);
   });
@@ -173,7 +183,9 @@ describe("handler", () => {
 
   it("throws a clear error (whole batch retries) when no webhook is configured", async () => {
     delete process.env.SLACK_WEBHOOK_URL;
-    await expect(handler(fixture, context())).rejects.toThrow(/SLACK_WEBHOOK_URL, SLACK_WEBHOOK_SECRET_ID .*SLACK_WEBHOOK_PARAMETER/);
+    await expect(handler(fixture, context())).rejects.toThrow(
+      /SLACK_WEBHOOK_URL, SLACK_WEBHOOK_SECRET_ID .*SLACK_WEBHOOK_PARAMETER/,
+    );
     expect(slack.requests).toHaveLength(0);
   });
 
@@ -227,7 +239,9 @@ describe("webhook from Secrets Manager / SSM (read once per container)", () => {
     const denied = Object.assign(new Error("User is not authorized"), { name: "AccessDeniedException" });
     sm.on(GetSecretValueCommand).rejectsOnce(denied).resolves({ SecretString: slack.url });
     try {
-      await expect(handler(fixture, context())).rejects.toThrow(/traildigest\/slack: cannot read it \(AccessDeniedException\)/);
+      await expect(handler(fixture, context())).rejects.toThrow(
+        /traildigest\/slack: cannot read it \(AccessDeniedException\)/,
+      );
       expect(await handler(fixture, context())).toEqual({ batchItemFailures: [] });
       expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     } finally {

@@ -50,7 +50,9 @@ describe("the pure-core lint boundary", () => {
       "src/core/audit/audit.ts",
       `import { loadConfig } from "../../adapters/files/config-file.js";\nexport const f = loadConfig;\n`,
     );
-    expect(value).toEqual([{ rule: "traildigest/core-imports-core", message: expect.stringMatching(/not in the core/) }]);
+    expect(value).toEqual([
+      { rule: "traildigest/core-imports-core", message: expect.stringMatching(/not in the core/) },
+    ]);
     const typeOnly = await lint(
       "src/core/audit/audit.ts",
       `import type { LiveState } from "../../adapters/aws/live-state.js";\nexport type L = LiveState;\n`,
@@ -69,10 +71,17 @@ describe("the pure-core lint boundary", () => {
       const messages = await lint(file, `import { x } from "${from}";\nexport const f = x;\n`);
       expect(messages.map((m) => m.rule)).toEqual(["traildigest/core-imports-core"]);
     }
-    const dynamic = await lint("src/core/digest/digest.ts", `export const f = () => import("../../adapters/slack.js");\n`);
+    const dynamic = await lint(
+      "src/core/digest/digest.ts",
+      `export const f = () => import("../../adapters/slack.js");\n`,
+    );
     expect(dynamic.map((m) => m.rule)).toEqual(["traildigest/core-imports-core"]);
-    expect(await lint("src/core/digest/digest.ts", `import { audit } from "../audit/audit.js";\nexport const f = audit;\n`)).toEqual([]);
-    expect(await lint("src/core/setup/export/files.ts", `import { plan } from "../plan.js";\nexport const f = plan;\n`)).toEqual([]);
+    expect(
+      await lint("src/core/digest/digest.ts", `import { audit } from "../audit/audit.js";\nexport const f = audit;\n`),
+    ).toEqual([]);
+    expect(
+      await lint("src/core/setup/export/files.ts", `import { plan } from "../plan.js";\nexport const f = plan;\n`),
+    ).toEqual([]);
   });
 
   it("lets adapters use the SDK and the environment", async () => {

@@ -41,14 +41,22 @@ async function makeQueue(opts: { visibility: number; maxReceiveCount?: number })
   let dlqUrl: string | undefined;
   if (opts.maxReceiveCount) {
     dlqUrl = (await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
-    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
+    );
     redrive = {
-      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: opts.maxReceiveCount }),
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: Attributes!.QueueArn,
+        maxReceiveCount: opts.maxReceiveCount,
+      }),
     };
   }
   const url = (
     await client.send(
-      new CreateQueueCommand({ QueueName: name, Attributes: { VisibilityTimeout: String(opts.visibility), ...redrive } }),
+      new CreateQueueCommand({
+        QueueName: name,
+        Attributes: { VisibilityTimeout: String(opts.visibility), ...redrive },
+      }),
     )
   ).QueueUrl!;
   return { name, url, dlqUrl };
@@ -69,8 +77,14 @@ async function send(url: string, bodies: string[]): Promise<string[]> {
 }
 
 async function depth(url: string) {
-  const { Attributes: a = {} } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }));
-  return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) + Number(a.ApproximateNumberOfMessagesDelayed);
+  const { Attributes: a = {} } = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }),
+  );
+  return (
+    Number(a.ApproximateNumberOfMessages) +
+    Number(a.ApproximateNumberOfMessagesNotVisible) +
+    Number(a.ApproximateNumberOfMessagesDelayed)
+  );
 }
 
 /** The handler's own processBatch with a recording "Slack". */
@@ -110,7 +124,10 @@ describe("local run engine on fauxqs", () => {
   it("N messages in: every one deleted after a digest, each event in exactly one digest", async () => {
     const q = await makeQueue({ visibility: 10 });
     const events = sampleEvents() as { detail: { eventID: string; requestParameters: { service: string } } }[];
-    const ids = await send(q.url, events.map((e) => JSON.stringify(e)));
+    const ids = await send(
+      q.url,
+      events.map((e) => JSON.stringify(e)),
+    );
     expect(ids).toHaveLength(events.length);
     const h = recordingHandler();
     const reports: InvocationReport[] = [];
@@ -148,16 +165,36 @@ describe("local run engine on fauxqs", () => {
 
   it("25 messages at BatchSize 10 → 10/10/5 (full, full, window); BatchSize 25 gathers them in one invocation", async () => {
     const q = await makeQueue({ visibility: 10 });
-    await send(q.url, Array.from({ length: 25 }, (_, i) => JSON.stringify({ i })));
+    await send(
+      q.url,
+      Array.from({ length: 25 }, (_, i) => JSON.stringify({ i })),
+    );
     const ok = async () => ({ response: { batchItemFailures: [] }, posted: true });
-    const r10 = await runLocal({ ...virtual(), queue: q.name, settings: { batchSize: 10, windowMs: 1000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: ok });
+    const r10 = await runLocal({
+      ...virtual(),
+      queue: q.name,
+      settings: { batchSize: 10, windowMs: 1000 },
+      handlerTimeoutMs: 2000,
+      untilEmpty: true,
+      invoke: ok,
+    });
     expect(r10.invocations.map((i) => [i.records, i.trigger])).toEqual([
       [10, "full"],
       [10, "full"],
       [5, "window"],
     ]);
-    await send(q.url, Array.from({ length: 25 }, (_, i) => JSON.stringify({ i })));
-    const r25 = await runLocal({ ...virtual(), queue: q.name, settings: { batchSize: 25, windowMs: 2000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: ok });
+    await send(
+      q.url,
+      Array.from({ length: 25 }, (_, i) => JSON.stringify({ i })),
+    );
+    const r25 = await runLocal({
+      ...virtual(),
+      queue: q.name,
+      settings: { batchSize: 25, windowMs: 2000 },
+      handlerTimeoutMs: 2000,
+      untilEmpty: true,
+      invoke: ok,
+    });
     expect(r25.invocations.map((i) => [i.records, i.trigger])).toEqual([[25, "full"]]);
     expect(await depth(q.url)).toBe(0);
   });
@@ -167,7 +204,14 @@ describe("local run engine on fauxqs", () => {
     const [body] = (sampleEvents() as object[]).map((e) => JSON.stringify(e));
     const [id] = await send(q.url, [body!]);
     const h = recordingHandler();
-    await runLocal({ ...virtual(), queue: q.url, settings: { batchSize: 10, windowMs: 1000 }, handlerTimeoutMs: 2000, untilEmpty: true, invoke: h.invoke });
+    await runLocal({
+      ...virtual(),
+      queue: q.url,
+      settings: { batchSize: 10, windowMs: 1000 },
+      handlerTimeoutMs: 2000,
+      untilEmpty: true,
+      invoke: h.invoke,
+    });
     const rec = h.batches[0]!.Records[0]!;
     expect(rec).toMatchObject({
       messageId: id,
@@ -236,7 +280,10 @@ describe("local run engine on fauxqs", () => {
 
   it("a handler that throws leaves the whole batch to reappear; it is delivered again and deleted", async () => {
     const q = await makeQueue({ visibility: 2 });
-    const ids = await send(q.url, ["a", "b", "c"].map((x) => JSON.stringify({ x })));
+    const ids = await send(
+      q.url,
+      ["a", "b", "c"].map((x) => JSON.stringify({ x })),
+    );
     let calls = 0;
     const seen: string[][] = [];
     const result = await runLocal({
@@ -263,7 +310,8 @@ describe("local run engine on fauxqs", () => {
     const bodies = Array.from({ length: 7 }, (_, i) => JSON.stringify({ i, pad: "x".repeat(1_000_000) }));
     // One SendMessage each: a batch send is capped at 1 MiB in total.
     const ids: string[] = [];
-    for (const b of bodies) ids.push((await client.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: b }))).MessageId!);
+    for (const b of bodies)
+      ids.push((await client.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: b }))).MessageId!);
     const sizes: number[] = [];
     const result = await runLocal({
       ...virtual(),
@@ -301,14 +349,22 @@ describe("local run engine on fauxqs", () => {
         return { response: { batchItemFailures: [] }, posted: true };
       },
     });
-    expect(result.invocations[0]).toMatchObject({ records: 1, failures: 1, posted: false, error: "handler timed out after 0.2s" });
+    expect(result.invocations[0]).toMatchObject({
+      records: 1,
+      failures: 1,
+      posted: false,
+      error: "handler timed out after 0.2s",
+    });
     expect(result.invocations[1]).toMatchObject({ records: 1, failures: 0, posted: true });
     expect(await depth(q.url)).toBe(0);
   });
 
   it("stops on request: a batch being gathered is made visible again at once", async () => {
     const q = await makeQueue({ visibility: 60 });
-    await send(q.url, ["1", "2", "3"].map((x) => JSON.stringify({ x })));
+    await send(
+      q.url,
+      ["1", "2", "3"].map((x) => JSON.stringify({ x })),
+    );
     // Nothing else arrives: the runner's long polls end at once, so the stop is seen without a 1 s wait.
     onTestFinished(await endFauxqsLongPollsAtOnce());
     const controller = new AbortController();
@@ -338,7 +394,9 @@ describe("local run engine on fauxqs", () => {
     expect(invoked).toBe(0);
     expect(result.stoppedBy).toBe("signal");
     expect(result.released).toBe(3);
-    const again = await client.send(new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    const again = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: q.url, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
     expect(again.Messages).toHaveLength(3);
   });
 
@@ -353,7 +411,9 @@ describe("local run engine on fauxqs", () => {
       invoke: async () => ({ response: null, posted: false }),
     });
     await expect(run).rejects.toThrow(UsageError);
-    await expect(run).rejects.toThrow(/visibility timeout \(5s\) is shorter than window \+ handler timeout \(5s \+ 3s\)/);
+    await expect(run).rejects.toThrow(
+      /visibility timeout \(5s\) is shorter than window \+ handler timeout \(5s \+ 3s\)/,
+    );
   });
 
   it("maps SQS message attributes the way Lambda presents them", () => {
@@ -369,18 +429,31 @@ describe("local run engine on fauxqs", () => {
       { arn: "arn:aws:sqs:eu-west-1:123456789012:q", region: "eu-west-1" },
     );
     expect(rec.attributes.ApproximateReceiveCount).toBe("3");
-    expect(rec.messageAttributes.k).toEqual({ dataType: "String", stringValue: "v", stringListValues: [], binaryListValues: [] });
+    expect(rec.messageAttributes.k).toEqual({
+      dataType: "String",
+      stringValue: "v",
+      stringListValues: [],
+      binaryListValues: [],
+    });
     expect(rec.awsRegion).toBe("eu-west-1");
   });
 });
 
 describe("local run options", () => {
   it("names DIGEST_TIMEZONE, not --timezone, when the bad zone came from the environment", async () => {
-    const env = { DIGEST_TIMEZONE: "Mars/Olympus", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
+    const env = {
+      DIGEST_TIMEZONE: "Mars/Olympus",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: "us-east-1",
+    };
     const r = await runCliInProcess(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9"], { env });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: DIGEST_TIMEZONE: unknown time zone "Mars\/Olympus"/m);
-    const flag = await runCliInProcess(["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9", "--timezone", "Mars/Olympus"], { env });
+    const flag = await runCliInProcess(
+      ["local", "run", "--queue", "q", "--endpoint-url", "http://127.0.0.1:9", "--timezone", "Mars/Olympus"],
+      { env },
+    );
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/^error: --timezone: unknown time zone "Mars\/Olympus"/m);
   });

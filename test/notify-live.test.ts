@@ -5,12 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  SendMessageBatchCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { runForecast, type ForecastData } from "../src/app/forecast.js";
 import type { GlobalOptions } from "../src/cli/output/output.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
@@ -125,7 +120,10 @@ describe("notify forecast from the config file", () => {
     const saved = process.env.TZ;
     process.env.TZ = "Asia/Seoul";
     try {
-      const data = await runForecast({ opts: globalOpts({ config }) }, { from: "2026-11-27T00:00:00", hours: 24, fromConfig: true });
+      const data = await runForecast(
+        { opts: globalOpts({ config }) },
+        { from: "2026-11-27T00:00:00", hours: 24, fromConfig: true },
+      );
       expect(data.period.from).toBe("2026-11-27T00:00:00.000Z");
       expect(data.waves.map((w) => w.at)).toEqual(["2026-11-27T13:00:00.000Z"]);
     } finally {
@@ -178,7 +176,10 @@ describe("notify forecast from live schedules (aws-sdk-client-mock)", () => {
       FlexibleTimeWindow: { Mode: "OFF" },
       Target: { Arn: "arn:aws:lambda:us-east-1:123456789012:function:report", RoleArn: ROLE },
     });
-    const scheduler = new SchedulerClient({ region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const scheduler = new SchedulerClient({
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
     const data = await runForecast(
       { scheduler, opts: globalOpts({ config: writeConfig({}) }) },
       { from: "2026-11-26T00:00:00Z", hours: 24 },
@@ -226,8 +227,9 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
       credentials: { accessKeyId: "test", secretAccessKey: "test" },
     });
     dlqUrl = (await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }))).QueueUrl!;
-    const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] })))
-      .Attributes!.QueueArn!;
+    const dlqArn = (
+      await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }))
+    ).Attributes!.QueueArn!;
     queueUrl = (
       await client.send(
         new CreateQueueCommand({
@@ -293,7 +295,18 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
     expect(fromConfig.code).toBe(0);
     expect(JSON.parse(fromConfig.stdout).stats.batches).toBe(5); // 23 events / 5
     const flag = await runCliInProcess(
-      ["notify", "dry-run", "--from-queue", "--config", config, "--batch-size", "20", "--endpoint-url", sqs.endpoint, "--json"],
+      [
+        "notify",
+        "dry-run",
+        "--from-queue",
+        "--config",
+        config,
+        "--batch-size",
+        "20",
+        "--endpoint-url",
+        sqs.endpoint,
+        "--json",
+      ],
       { env: creds, cwd: dir },
     );
     expect(JSON.parse(flag.stdout).stats.batches).toBe(2);
@@ -302,10 +315,13 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
   });
 
   it("the table view previews each digest and names the queue", async () => {
-    const r = await runCliInProcess(["notify", "dry-run", "--from-queue", "--queue", queueUrl, "--endpoint-url", sqs.endpoint], {
-      env: creds,
-      cwd: dir,
-    });
+    const r = await runCliInProcess(
+      ["notify", "dry-run", "--from-queue", "--queue", queueUrl, "--endpoint-url", sqs.endpoint],
+      {
+        env: creds,
+        cwd: dir,
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Message 1 of 3/);
     expect(r.stdout).toMatch(/svc00/);
@@ -324,16 +340,22 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
       AWS_PROFILE: undefined,
       AWS_CONFIG_FILE: join(dir, "no-aws-config"),
     };
-    const peek = await runCliInProcess(["queue", "peek", "--config", config, "--endpoint-url", sqs.endpoint, "--json", "--max", "1"], {
-      env: noRegion,
-      cwd: dir,
-    });
+    const peek = await runCliInProcess(
+      ["queue", "peek", "--config", config, "--endpoint-url", sqs.endpoint, "--json", "--max", "1"],
+      {
+        env: noRegion,
+        cwd: dir,
+      },
+    );
     expect(peek.stderr).not.toMatch(/error:/);
     expect(peek.code).toBe(0);
-    const r = await runCliInProcess(["notify", "dry-run", "--from-queue", "--config", config, "--endpoint-url", sqs.endpoint, "--json"], {
-      env: noRegion,
-      cwd: dir,
-    });
+    const r = await runCliInProcess(
+      ["notify", "dry-run", "--from-queue", "--config", config, "--endpoint-url", sqs.endpoint, "--json"],
+      {
+        env: noRegion,
+        cwd: dir,
+      },
+    );
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).stats).toMatchObject({ events: 23, invalid: 1 });
@@ -341,10 +363,16 @@ describe("notify dry-run --from-queue (fauxqs)", () => {
   });
 
   it("usage errors: no queue known, two sources at once", async () => {
-    const none = await runCliInProcess(["notify", "dry-run", "--from-queue", "--endpoint-url", sqs.endpoint], { env: creds, cwd: dir });
+    const none = await runCliInProcess(["notify", "dry-run", "--from-queue", "--endpoint-url", sqs.endpoint], {
+      env: creds,
+      cwd: dir,
+    });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/--queue/);
-    const both = await runCliInProcess(["notify", "dry-run", "--from-queue", "--sample", "--queue", name], { env: creds, cwd: dir });
+    const both = await runCliInProcess(["notify", "dry-run", "--from-queue", "--sample", "--queue", name], {
+      env: creds,
+      cwd: dir,
+    });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/only one of/);
   });
@@ -354,20 +382,36 @@ describe("notify dry-run --from-trail (local CloudTrail)", () => {
   it("digests the UpdateService calls of a past period and says where they came from", async () => {
     const items = Array.from({ length: 12 }, (_, i) => {
       const detail = JSON.parse(envelope(i)).detail;
-      return { EventId: detail.eventID, EventName: "UpdateService", EventTime: detail.eventTime, CloudTrailEvent: JSON.stringify(detail) };
+      return {
+        EventId: detail.eventID,
+        EventName: "UpdateService",
+        EventTime: detail.eventTime,
+        CloudTrailEvent: JSON.stringify(detail),
+      };
     });
     const trail = await startFakeCloudTrail({ events: items, pageSize: 5 });
     try {
       // In this process on virtual time: the pacer's waits between pages are recorded, not slept.
       const r = await runCliInVirtualTime(
-        ["notify", "dry-run", "--from-trail", "--since", "2026-11-26T12:00:00Z", "--until", "2026-11-26T14:00:00Z", "--json"],
+        [
+          "notify",
+          "dry-run",
+          "--from-trail",
+          "--since",
+          "2026-11-26T12:00:00Z",
+          "--until",
+          "2026-11-26T14:00:00Z",
+          "--json",
+        ],
         { env: { ...creds, AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint }, cwd: dir },
       );
       expect(r.stderr).not.toMatch(/error:/);
       expect(r.code).toBe(0);
       const out = JSON.parse(r.stdout);
       expect(out.stats).toMatchObject({ events: 12, batches: 2 });
-      expect(r.stderr).toMatch(/read 12 UpdateService calls from CloudTrail LookupEvents, 2026-11-26T12:00:00.000Z → 2026-11-26T14:00:00.000Z/);
+      expect(r.stderr).toMatch(
+        /read 12 UpdateService calls from CloudTrail LookupEvents, 2026-11-26T12:00:00.000Z → 2026-11-26T14:00:00.000Z/,
+      );
       expect(trail.requests.length).toBe(3); // 12 events, pages of 5
       expect(trail.requests.every((q) => q.body.LookupAttributes?.[0]?.AttributeValue === "UpdateService")).toBe(true);
     } finally {
@@ -386,13 +430,26 @@ describe("notify forecast through the CLI", () => {
   it("JSON {waves:[{at,calls,digests,services,preview}]} from the config's schedules", async () => {
     const config = writeConfig({ schedules: Array.from({ length: 12 }, (_, i) => nightDown(i)) });
     const r = await runCliInProcess(
-      ["notify", "forecast", "--from-config", "--config", config, "--from", "2026-11-26T00:00:00Z", "--hours", "24", "--json"],
+      [
+        "notify",
+        "forecast",
+        "--from-config",
+        "--config",
+        config,
+        "--from",
+        "2026-11-26T00:00:00Z",
+        "--hours",
+        "24",
+        "--json",
+      ],
       { env: creds, cwd: dir },
     );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.waves).toHaveLength(1);
-    expect(Object.keys(out.waves[0])).toEqual(expect.arrayContaining(["at", "calls", "digests", "services", "preview"]));
+    expect(Object.keys(out.waves[0])).toEqual(
+      expect.arrayContaining(["at", "calls", "digests", "services", "preview"]),
+    );
     expect(out.waves[0]).toMatchObject({ at: "2026-11-26T13:00:00.000Z", calls: 12, digests: 2 });
     expect(out.waves[0].preview.blocks.length).toBeGreaterThan(0);
     const table = await runCliInProcess(

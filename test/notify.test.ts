@@ -51,7 +51,10 @@ describe("notify dry-run", () => {
     const out = JSON.parse(r.stdout) as DryRunJson;
     expect(out.messages).toHaveLength(1);
     expect(out.stats).toEqual({ events: 4, duplicates: 1, invalid: 0, batches: 1 });
-    const expected = buildDigest(normalizeValue(JSON.parse(lambdaEventText)).events, { timeZone: "UTC", invalidCount: 0 });
+    const expected = buildDigest(normalizeValue(JSON.parse(lambdaEventText)).events, {
+      timeZone: "UTC",
+      invalidCount: 0,
+    });
     expect(out.messages[0]).toEqual(expected.message);
   });
 
@@ -109,14 +112,24 @@ describe("notify dry-run", () => {
     expect(t.stdout).toContain(`Message 1 of ${out.stats.batches}`);
     expect(t.stdout).toMatch(/Failed \(1\)/);
     expect(t.stdout).toContain("Asia/Seoul");
-    expect(t.stdout).toMatch(new RegExp(`${out.stats.batches} messages would be posted from ${out.stats.events} events`));
+    expect(t.stdout).toMatch(
+      new RegExp(`${out.stats.batches} messages would be posted from ${out.stats.events} events`),
+    );
     expect(t.stdout).not.toContain("\u001b["); // NO_COLOR
     // mrkdwn markers are rendered, not shown raw.
     expect(t.stdout).not.toMatch(/\*❌ Failed/);
   });
 
   it("--timezone changes the rendered time range", async () => {
-    const r = await runCliInProcess(["notify", "dry-run", "--input", lambdaEvent, "--timezone", "Asia/Seoul", "--json"]);
+    const r = await runCliInProcess([
+      "notify",
+      "dry-run",
+      "--input",
+      lambdaEvent,
+      "--timezone",
+      "Asia/Seoul",
+      "--json",
+    ]);
     const out = JSON.parse(r.stdout) as DryRunJson;
     expect(out.messages[0]!.text).toContain("22:00:00");
     expect(out.messages[0]!.text).toContain("Asia/Seoul");
@@ -185,7 +198,9 @@ describe("notify send", () => {
   const slack = useFakeSlack();
 
   it("posts exactly what dry-run shows and prints Slack's answer, never the URL", async () => {
-    const dry = JSON.parse((await runCliInProcess(["notify", "dry-run", "--input", lambdaEvent, "--json"])).stdout) as DryRunJson;
+    const dry = JSON.parse(
+      (await runCliInProcess(["notify", "dry-run", "--input", lambdaEvent, "--json"])).stdout,
+    ) as DryRunJson;
     const r = await runCliInProcess(["notify", "send", "--input", lambdaEvent, "--webhook-url", slack.url]);
     expect(r.code).toBe(0);
     expect(slack.requests).toHaveLength(1);
@@ -197,7 +212,9 @@ describe("notify send", () => {
   });
 
   it("uses SLACK_WEBHOOK_URL and reports results in JSON", async () => {
-    const r = await runCliInProcess(["notify", "send", "--input", lambdaEvent, "--json"], { env: { SLACK_WEBHOOK_URL: slack.url } });
+    const r = await runCliInProcess(["notify", "send", "--input", lambdaEvent, "--json"], {
+      env: { SLACK_WEBHOOK_URL: slack.url },
+    });
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.results).toEqual([{ status: 200, answer: "ok", attempts: 1 }]);
@@ -218,7 +235,13 @@ describe("notify send", () => {
 
   it("never prints the webhook in any encoding (URL, JSON-escaped, percent-encoded, token) in errors, --verbose or --json", async () => {
     const token = new URL(slack.url).pathname.split("/").pop()!;
-    const forms = [slack.url, slack.url.replaceAll("/", "\\/"), encodeURIComponent(slack.url), encodeURIComponent(slack.url).toLowerCase(), token];
+    const forms = [
+      slack.url,
+      slack.url.replaceAll("/", "\\/"),
+      encodeURIComponent(slack.url),
+      encodeURIComponent(slack.url).toLowerCase(),
+      token,
+    ];
     const sleeps = recordSleeps();
     for (const [i, echo] of forms.entries()) {
       const body = i % 2 ? JSON.stringify({ error: "invalid", url: echo }) : `bad webhook ${echo}`;
@@ -240,7 +263,14 @@ describe("notify send", () => {
     const none = await runCliInProcess(["notify", "send", "--input", lambdaEvent], { env: { SLACK_WEBHOOK_URL: "" } });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("SLACK_WEBHOOK_URL");
-    const bad = await runCliInProcess(["notify", "send", "--input", lambdaEvent, "--webhook-url", "http://hooks.example.com/T/B/topsecretpart"]);
+    const bad = await runCliInProcess([
+      "notify",
+      "send",
+      "--input",
+      lambdaEvent,
+      "--webhook-url",
+      "http://hooks.example.com/T/B/topsecretpart",
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--webhook-url");
     expect(bad.stderr).not.toContain("topsecretpart");
@@ -258,7 +288,10 @@ describe("renderPreview", () => {
       { type: "context", elements: [{ type: "mrkdwn", text: "🕙 22:00 · by *ops*" }] },
       {
         type: "section",
-        text: { type: "mrkdwn", text: "*dev* — 2 services\n• &lt;!channel&gt; → 0 _(was 1)_ `code`\n• a &amp; b &lt;@U123&gt;" },
+        text: {
+          type: "mrkdwn",
+          text: "*dev* — 2 services\n• &lt;!channel&gt; → 0 _(was 1)_ `code`\n• a &amp; b &lt;@U123&gt;",
+        },
       },
       { type: "divider" },
       { type: "section", text: { type: "mrkdwn", text: "see <https://example.com/x|the runbook>" } },

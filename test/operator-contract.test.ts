@@ -13,7 +13,12 @@ import { createUi, preloadRenderers, spinnerAllowed } from "../src/cli/output/ou
 import { displayWidth, ellipsizeMiddle, fitWidths, renderTable, wrapLine } from "../src/cli/output/table.js";
 import { toCliError } from "../src/cli/exit-codes.js";
 
-const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1", AWS_PROFILE: undefined };
+const env = {
+  AWS_ACCESS_KEY_ID: "test",
+  AWS_SECRET_ACCESS_KEY: "test",
+  AWS_REGION: "us-east-1",
+  AWS_PROFILE: undefined,
+};
 
 /** Accepts every connection and never answers: the endpoint that used to hang a command forever. */
 async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
@@ -38,10 +43,13 @@ describe("every network call is bounded by --timeout", () => {
   it("AWS: an endpoint that accepts and never answers → exit 3 naming the endpoint and the timeout", async () => {
     const silent = await silentServer();
     try {
-      const r = await runCliInProcess(["schedules", "list", "--endpoint-url", `http://127.0.0.1:${silent.port}`, "--timeout", "400ms"], {
-        env,
-        timeoutMs: 15_000, // a hang would be killed here (code null), not exit 3
-      });
+      const r = await runCliInProcess(
+        ["schedules", "list", "--endpoint-url", `http://127.0.0.1:${silent.port}`, "--timeout", "400ms"],
+        {
+          env,
+          timeoutMs: 15_000, // a hang would be killed here (code null), not exit 3
+        },
+      );
       expect(r.code).toBe(3);
       expect(r.stderr.trim()).toBe(
         `error: no answer from 127.0.0.1:${silent.port} to EventBridge Scheduler ListSchedules within 0.4 s (--timeout): check --endpoint-url, --region and the network, or raise --timeout`,
@@ -55,7 +63,10 @@ describe("every network call is bounded by --timeout", () => {
     const silent = await silentServer();
     const url = `http://127.0.0.1:${silent.port}/services/T0/B0/secretsecret`;
     try {
-      const r = await runCliInProcess(["notify", "send", "--sample", "--webhook-url", url, "--timeout", "400ms"], { env, timeoutMs: 15_000 });
+      const r = await runCliInProcess(["notify", "send", "--sample", "--webhook-url", url, "--timeout", "400ms"], {
+        env,
+        timeoutMs: 15_000,
+      });
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/^error: message 1 of \d+: .*time/m);
       expect(r.stderr + r.stdout).not.toContain("secretsecret");
@@ -136,7 +147,11 @@ describe("spinners only where they can work", () => {
     await preloadRenderers();
     const stdout = { isTTY: true, columns: 100, write: () => true } as never;
     // The environment comes with the run (main's io), not from process.env.
-    const ui = createUi({ output: "table", color: true, verbose: false }, { stdout, stderr: stdout }, { NO_COLOR: "1" });
+    const ui = createUi(
+      { output: "table", color: true, verbose: false },
+      { stdout, stderr: stdout },
+      { NO_COLOR: "1" },
+    );
     const text = ui.table({ head: ["a", "b"], rows: [[ui.c.green("ok"), ui.c.red("failed")]] });
     expect(text).not.toMatch(/\u001b/);
   });
@@ -154,33 +169,51 @@ describe("region and profile like the AWS CLI", () => {
     const saved = { ...process.env };
     Object.assign(process.env, f);
     try {
-      const r = (input: object, e: NodeJS.ProcessEnv) => resolveAwsEnv({ configRegion: "ap-south-1", ...input }, { ...f, ...e });
-      expect(await r({ region: "us-west-2" }, { AWS_REGION: "eu-west-1" })).toMatchObject({ region: "us-west-2", regionSource: "--region" });
-      expect(await r({}, { AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-2" })).toMatchObject({ region: "eu-west-1" });
-      expect(await r({}, { AWS_DEFAULT_REGION: "eu-west-2" })).toMatchObject({ region: "eu-west-2", regionSource: "AWS_DEFAULT_REGION" });
+      const r = (input: object, e: NodeJS.ProcessEnv) =>
+        resolveAwsEnv({ configRegion: "ap-south-1", ...input }, { ...f, ...e });
+      expect(await r({ region: "us-west-2" }, { AWS_REGION: "eu-west-1" })).toMatchObject({
+        region: "us-west-2",
+        regionSource: "--region",
+      });
+      expect(await r({}, { AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "eu-west-2" })).toMatchObject({
+        region: "eu-west-1",
+      });
+      expect(await r({}, { AWS_DEFAULT_REGION: "eu-west-2" })).toMatchObject({
+        region: "eu-west-2",
+        regionSource: "AWS_DEFAULT_REGION",
+      });
       expect(await r({ profile: "ops" }, {})).toMatchObject({ region: "sa-east-1", regionSource: "profile ops" });
       expect(await r({}, {})).toMatchObject({ region: "eu-north-1", regionSource: "profile default" });
-      await expect(r({ profile: "opps" }, {})).rejects.toThrow(/^--profile: profile "opps" not found in ~\/.aws\/config or ~\/.aws\/credentials/);
+      await expect(r({ profile: "opps" }, {})).rejects.toThrow(
+        /^--profile: profile "opps" not found in ~\/.aws\/config or ~\/.aws\/credentials/,
+      );
       await expect(r({}, { AWS_PROFILE: "opps" })).rejects.toThrow(/^AWS_PROFILE: profile "opps" not found/);
     } finally {
       process.env = saved;
       forgetSharedConfig();
     }
     const noProfileRegion = files("");
-    expect(await resolveAwsEnv({ configRegion: "ap-south-1" }, noProfileRegion)).toMatchObject({ region: "ap-south-1", regionSource: "the config file" });
+    expect(await resolveAwsEnv({ configRegion: "ap-south-1" }, noProfileRegion)).toMatchObject({
+      region: "ap-south-1",
+      regionSource: "the config file",
+    });
     forgetSharedConfig();
   });
 
   it("an unknown profile is named as such through the CLI (exit 2), not as a missing region", async () => {
     const f = files("[profile real]\nregion = us-east-1\n");
-    const r = await runCliInProcess(["schedules", "list", "--profile", "reall"], { env: { ...env, ...f, AWS_REGION: undefined } });
+    const r = await runCliInProcess(["schedules", "list", "--profile", "reall"], {
+      env: { ...env, ...f, AWS_REGION: undefined },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --profile: profile "reall" not found/);
   });
 
   it("no region anywhere names every place one can come from", async () => {
     const f = files("");
-    const r = await runCliInProcess(["schedules", "list"], { env: { ...env, ...f, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined } });
+    const r = await runCliInProcess(["schedules", "list"], {
+      env: { ...env, ...f, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("no AWS region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION");
   });
@@ -193,16 +226,52 @@ describe("exit codes: every slip from the issue", () => {
     return join(dir, name);
   };
   const cases: [string, string[], RegExp][] = [
-    ["--endpoint-url not a URL", ["schedules", "list", "--endpoint-url", "not a url"], /^error: --endpoint-url: "not a url" is not an http:\/\/ or https:\/\/ URL$/],
-    ["--region ../../x", ["schedules", "list", "--region", "../../x"], /^error: --region: "..\/..\/x" is not an AWS region \(e.g. us-east-1\)$/],
-    ["init --config in a missing directory", ["init", "--config", "/missing/dir/x.json"], /^error: --config: cannot write \/missing\/dir\/x.json: its directory does not exist$/],
-    ["--batch-size 1e3", ["notify", "dry-run", "--sample", "--batch-size", "1e3"], /^error: --batch-size: "1e3" must be a whole number/],
-    ["--batch-size 0x10", ["notify", "dry-run", "--sample", "--batch-size", "0x10"], /^error: --batch-size: "0x10" must be a whole number/],
-    ["a config file holding null", ["doctor", "--config", file("null.json", "null")], /^error: .*null.json: the config must be an object \(use \{\} for all defaults\), not empty \(null\)$/],
-    ["a YAML config holding null", ["doctor", "--config", file("null.yaml", "~\n")], /^error: .*null.yaml: the config must be an object/],
-    ["a !!binary YAML value", ["doctor", "--config", file("bin.yaml", `region: !!binary ${"QUJD".repeat(900)}\n`)], /^error: .*bin.yaml: not valid YAML: .*binary/],
+    [
+      "--endpoint-url not a URL",
+      ["schedules", "list", "--endpoint-url", "not a url"],
+      /^error: --endpoint-url: "not a url" is not an http:\/\/ or https:\/\/ URL$/,
+    ],
+    [
+      "--region ../../x",
+      ["schedules", "list", "--region", "../../x"],
+      /^error: --region: "..\/..\/x" is not an AWS region \(e.g. us-east-1\)$/,
+    ],
+    [
+      "init --config in a missing directory",
+      ["init", "--config", "/missing/dir/x.json"],
+      /^error: --config: cannot write \/missing\/dir\/x.json: its directory does not exist$/,
+    ],
+    [
+      "--batch-size 1e3",
+      ["notify", "dry-run", "--sample", "--batch-size", "1e3"],
+      /^error: --batch-size: "1e3" must be a whole number/,
+    ],
+    [
+      "--batch-size 0x10",
+      ["notify", "dry-run", "--sample", "--batch-size", "0x10"],
+      /^error: --batch-size: "0x10" must be a whole number/,
+    ],
+    [
+      "a config file holding null",
+      ["doctor", "--config", file("null.json", "null")],
+      /^error: .*null.json: the config must be an object \(use \{\} for all defaults\), not empty \(null\)$/,
+    ],
+    [
+      "a YAML config holding null",
+      ["doctor", "--config", file("null.yaml", "~\n")],
+      /^error: .*null.yaml: the config must be an object/,
+    ],
+    [
+      "a !!binary YAML value",
+      ["doctor", "--config", file("bin.yaml", `region: !!binary ${"QUJD".repeat(900)}\n`)],
+      /^error: .*bin.yaml: not valid YAML: .*binary/,
+    ],
     ["trail recent ''", ["trail", "recent", ""], /^error: eventName: empty/],
-    ["--since 99999999d", ["trail", "recent", "UpdateService", "--since", "99999999d"], /^error: --since: "99999999d" reaches back past the 90 days/],
+    [
+      "--since 99999999d",
+      ["trail", "recent", "UpdateService", "--since", "99999999d"],
+      /^error: --since: "99999999d" reaches back past the 90 days/,
+    ],
     ["--timezone ''", ["notify", "dry-run", "--sample", "--timezone", ""], /^error: --timezone: empty/],
   ];
   for (const [what, args, message] of cases) {
@@ -241,9 +310,17 @@ describe("names round-trip", () => {
     const list = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--next", "0"], { env });
     expect(list.code).toBe(0);
     const names = [...list.stdout.matchAll(/^│ (\S+)/gm)].map((m) => m[1]!).filter((n) => n !== "schedule");
-    expect(names.sort()).toEqual(["night/worker-night-down", "ops/svc-0000-night-down", "svc-0000-night-down", "svc-0001-night-down"]);
+    expect(names.sort()).toEqual([
+      "night/worker-night-down",
+      "ops/svc-0000-night-down",
+      "svc-0000-night-down",
+      "svc-0001-night-down",
+    ]);
     for (const name of names) {
-      const show = await runCliInProcess(["schedules", "show", name, "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
+      const show = await runCliInProcess(
+        ["schedules", "show", name, "--endpoint-url", fake.endpoint, "--json", "--next", "0"],
+        { env },
+      );
       expect(show.code).toBe(0);
       const { schedule } = JSON.parse(show.stdout);
       expect(schedule.group === "default" ? schedule.name : `${schedule.group}/${schedule.name}`).toBe(name);
@@ -252,9 +329,13 @@ describe("names round-trip", () => {
 
   it("a wrong region that finds nothing says which region it searched (exit 0)", async () => {
     fake = await startFakeScheduler({ schedules: [] });
-    const r = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--region", "eu-west-3"], { env });
+    const r = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--region", "eu-west-3"], {
+      env,
+    });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^No schedules found in region eu-west-3.*; check --region \/ AWS_REGION and the profile\.$/m);
+    expect(r.stdout).toMatch(
+      /^No schedules found in region eu-west-3.*; check --region \/ AWS_REGION and the profile\.$/m,
+    );
   });
 });
 
@@ -291,7 +372,12 @@ describe("tables fit the terminal", () => {
     expect(wrapLine("abcdefghij", 4)).toEqual(["abcd", "efgh", "ij"]);
     const text = renderTable({
       head: ["Resource", "Changes"],
-      rows: [["queue", `visibilityTimeout: 480\nredrive.deadLetterTargetArn: arn:aws:sqs:us-east-1:123456789012:td-events-dlq`]],
+      rows: [
+        [
+          "queue",
+          `visibilityTimeout: 480\nredrive.deadLetterTargetArn: arn:aws:sqs:us-east-1:123456789012:td-events-dlq`,
+        ],
+      ],
       wrap: [1],
       width: 40,
     });
@@ -312,7 +398,14 @@ describe("tables fit the terminal", () => {
     const fake = await startFakeScheduler({
       schedules: ecsSchedules(2).map((s, i) => ({
         ...s,
-        Target: { ...s.Target, Input: JSON.stringify({ Cluster: "production-cluster-ap-northeast-2", Service: `service-${i}-${"x".repeat(40)}`, DesiredCount: 0 }) },
+        Target: {
+          ...s.Target,
+          Input: JSON.stringify({
+            Cluster: "production-cluster-ap-northeast-2",
+            Service: `service-${i}-${"x".repeat(40)}`,
+            DesiredCount: 0,
+          }),
+        },
       })),
     });
     try {

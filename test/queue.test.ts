@@ -12,7 +12,13 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { parseQueueArg, parseRedrive, queueStats, resolveQueue } from "../src/adapters/aws/sqs.js";
-import { HOLD_SECONDS, PeekInterrupted, peekMessages, peekSummary, peekWarnings } from "../src/adapters/aws/sqs-peek.js";
+import {
+  HOLD_SECONDS,
+  PeekInterrupted,
+  peekMessages,
+  peekSummary,
+  peekWarnings,
+} from "../src/adapters/aws/sqs-peek.js";
 import { startSqs, type RunningEmulator } from "../tools/emulators.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,7 +72,9 @@ describe("peek (aws-sdk-client-mock)", () => {
 
   const client = () => new SQSClient({ region: "us-east-1" });
   const released = () =>
-    sqs.commandCalls(ChangeMessageVisibilityBatchCommand).flatMap((c) => c.args[0].input.Entries!.map((e) => e.ReceiptHandle));
+    sqs
+      .commandCalls(ChangeMessageVisibilityBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries!.map((e) => e.ReceiptHandle));
   const releaseAll = () =>
     sqs.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
       Successful: input.Entries.map((e) => ({ Id: e.Id })),
@@ -82,7 +90,15 @@ describe("peek (aws-sdk-client-mock)", () => {
       .resolves({ Messages: [] });
     const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 2, maxReceiveCount: 5 });
     expect(r.messages.map((m) => m.messageId)).toEqual(["a", "b", "c"]);
-    expect(r).toMatchObject({ receives: 3, receivesSpent: 3, held: 3, released: 3, releaseFailed: 0, requeued: [], atEdge: [] });
+    expect(r).toMatchObject({
+      receives: 3,
+      receivesSpent: 3,
+      held: 3,
+      released: 3,
+      releaseFailed: 0,
+      requeued: [],
+      atEdge: [],
+    });
     const c = r.messages.find((m) => m.messageId === "c")!;
     expect(c.event).toBeNull();
     expect(c.body).toBe("plain text");
@@ -90,11 +106,17 @@ describe("peek (aws-sdk-client-mock)", () => {
     expect(a.event).toMatchObject({ eventName: "UpdateService", messageId: "a" });
     expect(a.sentAt).toBe("2025-11-26T13:00:00.000Z");
     for (const call of sqs.commandCalls(ReceiveMessageCommand)) {
-      expect(call.args[0].input).toMatchObject({ QueueUrl: "http://q", VisibilityTimeout: HOLD_SECONDS, WaitTimeSeconds: 2 });
+      expect(call.args[0].input).toMatchObject({
+        QueueUrl: "http://q",
+        VisibilityTimeout: HOLD_SECONDS,
+        WaitTimeSeconds: 2,
+      });
       expect(call.args[0].input.MaxNumberOfMessages).toBeLessThanOrEqual(10);
     }
     expect(released().sort()).toEqual(["rh-a-1", "rh-b-1", "rh-c-1"]);
-    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0]!.args[0].input.Entries![0]!.VisibilityTimeout).toBe(0);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand)[0]!.args[0].input.Entries![0]!.VisibilityTimeout).toBe(
+      0,
+    );
     expect(sqs.commandCalls(DeleteMessageCommand)).toHaveLength(0);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
     expect(peekSummary(r)).toBe(
@@ -115,12 +137,17 @@ describe("peek (aws-sdk-client-mock)", () => {
     expect(r.messages).toHaveLength(25);
     expect(r.receivesSpent).toBe(25);
     expect(r.released).toBe(25);
-    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input.Entries!.length)).toEqual([10, 10, 5]);
+    expect(sqs.commandCalls(ChangeMessageVisibilityBatchCommand).map((c) => c.args[0].input.Entries!.length)).toEqual([
+      10, 10, 5,
+    ]);
   });
 
   it("stops at --max distinct messages and still releases a message SQS returned beyond it", async () => {
     releaseAll();
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1), msg("b", 1), msg("c", 1)] }).resolves({ Messages: [] });
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [msg("a", 1), msg("b", 1), msg("c", 1)] })
+      .resolves({ Messages: [] });
     const r = await peekMessages(client(), "http://q", { max: 2, waitSeconds: 0, maxReceiveCount: 5 });
     expect(r.messages.map((m) => m.messageId)).toEqual(["a", "b"]);
     expect(sqs.commandCalls(ReceiveMessageCommand)[0]!.args[0].input.MaxNumberOfMessages).toBe(2);
@@ -135,7 +162,10 @@ describe("peek (aws-sdk-client-mock)", () => {
       .resolvesOnce({ Messages: [msg("a", 2), msg("b", 1)] })
       .resolves({ Messages: [] });
     const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 1, maxReceiveCount: 5 });
-    expect(r.messages.map((m) => [m.messageId, m.receiveCount])).toEqual([["a", 2], ["b", 1]]);
+    expect(r.messages.map((m) => [m.messageId, m.receiveCount])).toEqual([
+      ["a", 2],
+      ["b", 1],
+    ]);
     expect(r.receivesSpent).toBe(3);
     expect(released().sort()).toEqual(["rh-a-2", "rh-b-1"]); // the newest handle
   });
@@ -151,8 +181,15 @@ describe("peek (aws-sdk-client-mock)", () => {
     sqs.on(DeleteMessageCommand).resolves({});
     const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 1, maxReceiveCount: 5 });
     expect(r.requeued).toEqual([{ messageId: "z", newMessageId: "z2", receiveCount: 4 }]);
-    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: "http://q", MessageBody: body, MessageAttributes: attrs });
-    expect(sqs.commandCalls(DeleteMessageCommand)[0]!.args[0].input).toEqual({ QueueUrl: "http://q", ReceiptHandle: "rh-z-4" });
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: "http://q",
+      MessageBody: body,
+      MessageAttributes: attrs,
+    });
+    expect(sqs.commandCalls(DeleteMessageCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: "http://q",
+      ReceiptHandle: "rh-z-4",
+    });
     expect(released()).toEqual(["rh-a-1"]);
     const w = peekWarnings(r, 5, false);
     expect(w[0]).toContain("re-queued 1 message as a fresh copy (receive count 0)");
@@ -160,17 +197,27 @@ describe("peek (aws-sdk-client-mock)", () => {
 
   it("--no-requeue leaves the message, releases it and says it is at the edge", async () => {
     releaseAll();
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("z", 4)] }).resolves({ Messages: [] });
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [msg("z", 4)] })
+      .resolves({ Messages: [] });
     const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 1, maxReceiveCount: 5, requeue: false });
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
     expect(released()).toEqual(["rh-z-4"]);
-    expect(peekWarnings(r, 5, false)[1]).toMatch(/message z was received 4\/5 times and not re-queued \(--no-requeue\)/);
+    expect(peekWarnings(r, 5, false)[1]).toMatch(
+      /message z was received 4\/5 times and not re-queued \(--no-requeue\)/,
+    );
   });
 
   it("releases what it holds when a receive fails, and on Ctrl-C (abort)", async () => {
     releaseAll();
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1)] }).rejects(new Error("throttled"));
-    await expect(peekMessages(client(), "http://q", { max: 10, waitSeconds: 0, maxReceiveCount: 5 })).rejects.toThrow("throttled");
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [msg("a", 1)] })
+      .rejects(new Error("throttled"));
+    await expect(peekMessages(client(), "http://q", { max: 10, waitSeconds: 0, maxReceiveCount: 5 })).rejects.toThrow(
+      "throttled",
+    );
     expect(released()).toEqual(["rh-a-1"]);
     sqs.reset();
     releaseAll();
@@ -179,15 +226,26 @@ describe("peek (aws-sdk-client-mock)", () => {
       ctl.abort(new Error("interrupted"));
       return { Messages: [msg("a", 1)] };
     });
-    const err = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 0, maxReceiveCount: 5, signal: ctl.signal }).catch((e) => e);
+    const err = await peekMessages(client(), "http://q", {
+      max: 10,
+      waitSeconds: 0,
+      maxReceiveCount: 5,
+      signal: ctl.signal,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(PeekInterrupted);
     expect(err.message).toMatch(/^interrupted: this peek spent 1 receive on 1 message .* released 1$/);
     expect(released()).toEqual(["rh-a-1"]);
   });
 
   it("counts a release that fails: those messages are visible again when the hold ends", async () => {
-    sqs.on(ReceiveMessageCommand).resolvesOnce({ Messages: [msg("a", 1), msg("b", 1)] }).resolves({ Messages: [] });
-    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: "0" }], Failed: [{ Id: "1", Code: "ReceiptHandleIsInvalid", SenderFault: true }] });
+    sqs
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({ Messages: [msg("a", 1), msg("b", 1)] })
+      .resolves({ Messages: [] });
+    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({
+      Successful: [{ Id: "0" }],
+      Failed: [{ Id: "1", Code: "ReceiptHandleIsInvalid", SenderFault: true }],
+    });
     const r = await peekMessages(client(), "http://q", { max: 10, waitSeconds: 1, maxReceiveCount: 5 });
     expect(r).toMatchObject({ released: 1, releaseFailed: 1 });
     expect(peekSummary(r)).toContain("1 not released (visible again within 15 s)");
@@ -199,8 +257,13 @@ describe("peek (aws-sdk-client-mock)", () => {
     sqs.on(GetQueueUrlCommand, { QueueName: "nope" }).rejects(missing);
     const client = new SQSClient({ region: "us-east-1" });
     expect(await resolveQueue(client, "q")).toEqual({ url: "https://sqs.us-east-1.amazonaws.com/1/q", name: "q" });
-    await expect(resolveQueue(client, "nope")).rejects.toMatchObject({ kind: "input", message: expect.stringContaining('"nope" does not exist') });
-    sqs.on(GetQueueUrlCommand, { QueueName: "dlq", QueueOwnerAWSAccountId: "123456789012" }).resolves({ QueueUrl: "u-dlq" });
+    await expect(resolveQueue(client, "nope")).rejects.toMatchObject({
+      kind: "input",
+      message: expect.stringContaining('"nope" does not exist'),
+    });
+    sqs
+      .on(GetQueueUrlCommand, { QueueName: "dlq", QueueOwnerAWSAccountId: "123456789012" })
+      .resolves({ QueueUrl: "u-dlq" });
     expect((await resolveQueue(client, "arn:aws:sqs:us-east-1:123456789012:dlq")).url).toBe("u-dlq");
   });
 
@@ -282,17 +345,33 @@ describe("peek against fauxqs (in process)", () => {
     });
     await client.send(new CreateQueueCommand({ QueueName: "from-config" }));
     const dir = mkdtempSync(join(tmpdir(), "td-queue-"));
-    writeFileSync(join(dir, "traildigest.config.json"), JSON.stringify({ region: "us-east-1", queue: { name: "from-config" } }));
+    writeFileSync(
+      join(dir, "traildigest.config.json"),
+      JSON.stringify({ region: "us-east-1", queue: { name: "from-config" } }),
+    );
     // The config file's region is last in the chain (docs/operator-contract.md): no env region here.
-    const env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_PROFILE: undefined, AWS_CONFIG_FILE: join(dir, "no-such-aws-config") };
-    const r = await runCliInProcess(["queue", "stats", "--endpoint-url", sqsServer.endpoint, "--json"], { cwd: dir, env });
+    const env = {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_REGION: undefined,
+      AWS_DEFAULT_REGION: undefined,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: join(dir, "no-such-aws-config"),
+    };
+    const r = await runCliInProcess(["queue", "stats", "--endpoint-url", sqsServer.endpoint, "--json"], {
+      cwd: dir,
+      env,
+    });
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);
     expect(d.queue.url).toMatch(/from-config$/);
     expect(d.dlq).toBeNull();
     expect(r.stderr).toContain("no redrive policy");
 
-    const none = await runCliInProcess(["queue", "peek", "--endpoint-url", sqsServer.endpoint], { cwd: mkdtempSync(join(tmpdir(), "td-noconf-")), env });
+    const none = await runCliInProcess(["queue", "peek", "--endpoint-url", sqsServer.endpoint], {
+      cwd: mkdtempSync(join(tmpdir(), "td-noconf-")),
+      env,
+    });
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("--queue is required");
   });

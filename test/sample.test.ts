@@ -6,7 +6,9 @@ import { SAMPLE_TIMEZONE, sampleEvents } from "../src/core/events/sample.js";
 
 type Raw = Record<string, any>;
 const raw = (): Raw[] => sampleEvents() as Raw[];
-const fixture: Raw = JSON.parse(readFileSync(new URL("./fixtures/eventbridge-updateservice.json", import.meta.url), "utf8"));
+const fixture: Raw = JSON.parse(
+  readFileSync(new URL("./fixtures/eventbridge-updateservice.json", import.meta.url), "utf8"),
+);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("bundled sample wave", () => {
@@ -30,7 +32,9 @@ describe("bundled sample wave", () => {
       expect(e.detail.eventName).toBe("UpdateService");
       expect(e.detail.userIdentity.type).toBe("AssumedRole");
       expect(e.detail.userIdentity.sessionContext.sessionIssuer.userName).toBe("traildigest-scheduler-role");
-      expect(e.detail.userIdentity.arn).toMatch(/^arn:aws:sts::123456789012:assumed-role\/traildigest-scheduler-role\/[0-9a-f]{16}$/);
+      expect(e.detail.userIdentity.arn).toMatch(
+        /^arn:aws:sts::123456789012:assumed-role\/traildigest-scheduler-role\/[0-9a-f]{16}$/,
+      );
     }
   });
 
@@ -46,7 +50,9 @@ describe("bundled sample wave", () => {
     expect(events).toHaveLength(32);
     const clusters = new Set(events.map((e) => e.detail.requestParameters.cluster));
     expect([...clusters].sort()).toEqual(["data", "dev", "qa", "staging"]);
-    const services = new Set(events.map((e) => `${e.detail.requestParameters.cluster}/${e.detail.requestParameters.service}`));
+    const services = new Set(
+      events.map((e) => `${e.detail.requestParameters.cluster}/${e.detail.requestParameters.service}`),
+    );
     expect(services.size).toBe(32);
     for (const e of events) expect(e.detail.requestParameters.desiredCount).toBe(0);
     const ok = events.filter((e) => !e.detail.errorCode);

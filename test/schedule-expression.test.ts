@@ -30,73 +30,452 @@ const SEOUL = { timezone: "Asia/Seoul" };
 
 const vectors: Vector[] = [
   // L, L-n, LW
-  { name: "L: last day of month", expr: "cron(0 0 L * ? *)", from: "2026-02-10T00:00:00Z", count: 2, want: ["2026-02-28T00:00:00Z", "2026-03-31T00:00:00Z"] },
-  { name: "L in February of a leap year", expr: "cron(0 12 L 2 ? *)", from: "2027-06-01T00:00:00Z", count: 1, want: ["2028-02-29T12:00:00Z"] },
-  { name: "L-2: two days before the last", expr: "cron(0 0 L-2 * ? *)", from: "2026-02-01T00:00:00Z", count: 2, want: ["2026-02-26T00:00:00Z", "2026-03-29T00:00:00Z"] },
-  { name: "LW: last weekday (Jan 31 and Feb 28 2026 are Saturdays)", expr: "cron(0 18 LW * ? *)", from: "2026-01-01T00:00:00Z", count: 3, want: ["2026-01-30T18:00:00Z", "2026-02-27T18:00:00Z", "2026-03-31T18:00:00Z"] },
+  {
+    name: "L: last day of month",
+    expr: "cron(0 0 L * ? *)",
+    from: "2026-02-10T00:00:00Z",
+    count: 2,
+    want: ["2026-02-28T00:00:00Z", "2026-03-31T00:00:00Z"],
+  },
+  {
+    name: "L in February of a leap year",
+    expr: "cron(0 12 L 2 ? *)",
+    from: "2027-06-01T00:00:00Z",
+    count: 1,
+    want: ["2028-02-29T12:00:00Z"],
+  },
+  {
+    name: "L-2: two days before the last",
+    expr: "cron(0 0 L-2 * ? *)",
+    from: "2026-02-01T00:00:00Z",
+    count: 2,
+    want: ["2026-02-26T00:00:00Z", "2026-03-29T00:00:00Z"],
+  },
+  {
+    name: "LW: last weekday (Jan 31 and Feb 28 2026 are Saturdays)",
+    expr: "cron(0 18 LW * ? *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 3,
+    want: ["2026-01-30T18:00:00Z", "2026-02-27T18:00:00Z", "2026-03-31T18:00:00Z"],
+  },
   // W
-  { name: "1W on Saturday the 1st (Aug 2026) → Monday the 3rd", expr: "cron(0 9 1W * ? *)", from: "2026-07-15T00:00:00Z", count: 2, want: ["2026-08-03T09:00:00Z", "2026-09-01T09:00:00Z"] },
-  { name: "31W: Sunday the 31st, last day → Friday 29th; June has no 31st", expr: "cron(0 9 31W * ? *)", from: "2026-05-01T00:00:00Z", count: 3, want: ["2026-05-29T09:00:00Z", "2026-07-31T09:00:00Z", "2026-08-31T09:00:00Z"] },
-  { name: "31W: Saturday the 31st → Friday 30th", expr: "cron(0 9 31W * ? *)", from: "2026-10-01T00:00:00Z", count: 2, want: ["2026-10-30T09:00:00Z", "2026-12-31T09:00:00Z"] },
-  { name: "15W: Sunday the 15th → Monday 16th", expr: "cron(0 9 15W * ? *)", from: "2026-03-01T00:00:00Z", count: 2, want: ["2026-03-16T09:00:00Z", "2026-04-15T09:00:00Z"] },
+  {
+    name: "1W on Saturday the 1st (Aug 2026) → Monday the 3rd",
+    expr: "cron(0 9 1W * ? *)",
+    from: "2026-07-15T00:00:00Z",
+    count: 2,
+    want: ["2026-08-03T09:00:00Z", "2026-09-01T09:00:00Z"],
+  },
+  {
+    name: "31W: Sunday the 31st, last day → Friday 29th; June has no 31st",
+    expr: "cron(0 9 31W * ? *)",
+    from: "2026-05-01T00:00:00Z",
+    count: 3,
+    want: ["2026-05-29T09:00:00Z", "2026-07-31T09:00:00Z", "2026-08-31T09:00:00Z"],
+  },
+  {
+    name: "31W: Saturday the 31st → Friday 30th",
+    expr: "cron(0 9 31W * ? *)",
+    from: "2026-10-01T00:00:00Z",
+    count: 2,
+    want: ["2026-10-30T09:00:00Z", "2026-12-31T09:00:00Z"],
+  },
+  {
+    name: "15W: Sunday the 15th → Monday 16th",
+    expr: "cron(0 9 15W * ? *)",
+    from: "2026-03-01T00:00:00Z",
+    count: 2,
+    want: ["2026-03-16T09:00:00Z", "2026-04-15T09:00:00Z"],
+  },
   // # and L in day-of-week (1 = Sunday)
-  { name: "3#2: second Tuesday", expr: "cron(0 10 ? * 3#2 *)", from: "2026-01-01T00:00:00Z", count: 3, want: ["2026-01-13T10:00:00Z", "2026-02-10T10:00:00Z", "2026-03-10T10:00:00Z"] },
-  { name: "6#3: third Friday", expr: "cron(0 10 ? * 6#3 *)", from: "2026-01-01T00:00:00Z", count: 3, want: ["2026-01-16T10:00:00Z", "2026-02-20T10:00:00Z", "2026-03-20T10:00:00Z"] },
-  { name: "2#5: fifth Monday, only in months that have one", expr: "cron(0 0 ? * 2#5 *)", from: "2026-01-01T00:00:00Z", count: 2, want: ["2026-03-30T00:00:00Z", "2026-06-29T00:00:00Z"] },
-  { name: "FRI#1 by name", expr: "cron(0 10 ? * FRI#1 *)", from: "2026-01-03T00:00:00Z", count: 1, want: ["2026-02-06T10:00:00Z"] },
-  { name: "6L: last Friday", expr: "cron(0 10 ? * 6L *)", from: "2026-01-01T00:00:00Z", count: 3, want: ["2026-01-30T10:00:00Z", "2026-02-27T10:00:00Z", "2026-03-27T10:00:00Z"] },
-  { name: "L alone in day-of-week: Saturday", expr: "cron(0 7 ? * L *)", from: "2026-01-01T00:00:00Z", count: 2, want: ["2026-01-03T07:00:00Z", "2026-01-10T07:00:00Z"] },
-  { name: "1 = Sunday", expr: "cron(0 0 ? * 1 *)", from: "2026-01-01T00:00:00Z", count: 1, want: ["2026-01-04T00:00:00Z"] },
-  { name: "7 = Saturday", expr: "cron(0 0 ? * 7 *)", from: "2026-01-01T00:00:00Z", count: 1, want: ["2026-01-03T00:00:00Z"] },
+  {
+    name: "3#2: second Tuesday",
+    expr: "cron(0 10 ? * 3#2 *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 3,
+    want: ["2026-01-13T10:00:00Z", "2026-02-10T10:00:00Z", "2026-03-10T10:00:00Z"],
+  },
+  {
+    name: "6#3: third Friday",
+    expr: "cron(0 10 ? * 6#3 *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 3,
+    want: ["2026-01-16T10:00:00Z", "2026-02-20T10:00:00Z", "2026-03-20T10:00:00Z"],
+  },
+  {
+    name: "2#5: fifth Monday, only in months that have one",
+    expr: "cron(0 0 ? * 2#5 *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 2,
+    want: ["2026-03-30T00:00:00Z", "2026-06-29T00:00:00Z"],
+  },
+  {
+    name: "FRI#1 by name",
+    expr: "cron(0 10 ? * FRI#1 *)",
+    from: "2026-01-03T00:00:00Z",
+    count: 1,
+    want: ["2026-02-06T10:00:00Z"],
+  },
+  {
+    name: "6L: last Friday",
+    expr: "cron(0 10 ? * 6L *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 3,
+    want: ["2026-01-30T10:00:00Z", "2026-02-27T10:00:00Z", "2026-03-27T10:00:00Z"],
+  },
+  {
+    name: "L alone in day-of-week: Saturday",
+    expr: "cron(0 7 ? * L *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 2,
+    want: ["2026-01-03T07:00:00Z", "2026-01-10T07:00:00Z"],
+  },
+  {
+    name: "1 = Sunday",
+    expr: "cron(0 0 ? * 1 *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 1,
+    want: ["2026-01-04T00:00:00Z"],
+  },
+  {
+    name: "7 = Saturday",
+    expr: "cron(0 0 ? * 7 *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 1,
+    want: ["2026-01-03T00:00:00Z"],
+  },
   // ranges, steps, names
-  { name: "0/15 with an hour range", expr: "cron(0/15 9-10 * * ? *)", from: "2026-03-02T09:20:00Z", count: 7, want: ["2026-03-02T09:30:00Z", "2026-03-02T09:45:00Z", "2026-03-02T10:00:00Z", "2026-03-02T10:15:00Z", "2026-03-02T10:30:00Z", "2026-03-02T10:45:00Z", "2026-03-03T09:00:00Z"] },
-  { name: "every 5 minutes (0/5)", expr: "cron(0/5 * * * ? *)", from: "2026-01-01T00:07:00Z", count: 3, want: ["2026-01-01T00:10:00Z", "2026-01-01T00:15:00Z", "2026-01-01T00:20:00Z"] },
-  { name: "every 5 minutes (*/5) across midnight", expr: "cron(*/5 * * * ? *)", from: "2026-12-31T23:52:30Z", count: 3, want: ["2026-12-31T23:55:00Z", "2027-01-01T00:00:00Z", "2027-01-01T00:05:00Z"] },
-  { name: "day-of-month step 1/10", expr: "cron(0 0 1/10 * ? *)", from: "2026-01-02T00:00:00Z", count: 4, want: ["2026-01-11T00:00:00Z", "2026-01-21T00:00:00Z", "2026-01-31T00:00:00Z", "2026-02-01T00:00:00Z"] },
-  { name: "month and day names: Mondays in JAN,JUL", expr: "cron(0 8 ? JAN,JUL MON *)", from: "2026-01-20T00:00:00Z", count: 3, want: ["2026-01-26T08:00:00Z", "2026-07-06T08:00:00Z", "2026-07-13T08:00:00Z"] },
-  { name: "wrap-around day range FRI-MON", expr: "cron(0 12 ? * FRI-MON *)", from: "2026-01-01T00:00:00Z", count: 5, want: ["2026-01-02T12:00:00Z", "2026-01-03T12:00:00Z", "2026-01-04T12:00:00Z", "2026-01-05T12:00:00Z", "2026-01-09T12:00:00Z"] },
-  { name: "wrap-around hour range 22-2", expr: "cron(0 22-2 * * ? *)", from: "2026-01-01T12:00:00Z", count: 6, want: ["2026-01-01T22:00:00Z", "2026-01-01T23:00:00Z", "2026-01-02T00:00:00Z", "2026-01-02T01:00:00Z", "2026-01-02T02:00:00Z", "2026-01-02T22:00:00Z"] },
+  {
+    name: "0/15 with an hour range",
+    expr: "cron(0/15 9-10 * * ? *)",
+    from: "2026-03-02T09:20:00Z",
+    count: 7,
+    want: [
+      "2026-03-02T09:30:00Z",
+      "2026-03-02T09:45:00Z",
+      "2026-03-02T10:00:00Z",
+      "2026-03-02T10:15:00Z",
+      "2026-03-02T10:30:00Z",
+      "2026-03-02T10:45:00Z",
+      "2026-03-03T09:00:00Z",
+    ],
+  },
+  {
+    name: "every 5 minutes (0/5)",
+    expr: "cron(0/5 * * * ? *)",
+    from: "2026-01-01T00:07:00Z",
+    count: 3,
+    want: ["2026-01-01T00:10:00Z", "2026-01-01T00:15:00Z", "2026-01-01T00:20:00Z"],
+  },
+  {
+    name: "every 5 minutes (*/5) across midnight",
+    expr: "cron(*/5 * * * ? *)",
+    from: "2026-12-31T23:52:30Z",
+    count: 3,
+    want: ["2026-12-31T23:55:00Z", "2027-01-01T00:00:00Z", "2027-01-01T00:05:00Z"],
+  },
+  {
+    name: "day-of-month step 1/10",
+    expr: "cron(0 0 1/10 * ? *)",
+    from: "2026-01-02T00:00:00Z",
+    count: 4,
+    want: ["2026-01-11T00:00:00Z", "2026-01-21T00:00:00Z", "2026-01-31T00:00:00Z", "2026-02-01T00:00:00Z"],
+  },
+  {
+    name: "month and day names: Mondays in JAN,JUL",
+    expr: "cron(0 8 ? JAN,JUL MON *)",
+    from: "2026-01-20T00:00:00Z",
+    count: 3,
+    want: ["2026-01-26T08:00:00Z", "2026-07-06T08:00:00Z", "2026-07-13T08:00:00Z"],
+  },
+  {
+    name: "wrap-around day range FRI-MON",
+    expr: "cron(0 12 ? * FRI-MON *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 5,
+    want: [
+      "2026-01-02T12:00:00Z",
+      "2026-01-03T12:00:00Z",
+      "2026-01-04T12:00:00Z",
+      "2026-01-05T12:00:00Z",
+      "2026-01-09T12:00:00Z",
+    ],
+  },
+  {
+    name: "wrap-around hour range 22-2",
+    expr: "cron(0 22-2 * * ? *)",
+    from: "2026-01-01T12:00:00Z",
+    count: 6,
+    want: [
+      "2026-01-01T22:00:00Z",
+      "2026-01-01T23:00:00Z",
+      "2026-01-02T00:00:00Z",
+      "2026-01-02T01:00:00Z",
+      "2026-01-02T02:00:00Z",
+      "2026-01-02T22:00:00Z",
+    ],
+  },
   // year field, leap day
-  { name: "year range limits fires", expr: "cron(0 0 1 1 ? 2027-2028)", from: "2026-06-01T00:00:00Z", count: 3, want: ["2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"] },
-  { name: "year step 2030/10", expr: "cron(0 0 1 1 ? 2030/10)", from: "2026-06-01T00:00:00Z", count: 2, want: ["2030-01-01T00:00:00Z", "2040-01-01T00:00:00Z"] },
-  { name: "leap day", expr: "cron(0 0 29 2 ? *)", from: "2026-01-01T00:00:00Z", count: 2, want: ["2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z"] },
+  {
+    name: "year range limits fires",
+    expr: "cron(0 0 1 1 ? 2027-2028)",
+    from: "2026-06-01T00:00:00Z",
+    count: 3,
+    want: ["2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"],
+  },
+  {
+    name: "year step 2030/10",
+    expr: "cron(0 0 1 1 ? 2030/10)",
+    from: "2026-06-01T00:00:00Z",
+    count: 2,
+    want: ["2030-01-01T00:00:00Z", "2040-01-01T00:00:00Z"],
+  },
+  {
+    name: "leap day",
+    expr: "cron(0 0 29 2 ? *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 2,
+    want: ["2028-02-29T00:00:00Z", "2032-02-29T00:00:00Z"],
+  },
   // rate()
-  { name: "rate(2 hours) anchored at a future StartDate", expr: "rate(2 hours)", from: "2026-04-01T00:00:00Z", count: 3, opts: { startDate: D("2026-05-01T10:15:00Z") }, want: ["2026-05-01T10:15:00Z", "2026-05-01T12:15:00Z", "2026-05-01T14:15:00Z"] },
-  { name: "rate(2 hours): from on a fire → strictly after", expr: "rate(2 hours)", from: "2026-05-01T12:15:00Z", count: 2, opts: { startDate: D("2026-05-01T10:15:00Z") }, want: ["2026-05-01T14:15:00Z", "2026-05-01T16:15:00Z"] },
-  { name: "rate(1 day) is 24 h elapsed across the New York fall-back", expr: "rate(1 day)", from: "2026-10-31T00:00:00Z", count: 3, opts: { ...NY, startDate: D("2026-10-31T16:00:00Z") }, want: ["2026-10-31T16:00:00Z", "2026-11-01T16:00:00Z", "2026-11-02T16:00:00Z"] },
-  { name: "rate(5 minutes) without StartDate anchors at CreationDate", expr: "rate(5 minutes)", from: "2026-01-01T01:00:00Z", count: 2, opts: { createdAt: D("2026-01-01T00:02:00Z") }, want: ["2026-01-01T01:02:00Z", "2026-01-01T01:07:00Z"] },
-  { name: "rate(1 minute) singular", expr: "rate(1 minute)", from: "2026-01-01T01:00:30Z", count: 2, opts: { startDate: D("2026-01-01T00:00:00Z") }, want: ["2026-01-01T01:01:00Z", "2026-01-01T01:02:00Z"] },
-  { name: "rate with EndDate", expr: "rate(30 minutes)", from: "2026-01-01T00:00:00Z", count: 5, opts: { startDate: D("2026-01-01T00:00:00Z"), endDate: D("2026-01-01T01:00:00Z") }, want: ["2026-01-01T00:30:00Z", "2026-01-01T01:00:00Z"] },
+  {
+    name: "rate(2 hours) anchored at a future StartDate",
+    expr: "rate(2 hours)",
+    from: "2026-04-01T00:00:00Z",
+    count: 3,
+    opts: { startDate: D("2026-05-01T10:15:00Z") },
+    want: ["2026-05-01T10:15:00Z", "2026-05-01T12:15:00Z", "2026-05-01T14:15:00Z"],
+  },
+  {
+    name: "rate(2 hours): from on a fire → strictly after",
+    expr: "rate(2 hours)",
+    from: "2026-05-01T12:15:00Z",
+    count: 2,
+    opts: { startDate: D("2026-05-01T10:15:00Z") },
+    want: ["2026-05-01T14:15:00Z", "2026-05-01T16:15:00Z"],
+  },
+  {
+    name: "rate(1 day) is 24 h elapsed across the New York fall-back",
+    expr: "rate(1 day)",
+    from: "2026-10-31T00:00:00Z",
+    count: 3,
+    opts: { ...NY, startDate: D("2026-10-31T16:00:00Z") },
+    want: ["2026-10-31T16:00:00Z", "2026-11-01T16:00:00Z", "2026-11-02T16:00:00Z"],
+  },
+  {
+    name: "rate(5 minutes) without StartDate anchors at CreationDate",
+    expr: "rate(5 minutes)",
+    from: "2026-01-01T01:00:00Z",
+    count: 2,
+    opts: { createdAt: D("2026-01-01T00:02:00Z") },
+    want: ["2026-01-01T01:02:00Z", "2026-01-01T01:07:00Z"],
+  },
+  {
+    name: "rate(1 minute) singular",
+    expr: "rate(1 minute)",
+    from: "2026-01-01T01:00:30Z",
+    count: 2,
+    opts: { startDate: D("2026-01-01T00:00:00Z") },
+    want: ["2026-01-01T01:01:00Z", "2026-01-01T01:02:00Z"],
+  },
+  {
+    name: "rate with EndDate",
+    expr: "rate(30 minutes)",
+    from: "2026-01-01T00:00:00Z",
+    count: 5,
+    opts: { startDate: D("2026-01-01T00:00:00Z"), endDate: D("2026-01-01T01:00:00Z") },
+    want: ["2026-01-01T00:30:00Z", "2026-01-01T01:00:00Z"],
+  },
   // at()
-  { name: "at() future, wall time in Asia/Seoul", expr: "at(2026-12-24T18:00:00)", from: "2026-11-27T00:00:00Z", count: 3, opts: SEOUL, want: ["2026-12-24T09:00:00Z"] },
-  { name: "at() future, UTC default", expr: "at(2027-01-02T03:04:05)", from: "2026-11-27T00:00:00Z", count: 3, want: ["2027-01-02T03:04:05Z"] },
+  {
+    name: "at() future, wall time in Asia/Seoul",
+    expr: "at(2026-12-24T18:00:00)",
+    from: "2026-11-27T00:00:00Z",
+    count: 3,
+    opts: SEOUL,
+    want: ["2026-12-24T09:00:00Z"],
+  },
+  {
+    name: "at() future, UTC default",
+    expr: "at(2027-01-02T03:04:05)",
+    from: "2026-11-27T00:00:00Z",
+    count: 3,
+    want: ["2027-01-02T03:04:05Z"],
+  },
   { name: "at() past → none", expr: "at(2026-01-01T00:00:00)", from: "2026-11-27T00:00:00Z", count: 3, want: [] },
-  { name: "at() after EndDate → none", expr: "at(2027-01-02T00:00:00)", from: "2026-11-27T00:00:00Z", count: 1, opts: { endDate: D("2027-01-01T00:00:00Z") }, want: [] },
-  { name: "at() in the New York spring-forward gap → none", expr: "at(2027-03-14T02:30:00)", from: "2027-01-01T00:00:00Z", count: 1, opts: NY, want: [] },
-  { name: "at() in the New York fall-back overlap → first (EDT)", expr: "at(2026-11-01T01:30:00)", from: "2026-10-01T00:00:00Z", count: 1, opts: NY, want: ["2026-11-01T05:30:00Z"] },
+  {
+    name: "at() after EndDate → none",
+    expr: "at(2027-01-02T00:00:00)",
+    from: "2026-11-27T00:00:00Z",
+    count: 1,
+    opts: { endDate: D("2027-01-01T00:00:00Z") },
+    want: [],
+  },
+  {
+    name: "at() in the New York spring-forward gap → none",
+    expr: "at(2027-03-14T02:30:00)",
+    from: "2027-01-01T00:00:00Z",
+    count: 1,
+    opts: NY,
+    want: [],
+  },
+  {
+    name: "at() in the New York fall-back overlap → first (EDT)",
+    expr: "at(2026-11-01T01:30:00)",
+    from: "2026-10-01T00:00:00Z",
+    count: 1,
+    opts: NY,
+    want: ["2026-11-01T05:30:00Z"],
+  },
   // StartDate / EndDate
-  { name: "EndDate cuts fires off (inclusive)", expr: "cron(0 9 * * ? *)", from: "2026-06-01T00:00:00Z", count: 5, opts: { endDate: D("2026-06-03T09:00:00Z") }, want: ["2026-06-01T09:00:00Z", "2026-06-02T09:00:00Z", "2026-06-03T09:00:00Z"] },
-  { name: "StartDate in the future (a fire exactly at StartDate counts)", expr: "cron(0 9 * * ? *)", from: "2026-06-01T00:00:00Z", count: 2, opts: { startDate: D("2026-07-10T09:00:00Z") }, want: ["2026-07-10T09:00:00Z", "2026-07-11T09:00:00Z"] },
-  { name: "StartDate one second after a fire", expr: "cron(0 9 * * ? *)", from: "2026-06-01T00:00:00Z", count: 1, opts: { startDate: D("2026-07-10T09:00:01Z") }, want: ["2026-07-11T09:00:00Z"] },
-  { name: "EndDate before from → none", expr: "cron(0 9 * * ? *)", from: "2026-06-01T00:00:00Z", count: 3, opts: { endDate: D("2026-05-01T00:00:00Z") }, want: [] },
+  {
+    name: "EndDate cuts fires off (inclusive)",
+    expr: "cron(0 9 * * ? *)",
+    from: "2026-06-01T00:00:00Z",
+    count: 5,
+    opts: { endDate: D("2026-06-03T09:00:00Z") },
+    want: ["2026-06-01T09:00:00Z", "2026-06-02T09:00:00Z", "2026-06-03T09:00:00Z"],
+  },
+  {
+    name: "StartDate in the future (a fire exactly at StartDate counts)",
+    expr: "cron(0 9 * * ? *)",
+    from: "2026-06-01T00:00:00Z",
+    count: 2,
+    opts: { startDate: D("2026-07-10T09:00:00Z") },
+    want: ["2026-07-10T09:00:00Z", "2026-07-11T09:00:00Z"],
+  },
+  {
+    name: "StartDate one second after a fire",
+    expr: "cron(0 9 * * ? *)",
+    from: "2026-06-01T00:00:00Z",
+    count: 1,
+    opts: { startDate: D("2026-07-10T09:00:01Z") },
+    want: ["2026-07-11T09:00:00Z"],
+  },
+  {
+    name: "EndDate before from → none",
+    expr: "cron(0 9 * * ? *)",
+    from: "2026-06-01T00:00:00Z",
+    count: 3,
+    opts: { endDate: D("2026-05-01T00:00:00Z") },
+    want: [],
+  },
   // Asia/Seoul (UTC+9, no DST)
-  { name: "Seoul weekdays 09:00; from equals a fire → excluded", expr: "cron(0 9 ? * MON-FRI *)", from: "2026-11-27T00:00:00Z", count: 2, opts: SEOUL, want: ["2026-11-30T00:00:00Z", "2026-12-01T00:00:00Z"] },
-  { name: "Seoul midnight on the 1st is the previous UTC day", expr: "cron(0 0 1 * ? *)", from: "2026-01-01T00:00:00Z", count: 2, opts: SEOUL, want: ["2026-01-31T15:00:00Z", "2026-02-28T15:00:00Z"] },
+  {
+    name: "Seoul weekdays 09:00; from equals a fire → excluded",
+    expr: "cron(0 9 ? * MON-FRI *)",
+    from: "2026-11-27T00:00:00Z",
+    count: 2,
+    opts: SEOUL,
+    want: ["2026-11-30T00:00:00Z", "2026-12-01T00:00:00Z"],
+  },
+  {
+    name: "Seoul midnight on the 1st is the previous UTC day",
+    expr: "cron(0 0 1 * ? *)",
+    from: "2026-01-01T00:00:00Z",
+    count: 2,
+    opts: SEOUL,
+    want: ["2026-01-31T15:00:00Z", "2026-02-28T15:00:00Z"],
+  },
   // America/New_York across both DST changes
-  { name: "NY spring-forward: 02:30 on Mar 14 2027 does not exist → skipped", expr: "cron(30 2 * * ? *)", from: "2027-03-13T12:00:00Z", count: 2, opts: NY, want: ["2027-03-15T06:30:00Z", "2027-03-16T06:30:00Z"] },
-  { name: "NY spring-forward: 03:00 exists (EDT)", expr: "cron(0 3 * * ? *)", from: "2027-03-13T12:00:00Z", count: 2, opts: NY, want: ["2027-03-14T07:00:00Z", "2027-03-15T07:00:00Z"] },
-  { name: "NY second Sunday 02:30 falls in the gap in March", expr: "cron(30 2 ? * 1#2 *)", from: "2027-03-01T00:00:00Z", count: 1, opts: NY, want: ["2027-04-11T06:30:00Z"] },
-  { name: "NY fall-back: 01:30 fires once (EDT)", expr: "cron(30 1 * * ? *)", from: "2026-10-31T12:00:00Z", count: 2, opts: NY, want: ["2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"] },
-  { name: "NY fall-back: 01:00 and 01:30 each once", expr: "cron(0,30 1 * * ? *)", from: "2026-11-01T04:00:00Z", count: 4, opts: NY, want: ["2026-11-01T05:00:00Z", "2026-11-01T05:30:00Z", "2026-11-02T06:00:00Z", "2026-11-02T06:30:00Z"] },
+  {
+    name: "NY spring-forward: 02:30 on Mar 14 2027 does not exist → skipped",
+    expr: "cron(30 2 * * ? *)",
+    from: "2027-03-13T12:00:00Z",
+    count: 2,
+    opts: NY,
+    want: ["2027-03-15T06:30:00Z", "2027-03-16T06:30:00Z"],
+  },
+  {
+    name: "NY spring-forward: 03:00 exists (EDT)",
+    expr: "cron(0 3 * * ? *)",
+    from: "2027-03-13T12:00:00Z",
+    count: 2,
+    opts: NY,
+    want: ["2027-03-14T07:00:00Z", "2027-03-15T07:00:00Z"],
+  },
+  {
+    name: "NY second Sunday 02:30 falls in the gap in March",
+    expr: "cron(30 2 ? * 1#2 *)",
+    from: "2027-03-01T00:00:00Z",
+    count: 1,
+    opts: NY,
+    want: ["2027-04-11T06:30:00Z"],
+  },
+  {
+    name: "NY fall-back: 01:30 fires once (EDT)",
+    expr: "cron(30 1 * * ? *)",
+    from: "2026-10-31T12:00:00Z",
+    count: 2,
+    opts: NY,
+    want: ["2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"],
+  },
+  {
+    name: "NY fall-back: 01:00 and 01:30 each once",
+    expr: "cron(0,30 1 * * ? *)",
+    from: "2026-11-01T04:00:00Z",
+    count: 4,
+    opts: NY,
+    want: ["2026-11-01T05:00:00Z", "2026-11-01T05:30:00Z", "2026-11-02T06:00:00Z", "2026-11-02T06:30:00Z"],
+  },
   // Europe/London across BST changes
-  { name: "London spring-forward: 01:30 on Mar 28 2027 skipped", expr: "cron(30 1 * * ? *)", from: "2027-03-27T12:00:00Z", count: 1, opts: LON, want: ["2027-03-29T00:30:00Z"] },
-  { name: "London fall-back: 01:30 once, in BST", expr: "cron(30 1 * * ? *)", from: "2026-10-24T12:00:00Z", count: 2, opts: LON, want: ["2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"] },
-  { name: "London weekdays 22:00 in summer (BST)", expr: "cron(0 22 ? * MON-FRI *)", from: "2026-07-01T00:00:00Z", count: 4, opts: LON, want: ["2026-07-01T21:00:00Z", "2026-07-02T21:00:00Z", "2026-07-03T21:00:00Z", "2026-07-06T21:00:00Z"] },
-  { name: "London weekdays 22:00 in winter (GMT)", expr: "cron(0 22 ? * MON-FRI *)", from: "2026-11-27T00:00:00Z", count: 3, opts: LON, want: ["2026-11-27T22:00:00Z", "2026-11-30T22:00:00Z", "2026-12-01T22:00:00Z"] },
+  {
+    name: "London spring-forward: 01:30 on Mar 28 2027 skipped",
+    expr: "cron(30 1 * * ? *)",
+    from: "2027-03-27T12:00:00Z",
+    count: 1,
+    opts: LON,
+    want: ["2027-03-29T00:30:00Z"],
+  },
+  {
+    name: "London fall-back: 01:30 once, in BST",
+    expr: "cron(30 1 * * ? *)",
+    from: "2026-10-24T12:00:00Z",
+    count: 2,
+    opts: LON,
+    want: ["2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"],
+  },
+  {
+    name: "London weekdays 22:00 in summer (BST)",
+    expr: "cron(0 22 ? * MON-FRI *)",
+    from: "2026-07-01T00:00:00Z",
+    count: 4,
+    opts: LON,
+    want: ["2026-07-01T21:00:00Z", "2026-07-02T21:00:00Z", "2026-07-03T21:00:00Z", "2026-07-06T21:00:00Z"],
+  },
+  {
+    name: "London weekdays 22:00 in winter (GMT)",
+    expr: "cron(0 22 ? * MON-FRI *)",
+    from: "2026-11-27T00:00:00Z",
+    count: 3,
+    opts: LON,
+    want: ["2026-11-27T22:00:00Z", "2026-11-30T22:00:00Z", "2026-12-01T22:00:00Z"],
+  },
   // Odd zones: a whole skipped day, and 30-minute DST shifts (instants from zdump -v)
-  { name: "Pacific/Apia skipped 2011-12-30 entirely", expr: "cron(0 12 * * ? *)", from: "2011-12-28T00:00:00Z", count: 3, opts: { timezone: "Pacific/Apia" }, want: ["2011-12-28T22:00:00Z", "2011-12-29T22:00:00Z", "2011-12-30T22:00:00Z"] },
-  { name: "Lord Howe fall-back by 30 min: 01:45 once, at +11", expr: "cron(45 1 * * ? *)", from: "2026-04-04T00:00:00Z", count: 2, opts: { timezone: "Australia/Lord_Howe" }, want: ["2026-04-04T14:45:00Z", "2026-04-05T15:15:00Z"] },
-  { name: "Lord Howe spring-forward by 30 min: 02:15 skipped, 02:45 fires", expr: "cron(15,45 2 * * ? *)", from: "2026-10-03T00:00:00Z", count: 3, opts: { timezone: "Australia/Lord_Howe" }, want: ["2026-10-03T15:45:00Z", "2026-10-04T15:15:00Z", "2026-10-04T15:45:00Z"] },
+  {
+    name: "Pacific/Apia skipped 2011-12-30 entirely",
+    expr: "cron(0 12 * * ? *)",
+    from: "2011-12-28T00:00:00Z",
+    count: 3,
+    opts: { timezone: "Pacific/Apia" },
+    want: ["2011-12-28T22:00:00Z", "2011-12-29T22:00:00Z", "2011-12-30T22:00:00Z"],
+  },
+  {
+    name: "Lord Howe fall-back by 30 min: 01:45 once, at +11",
+    expr: "cron(45 1 * * ? *)",
+    from: "2026-04-04T00:00:00Z",
+    count: 2,
+    opts: { timezone: "Australia/Lord_Howe" },
+    want: ["2026-04-04T14:45:00Z", "2026-04-05T15:15:00Z"],
+  },
+  {
+    name: "Lord Howe spring-forward by 30 min: 02:15 skipped, 02:45 fires",
+    expr: "cron(15,45 2 * * ? *)",
+    from: "2026-10-03T00:00:00Z",
+    count: 3,
+    opts: { timezone: "Australia/Lord_Howe" },
+    want: ["2026-10-03T15:45:00Z", "2026-10-04T15:15:00Z", "2026-10-04T15:45:00Z"],
+  },
 ];
 
 describe("nextFires vectors", () => {
@@ -120,17 +499,29 @@ describe("firesBetween", () => {
     // Wall times 01:00-01:55 on Mar 29 do not exist, but no instant is lost: 00:55 GMT is followed by 02:00 BST.
     expect(got.length).toBe(12 * 24 * 30);
     const around = got.filter((d) => d >= D("2026-03-29T00:50:00Z") && d <= D("2026-03-29T01:10:00Z"));
-    expect(iso(around)).toEqual(["2026-03-29T00:50:00Z", "2026-03-29T00:55:00Z", "2026-03-29T01:00:00Z", "2026-03-29T01:05:00Z", "2026-03-29T01:10:00Z"]);
+    expect(iso(around)).toEqual([
+      "2026-03-29T00:50:00Z",
+      "2026-03-29T00:55:00Z",
+      "2026-03-29T01:00:00Z",
+      "2026-03-29T01:05:00Z",
+      "2026-03-29T01:10:00Z",
+    ]);
   });
   it("every 5 minutes over 30 days across London's fall-back: the repeated hour fires once (12 fewer)", () => {
     const got = firesBetween("cron(0/5 * * * ? *)", D("2026-10-10T00:00:00Z"), D("2026-11-09T00:00:00Z"), LON);
     expect(got.length).toBe(12 * 24 * 30 - 12);
     // 01:00-01:55 BST is 00:00-00:55Z; the second 01:xx (GMT, 01:00-01:55Z) does not fire.
     const oct25 = iso(got.filter((d) => d.toISOString().startsWith("2026-10-25T0")));
-    expect(oct25.slice(0, 13)).toEqual([...Array(12).keys()].map((i) => `2026-10-25T00:${String(i * 5).padStart(2, "0")}:00Z`).concat("2026-10-25T02:00:00Z"));
+    expect(oct25.slice(0, 13)).toEqual(
+      [...Array(12).keys()]
+        .map((i) => `2026-10-25T00:${String(i * 5).padStart(2, "0")}:00Z`)
+        .concat("2026-10-25T02:00:00Z"),
+    );
   });
   it("caps at limit", () => {
-    expect(firesBetween("cron(* * * * ? *)", D("2026-01-01T00:00:00Z"), D("2026-02-01T00:00:00Z"), {}, 7)).toHaveLength(7);
+    expect(firesBetween("cron(* * * * ? *)", D("2026-01-01T00:00:00Z"), D("2026-02-01T00:00:00Z"), {}, 7)).toHaveLength(
+      7,
+    );
   });
   it("respects StartDate and EndDate", () => {
     const got = firesBetween("cron(0 12 * * ? *)", D("2026-01-01T00:00:00Z"), D("2026-02-01T00:00:00Z"), {
@@ -140,7 +531,9 @@ describe("firesBetween", () => {
     expect(iso(got)).toEqual(["2026-01-10T12:00:00Z", "2026-01-11T12:00:00Z", "2026-01-12T12:00:00Z"]);
   });
   it("rate(): includes a fire at from", () => {
-    const got = firesBetween("rate(1 hour)", D("2026-01-01T02:00:00Z"), D("2026-01-01T04:00:00Z"), { startDate: D("2026-01-01T00:00:00Z") });
+    const got = firesBetween("rate(1 hour)", D("2026-01-01T02:00:00Z"), D("2026-01-01T04:00:00Z"), {
+      startDate: D("2026-01-01T00:00:00Z"),
+    });
     expect(iso(got)).toEqual(["2026-01-01T02:00:00Z", "2026-01-01T03:00:00Z"]);
   });
   it("a cron that can never fire (Feb 30) returns nothing", () => {
@@ -163,7 +556,10 @@ function usage(fn: () => unknown): string {
 
 describe("validation", () => {
   const invalid: [string, RegExp][] = [
-    ["cron(0 12 1 * MON *)", /cron\(0 12 1 \* MON \*\): day-of-month and day-of-week cannot both be set; use \? in one/],
+    [
+      "cron(0 12 1 * MON *)",
+      /cron\(0 12 1 \* MON \*\): day-of-month and day-of-week cannot both be set; use \? in one/,
+    ],
     ["cron(0 12 * * * *)", /cannot both be set/],
     ["cron(0 12 ? * ? *)", /only one may be \?/],
     ["cron(0 12 * * ?)", /expected 6 fields.*got 5/],
@@ -249,15 +645,29 @@ describe("validation", () => {
     });
   }
   it("rejects an unknown time zone with a UsageError", () => {
-    expect(usage(() => nextFires("cron(0 8 * * ? *)", D("2026-01-01T00:00:00Z"), 1, { timezone: "Mars/Olympus" }))).toMatch(
-      /unknown time zone "Mars\/Olympus"/,
-    );
+    expect(
+      usage(() => nextFires("cron(0 8 * * ? *)", D("2026-01-01T00:00:00Z"), 1, { timezone: "Mars/Olympus" })),
+    ).toMatch(/unknown time zone "Mars\/Olympus"/);
   });
   it("checks the zone and dates even when nothing is asked for", () => {
-    expect(usage(() => nextFires("rate(1 hour)", D("2026-01-01T00:00:00Z"), 0, { timezone: "Nowhere/City" }))).toMatch(/unknown time zone/);
-    expect(usage(() => firesBetween("rate(1 hour)", D("2026-01-01T00:00:00Z"), D("2026-01-02T00:00:00Z"), { timezone: "Nowhere/City" }, 0))).toMatch(/unknown time zone/);
+    expect(usage(() => nextFires("rate(1 hour)", D("2026-01-01T00:00:00Z"), 0, { timezone: "Nowhere/City" }))).toMatch(
+      /unknown time zone/,
+    );
+    expect(
+      usage(() =>
+        firesBetween(
+          "rate(1 hour)",
+          D("2026-01-01T00:00:00Z"),
+          D("2026-01-02T00:00:00Z"),
+          { timezone: "Nowhere/City" },
+          0,
+        ),
+      ),
+    ).toMatch(/unknown time zone/);
     expect(usage(() => nextFires("rate(1 hour)", D("not a date"), 1))).toMatch(/from is not a valid date/);
-    expect(usage(() => nextFires("rate(1 hour)", D("2026-01-01T00:00:00Z"), 1, { startDate: D("nope") }))).toMatch(/startDate is not a valid date/);
+    expect(usage(() => nextFires("rate(1 hour)", D("2026-01-01T00:00:00Z"), 1, { startDate: D("nope") }))).toMatch(
+      /startDate is not a valid date/,
+    );
   });
   it("parses into a typed AST", () => {
     const r = parseScheduleExpression("rate(15 minutes)");
@@ -325,7 +735,9 @@ describe("firesBetween(a, b) equals chaining nextFires from a", () => {
   for (let i = 0; i < 40; i++) {
     const expr = randomCron(r);
     const timezone = pick(r, zones);
-    const a = new Date(Date.UTC(2026, Math.floor(r() * 12), 1 + Math.floor(r() * 28), Math.floor(r() * 24), Math.floor(r() * 60)));
+    const a = new Date(
+      Date.UTC(2026, Math.floor(r() * 12), 1 + Math.floor(r() * 28), Math.floor(r() * 24), Math.floor(r() * 60)),
+    );
     const b = new Date(a.getTime() + 120 * 86_400_000);
     it(`${expr} in ${timezone} from ${a.toISOString()}`, () => {
       const bulk = firesBetween(expr, a, b, { timezone });
@@ -349,11 +761,27 @@ const F = new Map<string, Intl.DateTimeFormat>();
 function wall(ms: number, tz: string) {
   let f = F.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", weekday: "short" });
+    f = new Intl.DateTimeFormat("en-GB", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      weekday: "short",
+    });
     F.set(tz, f);
   }
   const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
-  return { y: +p.year!, mo: +p.month!, d: +p.day!, h: +p.hour!, mi: +p.minute!, wd: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(p.weekday!) + 1 };
+  return {
+    y: +p.year!,
+    mo: +p.month!,
+    d: +p.day!,
+    h: +p.hour!,
+    mi: +p.minute!,
+    wd: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(p.weekday!) + 1,
+  };
 }
 function oracleField(spec: string, v: number, min: number, max: number, names: string[] = []): boolean {
   return spec.split(",").some((item) => {
@@ -373,7 +801,23 @@ function oracleField(spec: string, v: number, min: number, max: number, names: s
 function oracleMatches(fields: string[], w: ReturnType<typeof wall>): boolean {
   const [fm, fh, fdom, fmon, fdow] = fields as [string, string, string, string, string];
   if (!oracleField(fm, w.mi, 0, 59) || !oracleField(fh, w.h, 0, 23)) return false;
-  if (!oracleField(fmon, w.mo, 1, 12, ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"])) return false;
+  if (
+    !oracleField(fmon, w.mo, 1, 12, [
+      "JAN",
+      "FEB",
+      "MAR",
+      "APR",
+      "MAY",
+      "JUN",
+      "JUL",
+      "AUG",
+      "SEP",
+      "OCT",
+      "NOV",
+      "DEC",
+    ])
+  )
+    return false;
   const dim = new Date(Date.UTC(w.y, w.mo, 0)).getUTCDate();
   const isWeekday = (d: number) => {
     const wd = new Date(Date.UTC(w.y, w.mo - 1, d)).getUTCDay();
@@ -389,7 +833,8 @@ function oracleMatches(fields: string[], w: ReturnType<typeof wall>): boolean {
       if (target > dim) return false;
       // the weekday of this month closest to the target day
       let best = -1;
-      for (let d = 1; d <= dim; d++) if (isWeekday(d) && (best < 0 || Math.abs(d - target) < Math.abs(best - target))) best = d;
+      for (let d = 1; d <= dim; d++)
+        if (isWeekday(d) && (best < 0 || Math.abs(d - target) < Math.abs(best - target))) best = d;
       return w.d === best;
     }
     return oracleField(fdom, w.d, 1, 31);

@@ -48,7 +48,11 @@ describe("decoding GetSchedule", () => {
   it("tolerates camelCase keys, a cluster ARN and a service ARN", () => {
     const t = decodeTarget({
       Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService",
-      Input: JSON.stringify({ cluster: "arn:aws:ecs:ap-northeast-2:123456789012:cluster/prod", service: "api", desiredCount: 4 }),
+      Input: JSON.stringify({
+        cluster: "arn:aws:ecs:ap-northeast-2:123456789012:cluster/prod",
+        service: "api",
+        desiredCount: 4,
+      }),
     });
     expect(t).toMatchObject({ kind: "ecs:updateService", cluster: "prod", service: "api", desiredCount: 4 });
     const t2 = decodeTarget({
@@ -59,7 +63,9 @@ describe("decoding GetSchedule", () => {
   });
 
   it("puts a service without a cluster on the default cluster, and keeps bad Input undecoded", () => {
-    expect(decodeTarget({ Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService", Input: '{"Service":"x"}' })).toMatchObject({
+    expect(
+      decodeTarget({ Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService", Input: '{"Service":"x"}' }),
+    ).toMatchObject({
       cluster: "default",
       service: "x",
       desiredCount: null,
@@ -123,7 +129,10 @@ describe("decoding GetSchedule", () => {
   });
 
   it("sorts soonest first, never-firing last", () => {
-    const mk = (name: string, nextFires: string[]) => ({ ...decodeSchedule({ Name: name }, { from, count: 0 }), nextFires });
+    const mk = (name: string, nextFires: string[]) => ({
+      ...decodeSchedule({ Name: name }, { from, count: 0 }),
+      nextFires,
+    });
     const sorted = sortByNextFire([mk("c", []), mk("b", ["2026-11-28T00:00:00Z"]), mk("a", ["2026-11-27T05:00:00Z"])]);
     expect(sorted.map((s) => s.name)).toEqual(["a", "b", "c"]);
   });
@@ -189,7 +198,8 @@ describe("fetching schedules (aws-sdk-client-mock)", () => {
     expect(all.map((s) => s.Name)).toEqual(["a", "b", "c", "d"]);
     const calls = scheduler.commandCalls(ListSchedulesCommand);
     expect(calls).toHaveLength(3);
-    for (const c of calls) expect(c.args[0].input).toMatchObject({ MaxResults: 100, GroupName: "ops", NamePrefix: "n" });
+    for (const c of calls)
+      expect(c.args[0].input).toMatchObject({ MaxResults: 100, GroupName: "ops", NamePrefix: "n" });
   });
 
   it("calls GetSchedule once per schedule with at most `concurrency` in flight", async () => {
@@ -234,13 +244,17 @@ describe("fetching schedules (aws-sdk-client-mock)", () => {
   });
 
   it("finds a schedule by name across groups, and reports ambiguity", async () => {
-    scheduler.on(ListSchedulesCommand).resolves({ Schedules: [summary("night"), summary("night-2"), summary("night", "ops")] });
+    scheduler
+      .on(ListSchedulesCommand)
+      .resolves({ Schedules: [summary("night"), summary("night-2"), summary("night", "ops")] });
     const found = await findSchedule(new SchedulerClient({ region: "us-east-1" }), "night");
     expect(found.schedule).toBeUndefined();
     expect(found.groups).toEqual(["default", "ops"]);
 
     scheduler.on(ListSchedulesCommand).resolves({ Schedules: [summary("night", "ops"), summary("night-2")] });
-    scheduler.on(GetScheduleCommand, { Name: "night", GroupName: "ops" }).resolves({ ...fixture, GroupName: "ops" } as any);
+    scheduler
+      .on(GetScheduleCommand, { Name: "night", GroupName: "ops" })
+      .resolves({ ...fixture, GroupName: "ops" } as any);
     const one = await findSchedule(new SchedulerClient({ region: "us-east-1" }), "night");
     expect(one.schedule?.GroupName).toBe("ops");
   });
@@ -271,7 +285,9 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
     // In this process on virtual time: after the throttles the SDK's adaptive rate limiter waits
     // (seconds, in real time) for tokens that virtual time refills at once.
     useVirtualTime();
-    const r = await runInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
+    const r = await runInProcess(["schedules", "list", "--endpoint-url", fake.endpoint, "--json", "--next", "0"], {
+      env,
+    });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const { schedules } = JSON.parse(r.stdout);
@@ -295,8 +311,13 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
   });
 
   it("shows one schedule in full, searching all groups", async () => {
-    fake = await startFakeScheduler({ schedules: [...ecsSchedules(3), ...ecsSchedules(1, "ops").map((s) => ({ ...s, Name: "only-in-ops" }))] });
-    const r = await runCliInProcess(["schedules", "show", "only-in-ops", "--endpoint-url", fake.endpoint, "--json", "--next", "0"], { env });
+    fake = await startFakeScheduler({
+      schedules: [...ecsSchedules(3), ...ecsSchedules(1, "ops").map((s) => ({ ...s, Name: "only-in-ops" }))],
+    });
+    const r = await runCliInProcess(
+      ["schedules", "show", "only-in-ops", "--endpoint-url", fake.endpoint, "--json", "--next", "0"],
+      { env },
+    );
     expect(r.code).toBe(0);
     const { schedule } = JSON.parse(r.stdout);
     expect(schedule).toMatchObject({
@@ -321,14 +342,23 @@ describe("schedules list|show through the CLI against a local Scheduler", () => 
     );
     await fake.stop();
 
-    fake = await startFakeScheduler({ schedules: ecsSchedules(2), denyOperation: { operation: "GetSchedule", bare: true } });
+    fake = await startFakeScheduler({
+      schedules: ecsSchedules(2),
+      denyOperation: { operation: "GetSchedule", bare: true },
+    });
     const r2 = await runCliInProcess(["schedules", "list", "--endpoint-url", fake.endpoint], { env });
     expect(r2.code).toBe(3);
-    expect(r2.stderr.trim()).toBe("error: access denied: scheduler:GetSchedule is not allowed for the current credentials");
+    expect(r2.stderr.trim()).toBe(
+      "error: access denied: scheduler:GetSchedule is not allowed for the current credentials",
+    );
   });
 
   it("--from without an offset is UTC on a machine in another zone (list and show)", async () => {
-    const evening = { ...ecsSchedules(1)[0]!, ScheduleExpression: "cron(0 20 * * ? *)", ScheduleExpressionTimezone: "UTC" };
+    const evening = {
+      ...ecsSchedules(1)[0]!,
+      ScheduleExpression: "cron(0 20 * * ? *)",
+      ScheduleExpressionTimezone: "UTC",
+    };
     fake = await startFakeScheduler({ schedules: [evening] });
     const seoul = { ...env, TZ: "Asia/Seoul" };
     const flags = ["--from", "2026-11-27T00:00:00", "--next", "1", "--endpoint-url", fake.endpoint, "--json"];

@@ -46,7 +46,10 @@ describe("postMessage", () => {
       const fetchImpl = (async () => {
         calls++;
         if (calls > 1) return new Response("ok", { status: 200 });
-        return new Response("rate_limited", { status: 429, headers: header === undefined ? {} : { "retry-after": header } });
+        return new Response("rate_limited", {
+          status: 429,
+          headers: header === undefined ? {} : { "retry-after": header },
+        });
       }) as unknown as typeof fetch;
       const clock = fakeTime();
       const answer = await postMessage(slack.url, message, { deadline: clock.now() + 30_000, fetchImpl, ...clock });
@@ -67,14 +70,20 @@ describe("postMessage", () => {
       }) as unknown as typeof fetch;
     };
     const clock = fakeTime(start);
-    const answer = await postMessage(slack.url, message, { deadline: start + 60_000, fetchImpl: answerWith(at(20)), ...clock });
+    const answer = await postMessage(slack.url, message, {
+      deadline: start + 60_000,
+      fetchImpl: answerWith(at(20)),
+      ...clock,
+    });
     expect(answer.attempts).toBe(2);
     expect(clock.waits).toEqual([20_000]);
 
     const late = fakeTime(start);
-    const err = await postMessage(slack.url, message, { deadline: start + 10_000, fetchImpl: answerWith(at(20)), ...late }).catch(
-      (e) => e,
-    );
+    const err = await postMessage(slack.url, message, {
+      deadline: start + 10_000,
+      fetchImpl: answerWith(at(20)),
+      ...late,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(SlackError);
     expect(late.waits).toEqual([]);
 
@@ -98,7 +107,11 @@ describe("postMessage", () => {
   it("retries 5xx with growing backoff until it succeeds", async () => {
     slack.script({ status: 500, body: "rollup_error" }, { status: 503, body: "" });
     const clock = fakeTime(Date.now());
-    const answer = await postMessage(slack.url, message, { deadline: clock.now() + 60_000, random: () => 0.5, ...clock });
+    const answer = await postMessage(slack.url, message, {
+      deadline: clock.now() + 60_000,
+      random: () => 0.5,
+      ...clock,
+    });
     expect(answer.attempts).toBe(3);
     expect(clock.waits).toHaveLength(2);
     expect(clock.waits[1]!).toBeGreaterThan(clock.waits[0]!);
@@ -107,9 +120,11 @@ describe("postMessage", () => {
   it("stops retrying persistent 5xx at the deadline and reports the last status", async () => {
     slack.setFallback({ status: 500, body: "rollup_error" });
     const clock = fakeTime(Date.now());
-    const err = await postMessage(slack.url, message, { deadline: clock.now() + 3_000, random: () => 0, ...clock }).catch(
-      (e) => e,
-    );
+    const err = await postMessage(slack.url, message, {
+      deadline: clock.now() + 3_000,
+      random: () => 0,
+      ...clock,
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(SlackError);
     expect(err).toBeInstanceOf(ServiceError);
     expect(err.status).toBe(500);
@@ -168,10 +183,14 @@ describe("postMessage", () => {
 
   it("retries an attempt of unknown outcome (timeout, reset after the request was read) at most once", async () => {
     slack.script({ status: 200, hang: true }, { status: 200, reset: true });
-    const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000, attemptTimeoutMs: 200 }).catch((e) => e);
+    const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000, attemptTimeoutMs: 200 }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(SlackError);
     expect(err.ambiguous).toBe(2);
-    expect(err.message).toMatch(/may or may not have posted the message: 2 attempts with unknown outcome \(.+\); not retrying again/);
+    expect(err.message).toMatch(
+      /may or may not have posted the message: 2 attempts with unknown outcome \(.+\); not retrying again/,
+    );
     expect(slack.requests).toHaveLength(2);
   });
 
@@ -204,7 +223,9 @@ describe("postMessage", () => {
     slack.script({ status: 200, body: page });
     const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000 }).catch((e) => e);
     expect(err).toBeInstanceOf(SlackError);
-    expect(err.message).toBe(`Slack did not take the message: HTTP 200 with unexpected answer (${page.length} bytes), not "ok"`);
+    expect(err.message).toBe(
+      `Slack did not take the message: HTTP 200 with unexpected answer (${page.length} bytes), not "ok"`,
+    );
     expect(slack.requests).toHaveLength(1);
   });
 
@@ -213,7 +234,9 @@ describe("postMessage", () => {
     let calls = 0;
     const fetchImpl = (async () => {
       calls++;
-      return calls <= 40 ? new Response("rate_limited", { status: 429, headers: { "retry-after": "1" } }) : new Response("ok");
+      return calls <= 40
+        ? new Response("rate_limited", { status: 429, headers: { "retry-after": "1" } })
+        : new Response("ok");
     }) as unknown as typeof fetch;
     const answer = await postMessage(slack.url, message, { deadline: clock.now() + 54_000, fetchImpl, ...clock });
     expect(answer.attempts).toBe(41);
@@ -221,7 +244,9 @@ describe("postMessage", () => {
     // Sustained past the deadline: gives up with the deadline, not before.
     calls = -1000;
     const c2 = fakeTime();
-    const err = await postMessage(slack.url, message, { deadline: c2.now() + 54_000, fetchImpl, ...c2 }).catch((e) => e);
+    const err = await postMessage(slack.url, message, { deadline: c2.now() + 54_000, fetchImpl, ...c2 }).catch(
+      (e) => e,
+    );
     expect(err.status).toBe(429);
     expect(err.attempts).toBe(54);
     expect(c2.now()).toBeLessThanOrEqual(1_000_000 + 54_000);
@@ -238,19 +263,28 @@ describe("postMessage", () => {
     ]) {
       slack.script({ status: 400, body });
       const err = await postMessage(slack.url, message, { deadline: Date.now() + 10_000 }).catch((e) => e);
-      expect(err.message).toBe(`Slack rejected the message: HTTP 400 unexpected answer (${Buffer.byteLength(body)} bytes)`);
+      expect(err.message).toBe(
+        `Slack rejected the message: HTTP 400 unexpected answer (${Buffer.byteLength(body)} bytes)`,
+      );
     }
     expect(path).toContain(token);
   });
 
   it("scrubs the URL from network errors in every encoding", async () => {
     const secretUrl = "https://hooks.slack.example/services/T1/B2/verysecrettoken";
-    for (const form of [secretUrl, secretUrl.replaceAll("/", "\\/"), encodeURIComponent(secretUrl), "verysecrettoken"]) {
+    for (const form of [
+      secretUrl,
+      secretUrl.replaceAll("/", "\\/"),
+      encodeURIComponent(secretUrl),
+      "verysecrettoken",
+    ]) {
       const fetchImpl = (async () => {
         throw new TypeError(`fetch failed for ${form}`);
       }) as unknown as typeof fetch;
       const clock = fakeTime();
-      const err = await postMessage(secretUrl, message, { deadline: clock.now() + 2_000, fetchImpl, ...clock }).catch((e) => e);
+      const err = await postMessage(secretUrl, message, { deadline: clock.now() + 2_000, fetchImpl, ...clock }).catch(
+        (e) => e,
+      );
       expect(err).toBeInstanceOf(SlackError);
       expect(err.message).not.toContain("verysecrettoken");
       expect(err.message).not.toContain("hooks.slack.example");

@@ -8,7 +8,12 @@ import type { Clock } from "../src/core/time/clock.js";
 import { eventFilter, lookupEvents, scanTrail } from "../src/adapters/aws/cloudtrail.js";
 import { runCliInProcess } from "./support/run-cli.js";
 import { runCliInVirtualTime, useVirtualTime } from "./support/virtual-time.js";
-import { maxInWindow, startFakeCloudTrail, updateServiceEvent, type FakeCloudTrail } from "./support/fake-cloudtrail.js";
+import {
+  maxInWindow,
+  startFakeCloudTrail,
+  updateServiceEvent,
+  type FakeCloudTrail,
+} from "./support/fake-cloudtrail.js";
 
 /** A clock whose sleep advances time instantly; records every sleep. */
 function fakeClock(start = 1_000_000): Clock & { t: number; sleeps: number[] } {
@@ -103,7 +108,11 @@ describe("LookupEvents scan (aws-sdk-client-mock)", () => {
       .resolves({ Events: [d] as never });
     const clock = fakeClock();
     const pages: number[] = [];
-    const events = await lookupEvents({ eventName: "UpdateService", since, until, onPage: (p) => pages.push(p) }, client(), { clock });
+    const events = await lookupEvents(
+      { eventName: "UpdateService", since, until, onPage: (p) => pages.push(p) },
+      client(),
+      { clock },
+    );
     expect(events.map((e) => e.service)).toEqual(["billing", "worker", "python-api", "nestjs"]);
     expect(pages).toEqual([1, 2, 3]);
     const calls = ct.commandCalls(LookupEventsCommand).map((c) => c.args[0].input);
@@ -122,8 +131,14 @@ describe("LookupEvents scan (aws-sdk-client-mock)", () => {
   });
 
   it("retries ThrottlingException with backoff, paced, and gives up with the attempt count", async () => {
-    const throttle = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
-    ct.on(LookupEventsCommand).rejectsOnce(throttle).rejectsOnce(throttle).resolves({ Events: page.Events.map(toSdk) as never });
+    const throttle = Object.assign(new Error("Rate exceeded"), {
+      name: "ThrottlingException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    ct.on(LookupEventsCommand)
+      .rejectsOnce(throttle)
+      .rejectsOnce(throttle)
+      .resolves({ Events: page.Events.map(toSdk) as never });
     const clock = fakeClock();
     const r = await scanTrail({ eventName: "UpdateService", since, until }, client(), { clock });
     expect(r.events).toHaveLength(4);
@@ -132,23 +147,32 @@ describe("LookupEvents scan (aws-sdk-client-mock)", () => {
 
     ct.reset();
     ct.on(LookupEventsCommand).rejects(throttle);
-    const err = await scanTrail({ eventName: "UpdateService", since, until }, client(), { clock: fakeClock(), maxAttempts: 4 }).catch(
-      (e: unknown) => e,
-    );
+    const err = await scanTrail({ eventName: "UpdateService", since, until }, client(), {
+      clock: fakeClock(),
+      maxAttempts: 4,
+    }).catch((e: unknown) => e);
     expect((err as Error).name).toBe("ThrottlingException");
     expect((err as { $metadata: { attempts: number } }).$metadata.attempts).toBe(4);
     expect(ct.commandCalls(LookupEventsCommand)).toHaveLength(4);
   });
 
   it("does not retry an error that retrying cannot fix", async () => {
-    const denied = Object.assign(new Error("no"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(new Error("no"), {
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
     ct.on(LookupEventsCommand).rejects(denied);
-    await expect(scanTrail({ eventName: "UpdateService", since, until }, client(), { clock: fakeClock() })).rejects.toThrow("no");
+    await expect(
+      scanTrail({ eventName: "UpdateService", since, until }, client(), { clock: fakeClock() }),
+    ).rejects.toThrow("no");
     expect(ct.commandCalls(LookupEventsCommand)).toHaveLength(1);
   });
 
   it("filters on the client, stops at --max, and counts unreadable items", async () => {
-    const events = [...page.Events.map(toSdk), { EventId: "bad", EventName: "UpdateService", CloudTrailEvent: "{nope" }];
+    const events = [
+      ...page.Events.map(toSdk),
+      { EventId: "bad", EventName: "UpdateService", CloudTrailEvent: "{nope" },
+    ];
     ct.on(LookupEventsCommand, { NextToken: undefined })
       .resolves({ Events: events as never, NextToken: "more" })
       .on(LookupEventsCommand, { NextToken: "more" })
@@ -165,7 +189,10 @@ describe("LookupEvents scan (aws-sdk-client-mock)", () => {
   });
 
   it("matches --caller on role, session, user or ARN, and cluster ARNs on the name", () => {
-    const f = eventFilter({ caller: "SCHEDULER-role", cluster: "arn:aws:ecs:ap-northeast-2:123456789012:cluster/dev" })!;
+    const f = eventFilter({
+      caller: "SCHEDULER-role",
+      cluster: "arn:aws:ecs:ap-northeast-2:123456789012:cluster/dev",
+    })!;
     const ev = { cluster: "dev", caller: { type: "AssumedRole", name: "traildigest-scheduler-role" } } as never;
     expect(f(ev)).toBe(true);
     expect(eventFilter({ caller: "alice" })!(ev)).toBe(false);
@@ -179,7 +206,12 @@ describe("lookupEvents with a client that has SDK retries", () => {
     const clock = useVirtualTime();
     const base = Date.now();
     const events = Array.from({ length: 9 }, (_, i) =>
-      updateServiceEvent({ time: new Date(base - (i + 1) * 60_000).toISOString(), cluster: "dev", service: `s${i}`, desiredCount: 0 }),
+      updateServiceEvent({
+        time: new Date(base - (i + 1) * 60_000).toISOString(),
+        cluster: "dev",
+        service: `s${i}`,
+        desiredCount: 0,
+      }),
     );
     const fake = await startFakeCloudTrail({ events, pageSize: 3, throttleRequests: [2, 3] });
     try {
@@ -208,7 +240,8 @@ describe("lookupEvents with a client that has SDK retries", () => {
   });
 });
 
-const trailRecentInVirtualTime = (args: string[], env: Record<string, string>) => runCliInVirtualTime(["trail", "recent", ...args], { env });
+const trailRecentInVirtualTime = (args: string[], env: Record<string, string>) =>
+  runCliInVirtualTime(["trail", "recent", ...args], { env });
 
 describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
   let fake: FakeCloudTrail | undefined;
@@ -230,7 +263,15 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
     const calls = Array.from({ length: 23 }, (_, i) =>
       updateServiceEvent({ time: ago(i + 1), cluster: "dev", service: `svc-${i}`, desiredCount: i % 2 }),
     );
-    calls.push(updateServiceEvent({ time: ago(0.5), cluster: "prod", service: "api", desiredCount: 0, errorCode: "ServiceNotFoundException" }));
+    calls.push(
+      updateServiceEvent({
+        time: ago(0.5),
+        cluster: "prod",
+        service: "api",
+        desiredCount: 0,
+        errorCode: "ServiceNotFoundException",
+      }),
+    );
     calls.push(updateServiceEvent({ time: ago(180), cluster: "dev", service: "too-old", desiredCount: 1 }));
     fake = await startFakeCloudTrail({ events: calls, pageSize: 5, throttleFirst: 1, throttleRequests: [4] });
     const r = await trailRecentInVirtualTime(["UpdateService", "--since", "2h", "--json"], env(fake.endpoint));
@@ -264,26 +305,43 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
     expect(outcomes.filter((o) => o === "throttled")).toHaveLength(2);
     expect(maxInWindow(fake.requests.map((q) => q.at))).toBeLessThanOrEqual(2);
     // Back-off: the request after each throttled one arrived at least 500 ms (virtual) later.
-    const after = fake.requests.flatMap((q, i) => (q.outcome === "throttled" ? [fake!.requests[i + 1]!.at - q.at] : []));
+    const after = fake.requests.flatMap((q, i) =>
+      q.outcome === "throttled" ? [fake!.requests[i + 1]!.at - q.at] : [],
+    );
     expect(after).toHaveLength(2);
     for (const gap of after) expect(gap).toBeGreaterThanOrEqual(500);
     expect(r.sleeps.filter((ms) => ms === 500).length).toBeGreaterThanOrEqual(2); // the back-offs (pacing waits vary)
-    for (const q of fake.requests) expect(q.body.LookupAttributes).toEqual([{ AttributeKey: "EventName", AttributeValue: "UpdateService" }]);
+    for (const q of fake.requests)
+      expect(q.body.LookupAttributes).toEqual([{ AttributeKey: "EventName", AttributeValue: "UpdateService" }]);
   });
 
   it("filters by cluster, service and caller on the client and shows failures in the table", async () => {
     fake = await startFakeCloudTrail({
       events: [
         updateServiceEvent({ time: ago(5), cluster: "dev", service: "nestjs", desiredCount: 0 }),
-        updateServiceEvent({ time: ago(6), cluster: "dev", service: "billing", desiredCount: 0, errorCode: "ServiceNotFoundException" }),
+        updateServiceEvent({
+          time: ago(6),
+          cluster: "dev",
+          service: "billing",
+          desiredCount: 0,
+          errorCode: "ServiceNotFoundException",
+        }),
         updateServiceEvent({ time: ago(7), cluster: "prod", service: "nestjs", desiredCount: 3, user: "alice" }),
       ],
     });
-    const r = await runCliInProcess(["trail", "recent", "UpdateService", "--cluster", "dev", "--json"], { env: env(fake.endpoint) });
+    const r = await runCliInProcess(["trail", "recent", "UpdateService", "--cluster", "dev", "--json"], {
+      env: env(fake.endpoint),
+    });
     expect(JSON.parse(r.stdout).events.map((e: { service: string }) => e.service)).toEqual(["nestjs", "billing"]);
-    const byCaller = await runCliInProcess(["trail", "recent", "UpdateService", "--caller", "alice", "--json"], { env: env(fake.endpoint) });
-    expect(JSON.parse(byCaller.stdout).events).toMatchObject([{ cluster: "prod", service: "nestjs", caller: { type: "IAMUser", name: "alice" } }]);
-    const table = await runCliInProcess(["trail", "recent", "UpdateService", "--service", "billing"], { env: { ...env(fake.endpoint), COLUMNS: "200" } });
+    const byCaller = await runCliInProcess(["trail", "recent", "UpdateService", "--caller", "alice", "--json"], {
+      env: env(fake.endpoint),
+    });
+    expect(JSON.parse(byCaller.stdout).events).toMatchObject([
+      { cluster: "prod", service: "nestjs", caller: { type: "IAMUser", name: "alice" } },
+    ]);
+    const table = await runCliInProcess(["trail", "recent", "UpdateService", "--service", "billing"], {
+      env: { ...env(fake.endpoint), COLUMNS: "200" },
+    });
     expect(table.code).toBe(0);
     expect(table.stdout).toContain("dev/billing");
     expect(table.stdout).toContain("ServiceNotFoundException: Service not found.");
@@ -295,7 +353,9 @@ describe("trail recent against a local CloudTrail (JSON 1.1)", () => {
     fake = await startFakeCloudTrail({ events: [], throttleFirst: 100 });
     const r = await trailRecentInVirtualTime(["UpdateService"], env(fake.endpoint));
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe("error: throttled by CloudTrail (LookupEvents) after 6 attempts; try again or lower concurrency");
+    expect(r.stderr.trim()).toBe(
+      "error: throttled by CloudTrail (LookupEvents) after 6 attempts; try again or lower concurrency",
+    );
     // Six attempts with exponential back-off between them (500 ms doubling, capped at 8 s).
     expect(fake.requests).toHaveLength(6);
     expect(r.sleeps.filter((ms) => ms >= 500)).toEqual([500, 1000, 2000, 4000, 8000]);

@@ -54,8 +54,14 @@ export async function startMoto(timeoutMs = 30_000): Promise<RunningEmulator> {
   }
   child.stdout?.on("data", (d) => (output += d));
   child.stderr?.on("data", (d) => (output += d));
-  child.on("error", (err) => (exited = `moto_server could not be started (${err.message}); is moto installed and on PATH?`));
-  child.on("exit", (code, sig) => (exited ??= `moto_server exited early (code ${code}, signal ${sig}): ${output.slice(-500)}`));
+  child.on(
+    "error",
+    (err) => (exited = `moto_server could not be started (${err.message}); is moto installed and on PATH?`),
+  );
+  child.on(
+    "exit",
+    (code, sig) => (exited ??= `moto_server exited early (code ${code}, signal ${sig}): ${output.slice(-500)}`),
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

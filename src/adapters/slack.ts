@@ -98,11 +98,19 @@ export function parseRetryAfter(value: string | null, now: number): number {
 }
 
 /** Errors raised before the request could leave: nothing was sent, so a retry cannot duplicate. */
-const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+const NOT_SENT = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
 
 /** A network failure's reason, and whether Slack may have received (and posted) the request. */
 function networkFailure(err: unknown, url: string): { reason: string; ambiguous: boolean } {
-  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError")) return { reason: "timeout", ambiguous: true };
+  if (err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError"))
+    return { reason: "timeout", ambiguous: true };
   const cause = (err as { cause?: { code?: string; message?: string } } | undefined)?.cause;
   if (cause?.code) return { reason: cause.code, ambiguous: !NOT_SENT.has(cause.code) };
   const msg = err instanceof Error ? err.message : String(err);
@@ -121,7 +129,16 @@ function logAndFit(
   wait: number,
 ): boolean {
   const fits = o.now() + wait + MIN_ATTEMPT_MS <= o.deadline;
-  o.log(JSON.stringify({ level: "warn", msg: "slack retry", attempt, status: last.status ?? null, reason: last.reason, waitMs: fits ? wait : null }));
+  o.log(
+    JSON.stringify({
+      level: "warn",
+      msg: "slack retry",
+      attempt,
+      status: last.status ?? null,
+      reason: last.reason,
+      waitMs: fits ? wait : null,
+    }),
+  );
   return fits;
 }
 
@@ -151,18 +168,33 @@ async function attemptOnce(fetchImpl: typeof fetch, url: string, body: string, t
   if (res.status === 200 && text.trim() === "ok") return { kind: "delivered" };
   if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) {
     const reason = redirectReason(res);
-    return { kind: "final", message: `Slack did not take the message: ${reason}`, status: res.status || undefined, reason };
+    return {
+      kind: "final",
+      message: `Slack did not take the message: ${reason}`,
+      status: res.status || undefined,
+      reason,
+    };
   }
   const reason = slackErrorString(text);
   if (res.status === 200) {
     // A proxy's page, a captive portal…: not Slack's "ok", so not delivered.
-    return { kind: "final", message: `Slack did not take the message: HTTP 200 with ${reason}, not "ok"`, status: 200, reason };
+    return {
+      kind: "final",
+      message: `Slack did not take the message: HTTP 200 with ${reason}, not "ok"`,
+      status: 200,
+      reason,
+    };
   }
   if (res.status === 429 || res.status >= 500) {
     return { kind: "retryable", status: res.status, reason, retryAfter: res.headers.get("retry-after") };
   }
   // 4xx other than 429: the payload or the webhook is wrong; retrying changes nothing.
-  return { kind: "final", message: `Slack rejected the message: HTTP ${res.status} ${reason}`, status: res.status, reason };
+  return {
+    kind: "final",
+    message: `Slack rejected the message: HTTP ${res.status} ${reason}`,
+    status: res.status,
+    reason,
+  };
 }
 
 /**
@@ -194,7 +226,17 @@ export async function postMessage(url: string, message: object, opts: PostOption
       last = { reason: out.reason };
       if (out.ambiguous) ambiguous++;
       if (ambiguous > MAX_AMBIGUOUS_RETRIES) {
-        log(JSON.stringify({ level: "warn", msg: "slack retry", attempt, status: null, reason: out.reason, waitMs: null, ambiguous }));
+        log(
+          JSON.stringify({
+            level: "warn",
+            msg: "slack retry",
+            attempt,
+            status: null,
+            reason: out.reason,
+            waitMs: null,
+            ambiguous,
+          }),
+        );
         throw new SlackError(
           `Slack may or may not have posted the message: ${plural(ambiguous, "attempt")} with unknown outcome (${out.reason}); not retrying again, to bound duplicates`,
           undefined,
@@ -212,7 +254,13 @@ export async function postMessage(url: string, message: object, opts: PostOption
     await sleep(wait);
   }
   const what = last.status ? `HTTP ${last.status} ${last.reason}` : last.reason;
-  throw new SlackError(`Slack did not accept the message after ${plural(attempt, "attempt")}: ${what}`, last.status, last.reason, attempt, ambiguous);
+  throw new SlackError(
+    `Slack did not accept the message after ${plural(attempt, "attempt")}: ${what}`,
+    last.status,
+    last.reason,
+    attempt,
+    ambiguous,
+  );
 }
 
 /** Exponential backoff with jitter: half fixed, half random, capped. */

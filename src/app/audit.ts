@@ -47,14 +47,19 @@ export interface AuditDeps {
 
 /** The modules the audit needs, loaded together (the help path loads none of them). */
 async function loadModules() {
-  const [{ parseDuration, parseTimeArg, withinTrailHistory }, audit, { fetchSchedules }, { decodeScheduleDetail }, trail] =
-    await Promise.all([
-      import("../core/time/duration.js"),
-      import("../core/audit/audit.js"),
-      import("../adapters/aws/scheduler.js"),
-      import("../core/schedule/schedules.js"),
-      import("../adapters/aws/cloudtrail.js"),
-    ]);
+  const [
+    { parseDuration, parseTimeArg, withinTrailHistory },
+    audit,
+    { fetchSchedules },
+    { decodeScheduleDetail },
+    trail,
+  ] = await Promise.all([
+    import("../core/time/duration.js"),
+    import("../core/audit/audit.js"),
+    import("../adapters/aws/scheduler.js"),
+    import("../core/schedule/schedules.js"),
+    import("../adapters/aws/cloudtrail.js"),
+  ]);
   return { parseDuration, parseTimeArg, withinTrailHistory, audit, fetchSchedules, decodeScheduleDetail, trail };
 }
 type Modules = Awaited<ReturnType<typeof loadModules>>;
@@ -146,7 +151,8 @@ async function readSchedulesAndCalls(m: Modules, deps: AuditDeps, o: AuditOpts, 
       throw err;
     }
     const schedules = raws.map((r) => m.decodeScheduleDetail(r, { from: p.from, count: 0 }));
-    const range = upfront ?? m.audit.scanRange(schedules, { from: p.from, to: p.to, now: p.now, toleranceMs: p.toleranceMs });
+    const range =
+      upfront ?? m.audit.scanRange(schedules, { from: p.from, to: p.to, now: p.now, toleranceMs: p.toleranceMs });
     parts.schedules = "";
     if (!early) parts.trail = "reading UpdateService calls from CloudTrail…";
     show();

@@ -59,18 +59,31 @@ export async function resolveZone(
   }
   const envTz = env.DIGEST_TIMEZONE || undefined;
   if (envTz) return { timeZone: validateTimeZone(envTz, "DIGEST_TIMEZONE"), source: "DIGEST_TIMEZONE" };
-  if (opts.configTz) return { timeZone: validateTimeZone(opts.configTz, "the config file's function.digestTimezone"), source: "the config file" };
+  if (opts.configTz)
+    return {
+      timeZone: validateTimeZone(opts.configTz, "the config file's function.digestTimezone"),
+      source: "the config file",
+    };
   return { timeZone: opts.fallback, source: "default" };
 }
 
 /** resolveZone without a config file: --timezone > DIGEST_TIMEZONE > fallback. */
-export async function resolveTimeZone(flag: string | undefined, fallback = "UTC", env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function resolveTimeZone(
+  flag: string | undefined,
+  fallback = "UTC",
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   return (await resolveZone(flag, { fallback }, env)).timeZone ?? fallback;
 }
 
 /** The webhook URL from --webhook-url or SLACK_WEBHOOK_URL, with the label errors should name. */
-export function webhookSource(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): { raw: string | undefined; label: string } {
-  return flag !== undefined ? { raw: flag, label: "--webhook-url" } : { raw: env.SLACK_WEBHOOK_URL, label: "SLACK_WEBHOOK_URL" };
+export function webhookSource(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { raw: string | undefined; label: string } {
+  return flag !== undefined
+    ? { raw: flag, label: "--webhook-url" }
+    : { raw: env.SLACK_WEBHOOK_URL, label: "SLACK_WEBHOOK_URL" };
 }
 
 export interface AwsEnvInput {
@@ -88,7 +101,10 @@ export interface AwsEnv {
   endpointUrl?: string;
 }
 
-type SharedConfig = { configFile: Record<string, Record<string, string | undefined>>; credentialsFile: Record<string, unknown> };
+type SharedConfig = {
+  configFile: Record<string, Record<string, string | undefined>>;
+  credentialsFile: Record<string, unknown>;
+};
 let shared: Promise<SharedConfig> | undefined;
 async function sharedConfig(): Promise<SharedConfig> {
   // The SDK's own reader of ~/.aws/config and ~/.aws/credentials (honours AWS_CONFIG_FILE etc.).
@@ -116,7 +132,9 @@ export async function resolveAwsEnv(input: AwsEnvInput, env: NodeJS.ProcessEnv =
     profileSection = files.configFile[profile ?? "default"];
     if (mustExist && profile && profile !== "default" && !profileSection && !files.credentialsFile[profile]) {
       const from = input.profile ? "--profile" : "AWS_PROFILE";
-      throw new UsageError(`${from}: profile "${profile}" not found in ~/.aws/config or ~/.aws/credentials (list them with \`aws configure list-profiles\`)`);
+      throw new UsageError(
+        `${from}: profile "${profile}" not found in ~/.aws/config or ~/.aws/credentials (list them with \`aws configure list-profiles\`)`,
+      );
     }
   }
   const candidates: [string | undefined, string][] = [
@@ -154,7 +172,8 @@ export async function resolveQueueTarget(
   queueArg: string | undefined,
   where: { missing?: string; cwd?: string | undefined } = {},
 ) {
-  const missing = where.missing ?? "--queue is required (or a traildigest.config.json / .yaml with queue.name in this directory)";
+  const missing =
+    where.missing ?? "--queue is required (or a traildigest.config.json / .yaml with queue.name in this directory)";
   const [{ loadConfig }, { awsOptionsFor }, { parseQueueArg }] = await Promise.all([
     import("../adapters/files/config-file.js"),
     import("../core/setup/config-schema.js"),

@@ -87,9 +87,11 @@ async function resolveInputs(deps: ForecastDeps, o: ForecastOpts): Promise<Input
   const windowSeconds = o.window ?? config?.batching.windowSeconds ?? 300;
   const batchingSource =
     o.batchSize !== undefined || o.window !== undefined ? "flags" : config ? "config file" : "defaults";
-  const timeZone = (await resolveZone(o.timezone, { configTz: config?.function.digestTimezone, fallback: "UTC" }, env)).timeZone!;
+  const timeZone = (await resolveZone(o.timezone, { configTz: config?.function.digestTimezone, fallback: "UTC" }, env))
+    .timeZone!;
   // The region the synthesized events name: the same chain as every AWS command (app/context.ts).
-  const region = (await resolveAwsEnv({ region: deps.opts.region, configRegion: config?.region }, env)).region ?? "us-east-1";
+  const region =
+    (await resolveAwsEnv({ region: deps.opts.region, configRegion: config?.region }, env)).region ?? "us-east-1";
   return { from, to, config, batchSize, windowSeconds, batchingSource, timeZone, region };
 }
 

@@ -45,7 +45,10 @@ function readFailure(err: unknown): string {
       return "permission denied";
     default: {
       // The message without the path (already named) and without a newline.
-      const what = (e.message ?? String(err)).replace(/,? (open|read) '.*'$/, "").replace(/\s+/g, " ").trim();
+      const what = (e.message ?? String(err))
+        .replace(/,? (open|read) '.*'$/, "")
+        .replace(/\s+/g, " ")
+        .trim();
       return `cannot read it (${e.code ? `${e.code}: ` : ""}${what.slice(0, 120)})`;
     }
   }
@@ -62,7 +65,8 @@ export async function* inputChunks(
   cwd?: string,
 ): AsyncGenerator<Buffer | string> {
   // A relative path is read from the run's working directory (messages keep the path as given).
-  const source = path === "-" ? stdin : createReadStream(cwd ? resolve(cwd, path) : path, { highWaterMark: READ_CHUNK });
+  const source =
+    path === "-" ? stdin : createReadStream(cwd ? resolve(cwd, path) : path, { highWaterMark: READ_CHUNK });
   try {
     for await (const chunk of source) yield chunk as Buffer | string;
   } catch (err) {
@@ -75,7 +79,10 @@ function inputFlag(path: string): string {
 }
 
 /** --input FILE (or - for stdin) read block by block; a malformed document is a UsageError naming the file. */
-export function loadFromFile(path: string, opts: ReadOptions & { stdin?: NodeJS.ReadableStream; cwd?: string } = {}): InputSource {
+export function loadFromFile(
+  path: string,
+  opts: ReadOptions & { stdin?: NodeJS.ReadableStream; cwd?: string } = {},
+): InputSource {
   const flag = inputFlag(path);
   async function* blocks(): AsyncGenerator<InputBlock> {
     const { readInputBlocks } = await import("../core/events/event-stream.js");
@@ -191,14 +198,19 @@ export async function digestBlocks(
   onDigest: OnDigest,
   onEvent?: OnEvent,
 ): Promise<DigestSummary> {
-  const [{ buildDigest, batchEvents, dedupeEvents }, { callKind, callerInfo }, { dropImplausibleTimes }] = await Promise.all([
-    import("../core/digest/digest.js"),
-    import("../core/events/call-kind.js"),
-    import("../core/events/events.js"),
-  ]);
+  const [{ buildDigest, batchEvents, dedupeEvents }, { callKind, callerInfo }, { dropImplausibleTimes }] =
+    await Promise.all([
+      import("../core/digest/digest.js"),
+      import("../core/events/call-kind.js"),
+      import("../core/events/events.js"),
+    ]);
   const { IdSet } = await import("../core/events/id-set.js");
   const seen = new IdSet(); // every event ID so far, compactly: the only state that grows with the input
-  const summary: DigestSummary = { stats: { events: 0, duplicates: 0, invalid: 0, batches: 0 }, invalid: [], lambdaBatch: false };
+  const summary: DigestSummary = {
+    stats: { events: 0, duplicates: 0, invalid: 0, batches: 0 },
+    invalid: [],
+    lambdaBatch: false,
+  };
   if (opts.keep) summary.filtered = { seen: 0, kept: 0 };
   const { stats } = summary;
   const digest = async (batch: ApiCallEvent[], invalidCount?: number) => {

@@ -64,7 +64,12 @@ export async function resolveLiveInput(
 }
 
 /** The same safe peek as `queue peek` (peekQueue, same arguments) → the events the handler would receive. */
-export async function peekQueueInput(sqs: SQSClient, queue: string, max: number, reporter: Reporter): Promise<LiveInput> {
+export async function peekQueueInput(
+  sqs: SQSClient,
+  queue: string,
+  max: number,
+  reporter: Reporter,
+): Promise<LiveInput> {
   const { peekQueue } = await import("../adapters/aws/sqs-peek.js");
   const ui = say(reporter);
   const { queue: ref, result, warnings } = await peekQueue(sqs, { queue, max }, (text) => ui.progress(text));

@@ -75,7 +75,12 @@ export async function prepareSetup(ctx: RunContext, prune: boolean, adopt?: stri
     const identity = await resolveIdentity(aws);
     const live = await readLiveState(aws, cfg, identity, { allScheduleGroups: prune });
     const { webhookSource } = await import("./context.js");
-    const want: Desired = { config: cfg, identity, codeSha256, webhookEnvSet: Boolean(webhookSource(undefined, ctx.env).raw) };
+    const want: Desired = {
+      config: cfg,
+      identity,
+      codeSha256,
+      webhookEnvSet: Boolean(webhookSource(undefined, ctx.env).raw),
+    };
     spin.stop();
     return { want, live, plan: computePlan(want, live, { prune, adopt: adoptList(adopt, cfg) }), zip, aws };
   } catch (err) {

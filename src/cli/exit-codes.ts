@@ -25,5 +25,7 @@ export function toCliError(err: unknown): CliError {
   const domain = toDomainError(err);
   if (domain) return new CliError(domain.message, BY_KIND[domain.kind], { cause: domain.cause });
   const message = err instanceof Error ? err.message : String(err);
-  return new CliError(`internal error: ${firstLine(message)} (run with --verbose for details)`, EXIT.crash, { cause: err });
+  return new CliError(`internal error: ${firstLine(message)} (run with --verbose for details)`, EXIT.crash, {
+    cause: err,
+  });
 }

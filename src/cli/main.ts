@@ -13,7 +13,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (err: NodeJS.ErrnoException) => {
     if (err.code === "EPIPE") process.exit(0);
-    if (stream !== process.stderr) process.stderr.write(`error: cannot write the output (${err.code ?? err.message})\n`);
+    if (stream !== process.stderr)
+      process.stderr.write(`error: cannot write the output (${err.code ?? err.message})\n`);
     process.exit(1);
   });
 }

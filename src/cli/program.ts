@@ -9,7 +9,14 @@ import { createUi, emit, preloadRenderers, redact, spinnerAllowed, type GlobalOp
 import { uiReporter } from "./output/report-ui.js";
 import { terminalText } from "../core/text/terminal-text.js";
 import { VERSION } from "./version.js";
-import { addOptions, examplesText, helpAfter, type CommandContext, type CommandSpec, type GroupSpec } from "./commands/command.js";
+import {
+  addOptions,
+  examplesText,
+  helpAfter,
+  type CommandContext,
+  type CommandSpec,
+  type GroupSpec,
+} from "./commands/command.js";
 import { COMMANDS } from "./commands/index.js";
 import type { CliIo } from "./io.js";
 
@@ -108,10 +115,19 @@ export function buildProgram(io: CliIo, state: RunState = { exitCode: 0 }): Comm
       getErrHasColors: () => false,
     })
     .version(VERSION, "-V, --version", "print the traildigest version")
-    .addOption(new Option("--region <region>", "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, the config file's)"))
-    .addOption(new Option("--profile <name>", "AWS shared-config profile (SSO profiles included; default: AWS_PROFILE)"))
+    .addOption(
+      new Option(
+        "--region <region>",
+        "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, the config file's)",
+      ),
+    )
+    .addOption(
+      new Option("--profile <name>", "AWS shared-config profile (SSO profiles included; default: AWS_PROFILE)"),
+    )
     .addOption(new Option("--endpoint-url <url>", "one endpoint for every AWS client (LocalStack, moto)"))
-    .addOption(new Option("--timeout <duration>", "longest one AWS or Slack call may take, retries included (default: 30s)"))
+    .addOption(
+      new Option("--timeout <duration>", "longest one AWS or Slack call may take, retries included (default: 30s)"),
+    )
     .addOption(new Option("-o, --output <format>", "table or json").default("table"))
     .addOption(new Option("--json", "shorthand for --output json"))
     .addOption(new Option("--no-color", "plain output (NO_COLOR is honoured too)"))

@@ -63,7 +63,11 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
   let message: SlackMessage | null = null;
   let digestStats = { events: 0, duplicates: 0, failed: 0 };
   if (events.length > 0) {
-    const digest = buildDigest(events, { timeZone: deps.timeZone, invalidCount: invalid.length, classify: deps.classify });
+    const digest = buildDigest(events, {
+      timeZone: deps.timeZone,
+      invalidCount: invalid.length,
+      classify: deps.classify,
+    });
     message = digest.message;
     digestStats = digest.stats;
   }
@@ -77,7 +81,10 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
     } catch (err) {
       // Slack never took it: hand every record back to SQS so the digest is retried as a whole.
       error = err instanceof Error ? err.message : String(err);
-      batchItemFailures = failures(records.map((r) => r?.messageId), `to hand back after the failed post (${error})`);
+      batchItemFailures = failures(
+        records.map((r) => r?.messageId),
+        `to hand back after the failed post (${error})`,
+      );
     }
   }
 
@@ -95,7 +102,9 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
       ...stats,
       posted,
       batchItemFailures: batchItemFailures.length,
-      ...(invalid.length ? { invalidReasons: invalid.slice(0, 5).map((r) => ({ messageId: r.messageId, reason: r.reason })) } : {}),
+      ...(invalid.length
+        ? { invalidReasons: invalid.slice(0, 5).map((r) => ({ messageId: r.messageId, reason: r.reason })) }
+        : {}),
       ...(error ? { error } : {}),
     }),
   );

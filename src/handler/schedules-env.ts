@@ -13,7 +13,13 @@ export function scheduleCallers(env: NodeJS.ProcessEnv, log: (line: string) => v
     cached = raw ? parseScheduleCallers(raw) : {};
   } catch (err) {
     const reason = err instanceof Error ? err.message : "unreadable";
-    log(JSON.stringify({ level: "warn", msg: `${SCHEDULES_ENV} is not valid; scheduler calls are shown by their role`, reason }));
+    log(
+      JSON.stringify({
+        level: "warn",
+        msg: `${SCHEDULES_ENV} is not valid; scheduler calls are shown by their role`,
+        reason,
+      }),
+    );
     cached = {};
   }
   return cached;

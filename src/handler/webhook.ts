@@ -86,7 +86,10 @@ async function loadWebhookUrl(env: NodeJS.ProcessEnv, deadline: number): Promise
     const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
     let out;
     try {
-      out = await new SecretsManagerClient({ maxAttempts: 2 }).send(new GetSecretValueCommand({ SecretId: secretId }), sendOptions(deadline));
+      out = await new SecretsManagerClient({ maxAttempts: 2 }).send(
+        new GetSecretValueCommand({ SecretId: secretId }),
+        sendOptions(deadline),
+      );
     } catch (err) {
       throw new WebhookConfigError(`${where}: cannot read it (${sdkReason(err)})`);
     }

@@ -28,8 +28,14 @@ async function backdatingProxy(target: string): Promise<string> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", async () => {
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "content-length")) as Record<string, string>;
-      const up = await fetch(target + req.url, { method: req.method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => k !== "host" && k !== "content-length"),
+      ) as Record<string, string>;
+      const up = await fetch(target + req.url, {
+        method: req.method,
+        headers,
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
       let body = await up.text();
       if (createdAt && req.method === "GET" && /\/schedules\/[^/?]+/.test(req.url ?? "")) {
         const j = JSON.parse(body);
@@ -79,7 +85,9 @@ async function createSchedule(
       GroupName: extra.group,
       ScheduleExpression: expression,
       ScheduleExpressionTimezone: extra.timezone ?? "UTC",
-      FlexibleTimeWindow: extra.flexMinutes ? { Mode: "FLEXIBLE", MaximumWindowInMinutes: extra.flexMinutes } : { Mode: "OFF" },
+      FlexibleTimeWindow: extra.flexMinutes
+        ? { Mode: "FLEXIBLE", MaximumWindowInMinutes: extra.flexMinutes }
+        : { Mode: "OFF" },
       Target: {
         Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService",
         RoleArn: ROLE,
@@ -133,7 +141,9 @@ function lookupItem(
     sourceIPAddress: opts.person ? "203.0.113.7" : "scheduler.amazonaws.com",
     userAgent: opts.person ? "aws-cli/2.17" : "scheduler.amazonaws.com",
     requestParameters: { cluster: "dev", service, desiredCount },
-    responseElements: opts.errorCode ? null : { service: { serviceName: service, desiredCount, runningCount: 2, pendingCount: 0 } },
+    responseElements: opts.errorCode
+      ? null
+      : { service: { serviceName: service, desiredCount, runningCount: 2, pendingCount: 0 } },
     eventID: eventId,
     eventType: "AwsApiCall",
     recipientAccountId: ACCOUNT,
@@ -159,7 +169,12 @@ async function audit(events: Record<string, unknown>[], args: string[]) {
   servers.push(trail);
   const run = await runCli(["schedules", "audit", ...args], {
     // A wide terminal: these tests read the table's content; fitting to 80 columns is tested in operator-contract.test.ts.
-    env: { ...creds, AWS_ENDPOINT_URL_SCHEDULER: backdated, AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint, COLUMNS: "200" },
+    env: {
+      ...creds,
+      AWS_ENDPOINT_URL_SCHEDULER: backdated,
+      AWS_ENDPOINT_URL_CLOUDTRAIL: trail.endpoint,
+      COLUMNS: "200",
+    },
   });
   const json = args.includes("--json") && run.stdout.trim() ? JSON.parse(run.stdout) : undefined;
   return { ...run, json, trail };
@@ -213,7 +228,17 @@ describe("schedules audit against moto + a local CloudTrail", () => {
     expect(r.json.unexpected).toEqual([]);
     for (const f of r.json.fires) {
       expect(Object.keys(f)).toEqual(
-        expect.arrayContaining(["schedule", "group", "cluster", "service", "expectedAt", "desiredCount", "status", "eventId", "errorCode"]),
+        expect.arrayContaining([
+          "schedule",
+          "group",
+          "cluster",
+          "service",
+          "expectedAt",
+          "desiredCount",
+          "status",
+          "eventId",
+          "errorCode",
+        ]),
       );
     }
     // ONE scan shared by every schedule: every request asked for UpdateService only.
@@ -242,12 +267,22 @@ describe("schedules audit against moto + a local CloudTrail", () => {
     );
     expect(r.code).toBe(1);
     const by = Object.fromEntries(r.json.fires.map((f: { schedule: string }) => [f.schedule, f]));
-    expect(by["worker-night-down"]).toMatchObject({ status: "missed", eventId: null, cluster: "dev", service: "worker", desiredCount: 0 });
+    expect(by["worker-night-down"]).toMatchObject({
+      status: "missed",
+      eventId: null,
+      cluster: "dev",
+      service: "worker",
+      desiredCount: 0,
+    });
     expect(by["api-morning-up"]).toMatchObject({ status: "failed", errorCode: "AccessDeniedException" });
     expect(by["api-night-down"].status).toBe("ok");
     expect(by["worker-morning-up"].status).toBe("ok");
     expect(r.json.unexpected).toHaveLength(1);
-    expect(r.json.unexpected[0]).toMatchObject({ service: "api", desiredCount: 4, caller: { name: "jane@example.com" } });
+    expect(r.json.unexpected[0]).toMatchObject({
+      service: "api",
+      desiredCount: 4,
+      caller: { name: "jane@example.com" },
+    });
   });
 
   it("the table view: a row per fire with its status, then the unexpected calls with the caller", async () => {
@@ -267,7 +302,9 @@ describe("schedules audit against moto + a local CloudTrail", () => {
     expect(r.stdout).toContain("FAILED");
     expect(r.stdout).toContain("AccessDeniedException");
     expect(r.stdout).toMatch(/Unexpected UpdateService calls[\s\S]*dev\/api → 4[\s\S]*jane@example\.com/);
-    expect(r.stdout).toMatch(/4 expected fires of 4 schedules: 2 ok, 1 failed, 1 missed, 0 pending · 1 unexpected call/);
+    expect(r.stdout).toMatch(
+      /4 expected fires of 4 schedules: 2 ok, 1 failed, 1 missed, 0 pending · 1 unexpected call/,
+    );
   });
 
   it("a fire in the last 10 minutes without a call yet is pending, not missed (exit 0)", async () => {
@@ -276,7 +313,9 @@ describe("schedules audit against moto + a local CloudTrail", () => {
     await createSchedule("api-recent", expr, "api", 0);
     const r = await audit([], ["--since", "1h", "--json"]);
     expect(r.code).toBe(0);
-    expect(r.json.fires).toEqual([expect.objectContaining({ schedule: "api-recent", status: "pending", expectedAt: fireAt.toISOString() })]);
+    expect(r.json.fires).toEqual([
+      expect.objectContaining({ schedule: "api-recent", status: "pending", expectedAt: fireAt.toISOString() }),
+    ]);
     // With a zero margin the same fire is missed.
     const strict = await audit([], ["--since", "1h", "--pending-margin", "0s", "--json"]);
     expect(strict.code).toBe(1);
@@ -299,7 +338,9 @@ describe("schedules audit against moto + a local CloudTrail", () => {
     await createSchedule("web-night-down", "cron(0 22 * * ? *)", "web", 0, { group: "team-b" });
     const r = await audit([lookupItem(`${D0}T22:00:03Z`, "api", 0)], [...DAY, "--group", "team-b", "--json"]);
     expect(r.code).toBe(1);
-    expect(r.json.fires).toEqual([expect.objectContaining({ schedule: "web-night-down", group: "team-b", status: "missed" })]);
+    expect(r.json.fires).toEqual([
+      expect.objectContaining({ schedule: "web-night-down", group: "team-b", status: "missed" }),
+    ]);
     expect(r.json.unexpected).toEqual([]);
   });
 

@@ -49,7 +49,9 @@ describe("npm run demo", () => {
     const out = run.stdout;
 
     // The set-up it announces.
-    expect(out).toContain("sent                34 messages as the EventBridge rule delivers them: 32 UpdateService calls");
+    expect(out).toContain(
+      "sent                34 messages as the EventBridge rule delivers them: 32 UpdateService calls",
+    );
     expect(out).toContain("over 4 clusters (1 failed), 1 duplicate delivery, 1 unreadable message");
 
     // Every digest as it would appear: 4 of them, the failed call first in its digest.

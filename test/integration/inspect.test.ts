@@ -32,7 +32,13 @@ afterAll(async () => moto?.stop());
 describe("the AWS environment on moto_server", () => {
   it("AWS_DEFAULT_REGION alone is enough (what the AWS CLI and most CI set)", async () => {
     const r = await runCli(["schedules", "list", "--endpoint-url", moto.endpoint, "--json", "--next", "0"], {
-      env: { ...env, AWS_REGION: undefined, AWS_DEFAULT_REGION: "us-east-1", AWS_PROFILE: undefined, AWS_CONFIG_FILE: "/nonexistent" },
+      env: {
+        ...env,
+        AWS_REGION: undefined,
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_PROFILE: undefined,
+        AWS_CONFIG_FILE: "/nonexistent",
+      },
     });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -40,10 +46,15 @@ describe("the AWS environment on moto_server", () => {
   });
 
   it("an endpoint without CloudTrail LookupEvents fails at once with a message that says so", async () => {
-    const r = await runCli(["trail", "recent", "UpdateService", "--endpoint-url", moto.endpoint, "--since", "1h"], { env, timeoutMs: 30_000 });
+    const r = await runCli(["trail", "recent", "UpdateService", "--endpoint-url", moto.endpoint, "--since", "1h"], {
+      env,
+      timeoutMs: 30_000,
+    });
     // It used to retry for 16 s, then print a raw JSON parse error.
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toMatch(/^error: 127\.0\.0\.1:\d+ did not answer CloudTrail LookupEvents like AWS \(HTTP \d+\): does this endpoint provide CloudTrail\?/);
+    expect(r.stderr.trim()).toMatch(
+      /^error: 127\.0\.0\.1:\d+ did not answer CloudTrail LookupEvents like AWS \(HTTP \d+\): does this endpoint provide CloudTrail\?/,
+    );
   });
 });
 
@@ -52,7 +63,12 @@ describe("schedules on moto_server", () => {
   beforeAll(async () => {
     const s = new SchedulerClient({ region: "us-east-1", endpoint: moto.endpoint, credentials: creds });
     await s.send(new CreateScheduleGroupCommand({ Name: "ops" }));
-    const ecs = (name: string, expression: string, input: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    const ecs = (
+      name: string,
+      expression: string,
+      input: Record<string, unknown>,
+      extra: Record<string, unknown> = {},
+    ) =>
       s.send(
         new CreateScheduleCommand({
           Name: name,
@@ -70,8 +86,18 @@ describe("schedules on moto_server", () => {
       { cluster: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/dev`, service: "nestjs", desiredCount: 2 },
       { FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: 15 } },
     );
-    await ecs("billing-once", "at(2020-01-01T00:00:00)", { Cluster: "prod", Service: "billing", DesiredCount: 1 }, { GroupName: "ops" });
-    await ecs("worker-paused", "rate(1 hour)", { Cluster: "prod", Service: "worker", DesiredCount: 3 }, { GroupName: "ops", State: "DISABLED" });
+    await ecs(
+      "billing-once",
+      "at(2020-01-01T00:00:00)",
+      { Cluster: "prod", Service: "billing", DesiredCount: 1 },
+      { GroupName: "ops" },
+    );
+    await ecs(
+      "worker-paused",
+      "rate(1 hour)",
+      { Cluster: "prod", Service: "worker", DesiredCount: 3 },
+      { GroupName: "ops", State: "DISABLED" },
+    );
     await s.send(
       new CreateScheduleCommand({
         Name: "report",
@@ -105,14 +131,23 @@ describe("schedules on moto_server", () => {
       timezone: "Asia/Seoul",
       nextFires: ["2026-11-27T13:00:00.000Z", "2026-11-30T13:00:00.000Z", "2026-12-01T13:00:00.000Z"],
       flexibleWindowMinutes: null,
-      target: { arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService", kind: "ecs:updateService", cluster: "dev", service: "nestjs", desiredCount: 0 },
+      target: {
+        arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService",
+        kind: "ecs:updateService",
+        cluster: "dev",
+        service: "nestjs",
+        desiredCount: 0,
+      },
     });
     expect(by("nestjs-morning-up")).toMatchObject({
       flexibleWindowMinutes: 15,
       nextFires: ["2026-11-29T23:00:00.000Z", "2026-11-30T23:00:00.000Z", "2026-12-01T23:00:00.000Z"],
       target: { cluster: "dev", service: "nestjs", desiredCount: 2 },
     });
-    expect(by("billing-once")).toMatchObject({ nextFires: [], target: { cluster: "prod", service: "billing", desiredCount: 1 } });
+    expect(by("billing-once")).toMatchObject({
+      nextFires: [],
+      target: { cluster: "prod", service: "billing", desiredCount: 1 },
+    });
     expect(by("worker-paused")).toMatchObject({ state: "DISABLED", nextFires: [] });
     expect(by("report")).toMatchObject({
       target: { kind: "lambda", cluster: null, service: null, desiredCount: null },
@@ -121,9 +156,18 @@ describe("schedules on moto_server", () => {
   });
 
   it("filters by group and state, and renders the on-call table", async () => {
-    const ops = await runCli(["schedules", "list", "--endpoint-url", moto.endpoint, "--group", "ops", "--state", "enabled", "--json"], { env });
-    expect(JSON.parse(ops.stdout).schedules.map((s: { name: string }) => s.name).sort()).toEqual(["billing-once", "report"]);
-    const table = await runCli(["schedules", "list", "--endpoint-url", moto.endpoint, "--from", FROM], { env: { ...env, COLUMNS: "200" } });
+    const ops = await runCli(
+      ["schedules", "list", "--endpoint-url", moto.endpoint, "--group", "ops", "--state", "enabled", "--json"],
+      { env },
+    );
+    expect(
+      JSON.parse(ops.stdout)
+        .schedules.map((s: { name: string }) => s.name)
+        .sort(),
+    ).toEqual(["billing-once", "report"]);
+    const table = await runCli(["schedules", "list", "--endpoint-url", moto.endpoint, "--from", FROM], {
+      env: { ...env, COLUMNS: "200" },
+    });
     expect(table.code).toBe(0);
     expect(table.stdout).toContain("dev/nestjs → 0");
     expect(table.stdout).toContain("2026-11-27 22:00 GMT+9");
@@ -148,23 +192,34 @@ describe("schedules on moto_server", () => {
 
 async function makeQueues(client: SQSClient, name: string, maxReceiveCount = 5) {
   const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-  const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  const dlqArn = (
+    await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))
+  ).Attributes!.QueueArn!;
   const main = await client.send(
     new CreateQueueCommand({
       QueueName: name,
-      Attributes: { VisibilityTimeout: "480", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }) },
+      Attributes: {
+        VisibilityTimeout: "480",
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
+      },
     }),
   );
   for (const b of [...bodies.slice(0, 2), "not an event"]) {
     await client.send(new SendMessageCommand({ QueueUrl: main.QueueUrl, MessageBody: b }));
   }
-  const arn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: main.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+  const arn = (
+    await client.send(new GetQueueAttributesCommand({ QueueUrl: main.QueueUrl, AttributeNames: ["QueueArn"] }))
+  ).Attributes!.QueueArn!;
   return { url: main.QueueUrl!, dlqUrl: dlq.QueueUrl!, arn, dlqArn };
 }
 
 async function held(client: SQSClient, url: string): Promise<number> {
   const a = (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }))).Attributes!;
-  return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible) + Number(a.ApproximateNumberOfMessagesDelayed);
+  return (
+    Number(a.ApproximateNumberOfMessages) +
+    Number(a.ApproximateNumberOfMessagesNotVisible) +
+    Number(a.ApproximateNumberOfMessagesDelayed)
+  );
 }
 
 for (const kind of ["moto_server", "fauxqs"] as const) {
@@ -188,7 +243,14 @@ for (const kind of ["moto_server", "fauxqs"] as const) {
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
         const d = JSON.parse(r.stdout);
-        expect(d.queue).toMatchObject({ arn: q.arn, visible: 3, inFlight: 0, delayed: 0, visibilityTimeout: 480, redrive: { dlqArn: q.dlqArn, maxReceiveCount: 5 } });
+        expect(d.queue).toMatchObject({
+          arn: q.arn,
+          visible: 3,
+          inFlight: 0,
+          delayed: 0,
+          visibilityTimeout: 480,
+          redrive: { dlqArn: q.dlqArn, maxReceiveCount: 5 },
+        });
         expect(d.dlq).toMatchObject({ arn: q.dlqArn, visible: 0, inFlight: 0 });
       }
       const table = await cli(["queue", "stats", "--queue", q.arn]);
@@ -235,11 +297,16 @@ for (const kind of ["moto_server", "fauxqs"] as const) {
     it("ten inspections in a row (queue peek --max 50 and notify dry-run --from-queue) each list all 25; a consumer then gets all 25, DLQ empty", async () => {
       const name = `td-ten-${kind === "fauxqs" ? "fx" : "moto"}`;
       const dlq = await client.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
-      const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
+      const dlqArn = (
+        await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ["QueueArn"] }))
+      ).Attributes!.QueueArn!;
       const { QueueUrl } = await client.send(
         new CreateQueueCommand({
           QueueName: name,
-          Attributes: { VisibilityTimeout: "30", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
+          Attributes: {
+            VisibilityTimeout: "30",
+            RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }),
+          },
         }),
       );
       const sent = new Set<string>();
@@ -260,7 +327,16 @@ for (const kind of ["moto_server", "fauxqs"] as const) {
           expect(new Set(d.messages.map((m: { body: string }) => m.body))).toEqual(sent);
           expect(d.peek.held).toBe(25);
         } else {
-          const r = await cli(["notify", "dry-run", "--from-queue", "--queue", QueueUrl!, "--batch-size", "100", "--json"]);
+          const r = await cli([
+            "notify",
+            "dry-run",
+            "--from-queue",
+            "--queue",
+            QueueUrl!,
+            "--batch-size",
+            "100",
+            "--json",
+          ]);
           expect(r.code, r.stderr).toBe(0);
           expect(r.stderr).toContain("read 25 messages");
           expect(JSON.parse(r.stdout).stats.events).toBe(25);
@@ -270,7 +346,9 @@ for (const kind of ["moto_server", "fauxqs"] as const) {
       // A consumer receiving normally (and deleting) gets every one of the 25.
       const got = new Set<string>();
       for (let i = 0; i < 20 && got.size < 25; i++) {
-        const r = await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        const r = await client.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
         for (const m of r.Messages ?? []) {
           got.add(m.Body!);
           await client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle! }));

@@ -51,7 +51,9 @@ describe("installed tarball", () => {
     expect(top.code).toBe(0);
     const commands = top.stdout.split(/^Commands:$/m)[1]!.split(/^\S/m)[0]!;
     const groups = [...commands.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((g) => g !== "help");
-    expect(groups).toEqual(expect.arrayContaining(["notify", "schedules", "queue", "trail", "local", "setup", "doctor"]));
+    expect(groups).toEqual(
+      expect.arrayContaining(["notify", "schedules", "queue", "trail", "local", "setup", "doctor"]),
+    );
     for (const g of groups) {
       const r = run([g, "--help"]);
       expect(r.code, `${g} --help`).toBe(0);

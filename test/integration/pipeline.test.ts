@@ -89,7 +89,14 @@ async function pipeline(name: string) {
 }
 
 /** A CloudTrail record of ECS UpdateService, as "AWS API Call via CloudTrail" carries it. */
-function cloudTrailDetail(o: { eventName?: string; cluster: string; service: string; desiredCount: number; running: number; eventID: string }) {
+function cloudTrailDetail(o: {
+  eventName?: string;
+  cluster: string;
+  service: string;
+  desiredCount: number;
+  running: number;
+  eventID: string;
+}) {
   return {
     eventVersion: "1.11",
     userIdentity: {
@@ -97,7 +104,11 @@ function cloudTrailDetail(o: { eventName?: string; cluster: string; service: str
       arn: "arn:aws:sts::123456789012:assumed-role/traildigest-scheduler-role/a4cdb673",
       accountId: "123456789012",
       sessionContext: {
-        sessionIssuer: { type: "Role", arn: "arn:aws:iam::123456789012:role/traildigest-scheduler-role", userName: "traildigest-scheduler-role" },
+        sessionIssuer: {
+          type: "Role",
+          arn: "arn:aws:iam::123456789012:role/traildigest-scheduler-role",
+          userName: "traildigest-scheduler-role",
+        },
       },
     },
     eventTime: "2026-11-26T21:00:00Z",
@@ -108,7 +119,13 @@ function cloudTrailDetail(o: { eventName?: string; cluster: string; service: str
     userAgent: "scheduler.amazonaws.com",
     requestParameters: { cluster: o.cluster, service: o.service, desiredCount: o.desiredCount },
     responseElements: {
-      service: { serviceName: o.service, desiredCount: o.desiredCount, runningCount: o.running, pendingCount: 0, status: "ACTIVE" },
+      service: {
+        serviceName: o.service,
+        desiredCount: o.desiredCount,
+        runningCount: o.running,
+        pendingCount: 0,
+        status: "ACTIVE",
+      },
     },
     requestID: `req-${o.eventID}`,
     eventID: o.eventID,
@@ -138,7 +155,13 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
             Source: "aws.ecs",
             DetailType: "AWS API Call via CloudTrail",
             Detail: JSON.stringify(
-              cloudTrailDetail({ cluster: "prod-eu", service: "checkout-api", desiredCount: 3, running: 1, eventID: "e2e-0001" }),
+              cloudTrailDetail({
+                cluster: "prod-eu",
+                service: "checkout-api",
+                desiredCount: 3,
+                running: 1,
+                eventID: "e2e-0001",
+              }),
             ),
           },
           // Not UpdateService: the rule must not deliver it.
@@ -146,7 +169,14 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
             Source: "aws.ecs",
             DetailType: "AWS API Call via CloudTrail",
             Detail: JSON.stringify(
-              cloudTrailDetail({ eventName: "CreateService", cluster: "prod-eu", service: "ignored-svc", desiredCount: 1, running: 0, eventID: "e2e-0002" }),
+              cloudTrailDetail({
+                eventName: "CreateService",
+                cluster: "prod-eu",
+                service: "ignored-svc",
+                desiredCount: 1,
+                running: 0,
+                eventID: "e2e-0002",
+              }),
             ),
           },
         ],
@@ -158,14 +188,21 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
 
     const run = await runCli(
       [
-        "local", "run",
-        "--queue", "traildigest-e2e",
-        "--endpoint-url", moto.endpoint,
-        "--region", REGION,
-        "--window", "1s",
-        "--handler-timeout", "5s",
+        "local",
+        "run",
+        "--queue",
+        "traildigest-e2e",
+        "--endpoint-url",
+        moto.endpoint,
+        "--region",
+        REGION,
+        "--window",
+        "1s",
+        "--handler-timeout",
+        "5s",
         "--until-empty",
-        "--sink", "stdout",
+        "--sink",
+        "stdout",
       ],
       { env: cliEnv, timeoutMs: 60_000 },
     );
@@ -187,18 +224,46 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
         Entries: [1, 2, 3].map((i) => ({
           Source: "aws.ecs",
           DetailType: "AWS API Call via CloudTrail",
-          Detail: JSON.stringify(cloudTrailDetail({ cluster: "dev", service: `svc-${i}`, desiredCount: 0, running: 2, eventID: `json-${i}` })),
+          Detail: JSON.stringify(
+            cloudTrailDetail({
+              cluster: "dev",
+              service: `svc-${i}`,
+              desiredCount: 0,
+              running: 2,
+              eventID: `json-${i}`,
+            }),
+          ),
         })),
       }),
     );
     await waitForMessages(q.url, 3);
     const run = await runCli(
-      ["local", "run", "--queue", "traildigest-e2e-json", "--endpoint-url", moto.endpoint, "--window", "1s", "--handler-timeout", "5s", "--until-empty", "--json"],
+      [
+        "local",
+        "run",
+        "--queue",
+        "traildigest-e2e-json",
+        "--endpoint-url",
+        moto.endpoint,
+        "--window",
+        "1s",
+        "--handler-timeout",
+        "5s",
+        "--until-empty",
+        "--json",
+      ],
       { env: cliEnv, timeoutMs: 60_000 },
     );
     expect(run.code).toBe(0);
     const data = JSON.parse(run.stdout) as {
-      invocations: { n: number; records: number; trigger: string; posted: boolean; failures: number; message?: { text: string } }[];
+      invocations: {
+        n: number;
+        records: number;
+        trigger: string;
+        posted: boolean;
+        failures: number;
+        message?: { text: string };
+      }[];
       summary: Record<string, number | null>;
     };
     expect(data.summary).toEqual({ messages: 3, batches: 1, digests: 1, failedRecords: 0, dlq: 0 });
@@ -211,11 +276,25 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
   it("refuses a queue whose visibility timeout is shorter than window + handler timeout, with the reason", async () => {
     await pipeline("traildigest-e2e-short");
     const run = await runCli(
-      ["local", "run", "--queue", "traildigest-e2e-short", "--endpoint-url", moto.endpoint, "--window", "30s", "--handler-timeout", "10s", "--until-empty"],
+      [
+        "local",
+        "run",
+        "--queue",
+        "traildigest-e2e-short",
+        "--endpoint-url",
+        moto.endpoint,
+        "--window",
+        "30s",
+        "--handler-timeout",
+        "10s",
+        "--until-empty",
+      ],
       { env: cliEnv, timeoutMs: 30_000 },
     );
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/error: the queue's visibility timeout \(30s\) is shorter than window \+ handler timeout \(30s \+ 10s\)/);
+    expect(run.stderr).toMatch(
+      /error: the queue's visibility timeout \(30s\) is shorter than window \+ handler timeout \(30s \+ 10s\)/,
+    );
   });
 
   it("Ctrl-C (SIGINT) stops cleanly: the batch being gathered is made visible again at once, exit 0", async () => {
@@ -225,7 +304,15 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
         Entries: [1, 2].map((i) => ({
           Source: "aws.ecs",
           DetailType: "AWS API Call via CloudTrail",
-          Detail: JSON.stringify(cloudTrailDetail({ cluster: "dev", service: `held-${i}`, desiredCount: 0, running: 1, eventID: `sig-${i}` })),
+          Detail: JSON.stringify(
+            cloudTrailDetail({
+              cluster: "dev",
+              service: `held-${i}`,
+              desiredCount: 0,
+              running: 1,
+              eventID: `sig-${i}`,
+            }),
+          ),
         })),
       }),
     );
@@ -233,7 +320,19 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
     // A long window: the two messages are held (in flight) while the batch fills.
     const child = spawn(
       process.execPath,
-      [BIN, "local", "run", "--queue", "traildigest-e2e-sigint", "--endpoint-url", moto.endpoint, "--window", "20s", "--handler-timeout", "5s"],
+      [
+        BIN,
+        "local",
+        "run",
+        "--queue",
+        "traildigest-e2e-sigint",
+        "--endpoint-url",
+        moto.endpoint,
+        "--window",
+        "20s",
+        "--handler-timeout",
+        "5s",
+      ],
       { env: { ...process.env, ...cliEnv, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";
@@ -268,7 +367,9 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
           {
             Source: "aws.ecs",
             DetailType: "AWS API Call via CloudTrail",
-            Detail: JSON.stringify(cloudTrailDetail({ cluster: "dev", service: "api", desiredCount: 0, running: 1, eventID: "slack-1" })),
+            Detail: JSON.stringify(
+              cloudTrailDetail({ cluster: "dev", service: "api", desiredCount: 0, running: 1, eventID: "slack-1" }),
+            ),
           },
         ],
       }),
@@ -276,7 +377,21 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
     await waitForMessages(q.url, 1);
     const child = spawn(
       process.execPath,
-      [BIN, "local", "run", "--queue", "traildigest-e2e-slack", "--endpoint-url", moto.endpoint, "--window", "1s", "--handler-timeout", "5s", "--webhook-url", slack.url],
+      [
+        BIN,
+        "local",
+        "run",
+        "--queue",
+        "traildigest-e2e-slack",
+        "--endpoint-url",
+        moto.endpoint,
+        "--window",
+        "1s",
+        "--handler-timeout",
+        "5s",
+        "--webhook-url",
+        slack.url,
+      ],
       { env: { ...process.env, ...cliEnv, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     let out = "";
@@ -292,7 +407,9 @@ describe("pipeline on moto: PutEvents → rule → SQS → local run → digest"
       await slack.close();
     }
     expect(slack.requests.length).toBeGreaterThan(0);
-    expect(out).toMatch(/#1 {2}1 record {2}trigger=window {2}no digest {2}records-returned=1 {2}\(digest not posted: [^\n]*channel_not_found/);
+    expect(out).toMatch(
+      /#1 {2}1 record {2}trigger=window {2}no digest {2}records-returned=1 {2}\(digest not posted: [^\n]*channel_not_found/,
+    );
     expect(out).not.toContain(slack.url);
     expect(out).not.toContain("s3cr3tW3bh00kT0k3nXYZ");
     // Not deleted: it waits out its visibility timeout, as with the real mapping.

@@ -2,7 +2,14 @@
 // the local matcher and `notify dry-run --scope` say it does (PutEvents of every call-kind fixture).
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, DeleteMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  DeleteMessageCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { startMoto, type RunningEmulator } from "../../tools/emulators.js";
 import { rulePattern } from "../../src/core/setup/policies.js";
@@ -11,7 +18,9 @@ import { parseScope } from "../../src/core/events/rule-scope.js";
 
 const REGION = "us-east-1";
 const creds = { accessKeyId: "test", secretAccessKey: "test" };
-const records = JSON.parse(readFileSync(new URL("../fixtures/call-kinds.json", import.meta.url), "utf8")) as { detail: { eventID: string } }[];
+const records = JSON.parse(readFileSync(new URL("../fixtures/call-kinds.json", import.meta.url), "utf8")) as {
+  detail: { eventID: string };
+}[];
 const no = (eventID: string) => Number(eventID.slice(-2));
 
 let moto: RunningEmulator;
@@ -32,15 +41,26 @@ afterAll(async () => {
 
 async function ruleToQueue(name: string, pattern: Record<string, unknown>): Promise<string> {
   const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl!;
-  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-  const rule = await eb.send(new PutRuleCommand({ Name: `${name}-rule`, EventPattern: JSON.stringify(pattern), State: "ENABLED" }));
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] })))
+    .Attributes!.QueueArn!;
+  const rule = await eb.send(
+    new PutRuleCommand({ Name: `${name}-rule`, EventPattern: JSON.stringify(pattern), State: "ENABLED" }),
+  );
   await sqs.send(
     new SetQueueAttributesCommand({
       QueueUrl: url,
       Attributes: {
         Policy: JSON.stringify({
           Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: arn, Condition: { ArnEquals: { "aws:SourceArn": rule.RuleArn } } }],
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: arn,
+              Condition: { ArnEquals: { "aws:SourceArn": rule.RuleArn } },
+            },
+          ],
         }),
       },
     }),
@@ -75,12 +95,20 @@ describe("rule scopes on moto: PutEvents → rule → queue delivers exactly the
     it(`--scope ${text}`, async () => {
       const pattern = rulePattern(["UpdateService"], parseScope(text));
       // The local matcher says the same (it is what doctor falls back on).
-      expect(records.filter((r) => matchesPattern(pattern, r as unknown as Record<string, unknown>)).map((r) => no(r.detail.eventID))).toEqual(want);
+      expect(
+        records
+          .filter((r) => matchesPattern(pattern, r as unknown as Record<string, unknown>))
+          .map((r) => no(r.detail.eventID)),
+      ).toEqual(want);
       const url = await ruleToQueue(`scope-${text.replace(/[^a-z]+/g, "-")}`, pattern);
       for (let i = 0; i < records.length; i += 10) {
         const put = await eb.send(
           new PutEventsCommand({
-            Entries: records.slice(i, i + 10).map((r) => ({ Source: "aws.ecs", DetailType: "AWS API Call via CloudTrail", Detail: JSON.stringify(r.detail) })),
+            Entries: records.slice(i, i + 10).map((r) => ({
+              Source: "aws.ecs",
+              DetailType: "AWS API Call via CloudTrail",
+              Detail: JSON.stringify(r.detail),
+            })),
           }),
         );
         expect(put.FailedEntryCount ?? 0).toBe(0);

@@ -6,8 +6,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloudTrailClient, CreateTrailCommand, StartLoggingCommand } from "@aws-sdk/client-cloudtrail";
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from "@aws-sdk/client-ecs";
+import {
+  DescribeRuleCommand,
+  EventBridgeClient,
+  ListTargetsByRuleCommand,
+  PutEventsCommand,
+} from "@aws-sdk/client-eventbridge";
 import { CreateRoleCommand, GetRoleCommand, GetRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   GetFunctionConfigurationCommand,
@@ -25,7 +35,13 @@ import {
   SchedulerClient,
 } from "@aws-sdk/client-scheduler";
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient, SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  SetQueueAttributesCommand,
+} from "@aws-sdk/client-sqs";
 import { startMoto, type RunningEmulator } from "../../tools/emulators.js";
 import { runCli } from "../support/run-cli.js";
 
@@ -41,7 +57,14 @@ const CONFIG = {
   queue: { name: "td-events", visibilityTimeout: 480, retentionSeconds: 86400 },
   dlq: { name: "td-events-dlq", maxReceiveCount: 5 },
   rule: { name: "td-ecs-calls" },
-  function: { name: "td-digest", timeout: 30, memory: 256, roleName: "td-digest-role", digestTimezone: "Asia/Seoul", webhook: { secretId: "td/slack-webhook" } },
+  function: {
+    name: "td-digest",
+    timeout: 30,
+    memory: 256,
+    roleName: "td-digest-role",
+    digestTimezone: "Asia/Seoul",
+    webhook: { secretId: "td/slack-webhook" },
+  },
   batching: { batchSize: 10, windowSeconds: 300 },
   schedules: [
     {
@@ -80,7 +103,11 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "td-setup-"));
   await writeFile(join(dir, "traildigest.config.json"), JSON.stringify(CONFIG, null, 2));
   env = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: REGION, SLACK_WEBHOOK_URL: WEBHOOK };
-  clientCfg = { region: REGION, endpoint: moto.endpoint, credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+  clientCfg = {
+    region: REGION,
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  };
 });
 
 afterAll(async () => {
@@ -113,12 +140,16 @@ describe("setup and doctor on moto", () => {
     expect(r.stderr).toContain("refusing to apply without --yes when not on a terminal");
   });
 
-  it("on a terminal, setup apply shows the plan, asks, and applies nothing on \"n\"", async () => {
+  it('on a terminal, setup apply shows the plan, asks, and applies nothing on "n"', async () => {
     // util-linux `script` gives the CLI a pseudo-terminal; the answer is typed once the question shows.
     const { spawn } = await import("node:child_process");
     const { BIN } = await import("../support/run-cli.js");
     const cmd = `stty cols 150 rows 40; exec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} setup apply --endpoint-url ${moto.endpoint}`;
-    const child = spawn("script", ["-qefc", cmd, "/dev/null"], { cwd: dir, env: { ...process.env, ...env, NO_COLOR: "1" }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("script", ["-qefc", cmd, "/dev/null"], {
+      cwd: dir,
+      env: { ...process.env, ...env, NO_COLOR: "1" },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let out = "";
     let answered = false;
     child.stdout.on("data", (d) => {
@@ -163,10 +194,15 @@ describe("setup and doctor on moto", () => {
 
     // Queue + DLQ + redrive + policy
     const sqs = new SQSClient({ ...clientCfg, useQueueUrlAsEndpoint: false });
-    const qa = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: await queueUrl("td-events"), AttributeNames: ["All"] }))).Attributes!;
+    const qa = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: await queueUrl("td-events"), AttributeNames: ["All"] }))
+    ).Attributes!;
     expect(qa.VisibilityTimeout).toBe("480");
     expect(qa.MessageRetentionPeriod).toBe("86400");
-    expect(JSON.parse(qa.RedrivePolicy!)).toEqual({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:td-events-dlq`, maxReceiveCount: 5 });
+    expect(JSON.parse(qa.RedrivePolicy!)).toEqual({
+      deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:td-events-dlq`,
+      maxReceiveCount: 5,
+    });
     const policy = JSON.parse(qa.Policy!);
     expect(policy.Statement).toEqual([
       {
@@ -178,7 +214,11 @@ describe("setup and doctor on moto", () => {
         Condition: { ArnEquals: { "aws:SourceArn": RULE_ARN } },
       },
     ]);
-    const da = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: await queueUrl("td-events-dlq"), AttributeNames: ["All"] }))).Attributes!;
+    const da = (
+      await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: await queueUrl("td-events-dlq"), AttributeNames: ["All"] }),
+      )
+    ).Attributes!;
     expect(da.MessageRetentionPeriod).toBe("1209600");
 
     // Rule + target
@@ -203,12 +243,27 @@ describe("setup and doctor on moto", () => {
     const iam = new IAMClient(clientCfg);
     const role = (await iam.send(new GetRoleCommand({ RoleName: "td-digest-role" }))).Role!;
     const trust = JSON.parse(decodeURIComponent(role.AssumeRolePolicyDocument!));
-    expect(trust.Statement).toEqual([{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
-    const inline = JSON.parse(decodeURIComponent((await iam.send(new GetRolePolicyCommand({ RoleName: "td-digest-role", PolicyName: "traildigest-digest" }))).PolicyDocument!));
+    expect(trust.Statement).toEqual([
+      { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+    ]);
+    const inline = JSON.parse(
+      decodeURIComponent(
+        (await iam.send(new GetRolePolicyCommand({ RoleName: "td-digest-role", PolicyName: "traildigest-digest" })))
+          .PolicyDocument!,
+      ),
+    );
     const bySid = Object.fromEntries(inline.Statement.map((s: { Sid: string }) => [s.Sid, s]));
-    expect(bySid.ConsumeQueue).toMatchObject({ Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], Resource: QUEUE_ARN });
-    expect(bySid.ReadWebhook).toMatchObject({ Action: "secretsmanager:GetSecretValue", Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:td/slack-webhook-??????` });
-    expect(bySid.WriteLogs.Resource).toBe(`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/td-digest:log-stream:*`);
+    expect(bySid.ConsumeQueue).toMatchObject({
+      Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+      Resource: QUEUE_ARN,
+    });
+    expect(bySid.ReadWebhook).toMatchObject({
+      Action: "secretsmanager:GetSecretValue",
+      Resource: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:td/slack-webhook-??????`,
+    });
+    expect(bySid.WriteLogs.Resource).toBe(
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/td-digest:log-stream:*`,
+    );
     expect(Object.keys(bySid).sort()).toEqual(["ConsumeQueue", "CreateLogGroup", "ReadWebhook", "WriteLogs"]);
 
     // Function: code is dist/handler.zip, config as configured, webhook only by reference
@@ -223,15 +278,25 @@ describe("setup and doctor on moto", () => {
       DIGEST_TIMEZONE: "Asia/Seoul",
       SLACK_WEBHOOK_SECRET_ID: "td/slack-webhook",
       // The configured schedules, so the handler names the schedule behind a scheduled call (docs/call-kinds.md).
-      TRAILDIGEST_SCHEDULES: JSON.stringify({ v: 1, s: { "scheduler-ecs-update": { "td-nightly": [["api-night-down", "dev", "api", 0]] } } }),
+      TRAILDIGEST_SCHEDULES: JSON.stringify({
+        v: 1,
+        s: { "scheduler-ecs-update": { "td-nightly": [["api-night-down", "dev", "api", 0]] } },
+      }),
     });
     const zip = await readFile(new URL("../../dist/handler.zip", import.meta.url));
     expect(fn.CodeSha256).toBe(createHash("sha256").update(zip).digest("base64"));
 
     // Event source mapping
-    const maps = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "td-digest" }))).EventSourceMappings!;
+    const maps = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "td-digest" })))
+      .EventSourceMappings!;
     expect(maps).toHaveLength(1);
-    expect(maps[0]).toMatchObject({ EventSourceArn: QUEUE_ARN, BatchSize: 10, MaximumBatchingWindowInSeconds: 300, FunctionResponseTypes: ["ReportBatchItemFailures"], State: "Enabled" });
+    expect(maps[0]).toMatchObject({
+      EventSourceArn: QUEUE_ARN,
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 300,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      State: "Enabled",
+    });
 
     // Schedule group + schedule (universal target, full definition)
     const sch = new SchedulerClient(clientCfg);
@@ -261,47 +326,91 @@ describe("setup and doctor on moto", () => {
   });
 
   it("a CloudTrail-shaped UpdateService event on the default bus reaches the queue setup created", async () => {
-    const fixture = JSON.parse(await readFile(new URL("../fixtures/eventbridge-updateservice.json", import.meta.url), "utf8"));
+    const fixture = JSON.parse(
+      await readFile(new URL("../fixtures/eventbridge-updateservice.json", import.meta.url), "utf8"),
+    );
     const eb = new EventBridgeClient(clientCfg);
     const put = await eb.send(
-      new PutEventsCommand({ Entries: [{ Source: fixture.source, DetailType: fixture["detail-type"], Detail: JSON.stringify(fixture.detail) }] }),
+      new PutEventsCommand({
+        Entries: [
+          { Source: fixture.source, DetailType: fixture["detail-type"], Detail: JSON.stringify(fixture.detail) },
+        ],
+      }),
     );
     expect(put.FailedEntryCount).toBe(0);
     // An event the rule must not match (another API call) is put too; it must not arrive.
     await eb.send(
-      new PutEventsCommand({ Entries: [{ Source: "aws.ecs", DetailType: "AWS API Call via CloudTrail", Detail: JSON.stringify({ ...fixture.detail, eventName: "DescribeServices" }) }] }),
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: "aws.ecs",
+            DetailType: "AWS API Call via CloudTrail",
+            Detail: JSON.stringify({ ...fixture.detail, eventName: "DescribeServices" }),
+          },
+        ],
+      }),
     );
     const sqs = new SQSClient({ ...clientCfg, useQueueUrlAsEndpoint: false });
-    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: await queueUrl("td-events"), MaxNumberOfMessages: 10, WaitTimeSeconds: 2, VisibilityTimeout: 0 }));
+    const got = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: await queueUrl("td-events"),
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 2,
+        VisibilityTimeout: 0,
+      }),
+    );
     const bodies = (got.Messages ?? []).map((m) => JSON.parse(m.Body!));
     expect(bodies).toHaveLength(1);
-    expect(bodies[0]).toMatchObject({ source: "aws.ecs", "detail-type": "AWS API Call via CloudTrail", detail: { eventName: "UpdateService", eventID: fixture.detail.eventID } });
+    expect(bodies[0]).toMatchObject({
+      source: "aws.ecs",
+      "detail-type": "AWS API Call via CloudTrail",
+      detail: { eventName: "UpdateService", eventID: fixture.detail.eventID },
+    });
   });
 
   it("doctor fails without a trail and ECS service, and passes once they exist", async () => {
     const before = await cli(["doctor", "--json"]);
     expect(before.code, before.stderr).toBe(1);
-    expect(failed(JSON.parse(before.stdout))).toEqual(["trail.logging", "schedule.td-nightly/api-night-down.service", "schedule.td-nightly/api-night-down.role"]);
+    expect(failed(JSON.parse(before.stdout))).toEqual([
+      "trail.logging",
+      "schedule.td-nightly/api-night-down.service",
+      "schedule.td-nightly/api-night-down.role",
+    ]);
 
     // A logging trail, the ECS service the schedule scales, and the scheduler's role.
     await fetch(`${moto.endpoint}/td-trail-bucket`, { method: "PUT" });
     const ct = new CloudTrailClient(clientCfg);
-    await ct.send(new CreateTrailCommand({ Name: "td-trail", S3BucketName: "td-trail-bucket", IsMultiRegionTrail: true }));
+    await ct.send(
+      new CreateTrailCommand({ Name: "td-trail", S3BucketName: "td-trail-bucket", IsMultiRegionTrail: true }),
+    );
     await ct.send(new StartLoggingCommand({ Name: "td-trail" }));
     const ecs = new ECSClient(clientCfg);
     await ecs.send(new CreateClusterCommand({ clusterName: "dev" }));
-    await ecs.send(new RegisterTaskDefinitionCommand({ family: "api", containerDefinitions: [{ name: "api", image: "nginx", memory: 128 }] }));
-    await ecs.send(new CreateServiceCommand({ cluster: "dev", serviceName: "api", taskDefinition: "api", desiredCount: 1 }));
+    await ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: "api",
+        containerDefinitions: [{ name: "api", image: "nginx", memory: 128 }],
+      }),
+    );
+    await ecs.send(
+      new CreateServiceCommand({ cluster: "dev", serviceName: "api", taskDefinition: "api", desiredCount: 1 }),
+    );
     await new IAMClient(clientCfg).send(
       new CreateRoleCommand({
         RoleName: "scheduler-ecs-update",
-        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "scheduler.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
       }),
     );
 
     const after = await cli(["doctor", "--json"]);
     const d = JSON.parse(after.stdout) as DoctorJson;
-    expect(d.checks.filter((c) => c.status !== "pass"), after.stderr).toEqual([]);
+    expect(
+      d.checks.filter((c) => c.status !== "pass"),
+      after.stderr,
+    ).toEqual([]);
     expect(after.code).toBe(0);
     expect(d.checks.find((c) => c.id === "rule.pattern")!.message).toMatch(/local matcher/); // moto gives TestEventPattern no answer
     expect(JSON.stringify(d)).not.toContain(WEBHOOK);
@@ -315,9 +424,12 @@ describe("setup and doctor on moto", () => {
   it("doctor names exactly the broken checks after visibility, queue policy and mapping are broken; apply repairs them", async () => {
     const sqs = new SQSClient({ ...clientCfg, useQueueUrlAsEndpoint: false });
     const url = await queueUrl("td-events");
-    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: "10", Policy: "" } }));
+    await sqs.send(
+      new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: "10", Policy: "" } }),
+    );
     const lambda = new LambdaClient(clientCfg);
-    const [m] = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "td-digest" }))).EventSourceMappings!;
+    const [m] = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "td-digest" })))
+      .EventSourceMappings!;
     await lambda.send(new UpdateEventSourceMappingCommand({ UUID: m!.UUID!, Enabled: false }));
 
     const r = await cli(["doctor", "--json"]);
@@ -332,8 +444,18 @@ describe("setup and doctor on moto", () => {
 
     const plan = await cli(["setup", "plan", "--exit-code", "--json"]);
     expect(plan.code).toBe(1);
-    const changed = (JSON.parse(plan.stdout).plan as { resource: string; action: string; changes: { field: string; from: unknown; to: unknown }[] }[]).filter((i) => i.action !== "noop");
-    expect(changed.map((i) => `${i.resource}:${i.action}`)).toEqual(["queue:update", "queue-policy:create", "event-source-mapping:update"]);
+    const changed = (
+      JSON.parse(plan.stdout).plan as {
+        resource: string;
+        action: string;
+        changes: { field: string; from: unknown; to: unknown }[];
+      }[]
+    ).filter((i) => i.action !== "noop");
+    expect(changed.map((i) => `${i.resource}:${i.action}`)).toEqual([
+      "queue:update",
+      "queue-policy:create",
+      "event-source-mapping:update",
+    ]);
     expect(changed[0]!.changes).toEqual([{ field: "visibilityTimeout", from: 10, to: 480 }]);
     expect(changed[2]!.changes).toEqual([{ field: "enabled", from: false, to: true }]);
 
@@ -348,14 +470,19 @@ describe("setup and doctor on moto", () => {
     const other = { ...CONFIG, function: { ...CONFIG.function, webhook: { secretId: "td/other-webhook" } } };
     await writeFile(join(dir, "other.json"), JSON.stringify(other));
     // A wide terminal: this test reads the plan's wording; fitting to 80 columns is tested in operator-contract.test.ts.
-    const plan = await cli(["setup", "plan", "--config", "other.json"], { SLACK_WEBHOOK_URL: undefined, COLUMNS: "200" });
+    const plan = await cli(["setup", "plan", "--config", "other.json"], {
+      SLACK_WEBHOOK_URL: undefined,
+      COLUMNS: "200",
+    });
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/webhook-secret .*td\/other-webhook .*create/);
     expect(plan.stdout).toContain("SLACK_WEBHOOK_URL is not set: apply will refuse until it is");
     const r = await cli(["setup", "apply", "--yes", "--config", "other.json"], { SLACK_WEBHOOK_URL: undefined });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: secret td\/other-webhook does not exist and SLACK_WEBHOOK_URL is not set/m);
-    const fn = await new LambdaClient(clientCfg).send(new GetFunctionConfigurationCommand({ FunctionName: "td-digest" }));
+    const fn = await new LambdaClient(clientCfg).send(
+      new GetFunctionConfigurationCommand({ FunctionName: "td-digest" }),
+    );
     expect(fn.Environment?.Variables?.SLACK_WEBHOOK_SECRET_ID).toBe("td/slack-webhook"); // untouched
   });
 
@@ -367,26 +494,53 @@ describe("setup and doctor on moto", () => {
       FlexibleTimeWindow: { Mode: "OFF" as const },
       Target: { Arn: "arn:aws:scheduler:::aws-sdk:ecs:updateService", RoleArn: SCHED_ROLE, Input: "{}" },
     };
-    await sch.send(new CreateScheduleCommand({ ...base, Name: "old-marked", Description: "scale dev/api to 1 (managed-by:traildigest)" }));
+    await sch.send(
+      new CreateScheduleCommand({
+        ...base,
+        Name: "old-marked",
+        Description: "scale dev/api to 1 (managed-by:traildigest)",
+      }),
+    );
     await sch.send(new CreateScheduleCommand({ ...base, Name: "hand-made", Description: "made in the console" }));
     // The marker as a substring, in the managed group and in another: not ours.
     await sch.send(new CreateScheduleCommand({ ...base, Name: "unmanaged", Description: "unmanaged-by:traildigest" }));
-    await sch.send(new CreateScheduleCommand({ ...base, Name: "copied", Description: "copied from a managed-by:traildigest schedule" }));
+    await sch.send(
+      new CreateScheduleCommand({
+        ...base,
+        Name: "copied",
+        Description: "copied from a managed-by:traildigest schedule",
+      }),
+    );
     await sch.send(new CreateScheduleGroupCommand({ Name: "td-other" }));
-    await sch.send(new CreateScheduleCommand({ ...base, GroupName: "td-other", Name: "copied", Description: "copied from a managed-by:traildigest schedule" }));
+    await sch.send(
+      new CreateScheduleCommand({
+        ...base,
+        GroupName: "td-other",
+        Name: "copied",
+        Description: "copied from a managed-by:traildigest schedule",
+      }),
+    );
 
     const plain = await cli(["setup", "plan", "--exit-code", "--json"]);
     expect(plain.code).toBe(0); // without --prune, extra schedules are not the plan's business
     const plan = await cli(["setup", "plan", "--prune", "--json"]);
-    const deletes = (JSON.parse(plan.stdout).plan as { name: string; action: string }[]).filter((i) => i.action === "delete");
+    const deletes = (JSON.parse(plan.stdout).plan as { name: string; action: string }[]).filter(
+      (i) => i.action === "delete",
+    );
     expect(deletes.map((i) => i.name)).toEqual(["td-nightly/old-marked"]);
 
     const r = await cli(["setup", "apply", "--yes", "--prune", "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).steps).toEqual([{ resource: "schedule", name: "td-nightly/old-marked", action: "delete" }]);
-    const left = (await sch.send(new ListSchedulesCommand({ GroupName: "td-nightly" }))).Schedules!.map((x) => x.Name).sort();
+    expect(JSON.parse(r.stdout).steps).toEqual([
+      { resource: "schedule", name: "td-nightly/old-marked", action: "delete" },
+    ]);
+    const left = (await sch.send(new ListSchedulesCommand({ GroupName: "td-nightly" })))
+      .Schedules!.map((x) => x.Name)
+      .sort();
     expect(left).toEqual(["api-night-down", "copied", "hand-made", "unmanaged"]);
-    expect((await sch.send(new ListSchedulesCommand({ GroupName: "td-other" }))).Schedules!.map((x) => x.Name)).toEqual(["copied"]);
+    expect((await sch.send(new ListSchedulesCommand({ GroupName: "td-other" }))).Schedules!.map((x) => x.Name)).toEqual(
+      ["copied"],
+    );
   });
 
   it("a hand-made schedule with a config entry's name is a conflict: not rewritten (nor pruned) without --adopt", async () => {
@@ -402,14 +556,18 @@ describe("setup and doctor on moto", () => {
     };
     await sch.send(new CreateScheduleCommand(mine));
     const plan = await cli(["setup", "plan", "--prune", "--json"]);
-    const item = (JSON.parse(plan.stdout).plan as { name: string; action: string; note?: string }[]).find((i) => i.name === "td-nightly/api-night-down")!;
+    const item = (JSON.parse(plan.stdout).plan as { name: string; action: string; note?: string }[]).find(
+      (i) => i.name === "td-nightly/api-night-down",
+    )!;
     expect(item.action).toBe("conflict");
     expect(item.note).toContain("--adopt td-nightly/api-night-down");
     const table = await cli(["setup", "plan"]);
     expect(table.stdout).toMatch(/conflict/);
     const r = await cli(["setup", "apply", "--yes", "--prune"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: refusing to rewrite a schedule traildigest did not create: td-nightly\/api-night-down \(pass --adopt td-nightly\/api-night-down/m);
+    expect(r.stderr).toMatch(
+      /^error: refusing to rewrite a schedule traildigest did not create: td-nightly\/api-night-down \(pass --adopt td-nightly\/api-night-down/m,
+    );
     const after = await sch.send(new GetScheduleCommand({ Name: "api-night-down", GroupName: "td-nightly" }));
     expect(after).toMatchObject({ Description: mine.Description, ScheduleExpression: mine.ScheduleExpression });
     const adopted = await cli(["setup", "apply", "--yes", "--adopt", "td-nightly/api-night-down", "--json"]);

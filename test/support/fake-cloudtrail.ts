@@ -112,13 +112,20 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
         offset = tok.offset;
       }
       const matching = (opts.events as LookupEventItem[])
-        .filter((e) => (!attr || e.EventName === attr.AttributeValue) && seconds(e.EventTime) >= start && seconds(e.EventTime) <= end)
+        .filter(
+          (e) =>
+            (!attr || e.EventName === attr.AttributeValue) &&
+            seconds(e.EventTime) >= start &&
+            seconds(e.EventTime) <= end,
+        )
         .sort((a, b) => seconds(b.EventTime) - seconds(a.EventTime));
       const page = matching.slice(offset, offset + size);
       const next = offset + size < matching.length;
       reply(200, {
         Events: page.map((e) => ({ ...e, EventTime: seconds(e.EventTime) })),
-        ...(next ? { NextToken: Buffer.from(JSON.stringify({ key, offset: offset + size })).toString("base64url") } : {}),
+        ...(next
+          ? { NextToken: Buffer.from(JSON.stringify({ key, offset: offset + size })).toString("base64url") }
+          : {}),
       });
     });
   });
@@ -173,14 +180,26 @@ export function updateServiceEvent(c: UpdateServiceCall): LookupEventItem {
   const role = c.role ?? "traildigest-scheduler-role";
   const session = c.session ?? "a4cdb673bc3db689";
   const userIdentity = c.user
-    ? { type: "IAMUser", principalId: "AIDAEXAMPLE", arn: `arn:aws:iam::${account}:user/${c.user}`, accountId: account, userName: c.user }
+    ? {
+        type: "IAMUser",
+        principalId: "AIDAEXAMPLE",
+        arn: `arn:aws:iam::${account}:user/${c.user}`,
+        accountId: account,
+        userName: c.user,
+      }
     : {
         type: "AssumedRole",
         principalId: `AROAEXAMPLE:${session}`,
         arn: `arn:aws:sts::${account}:assumed-role/${role}/${session}`,
         accountId: account,
         sessionContext: {
-          sessionIssuer: { type: "Role", principalId: "AROAEXAMPLE", arn: `arn:aws:iam::${account}:role/${role}`, accountId: account, userName: role },
+          sessionIssuer: {
+            type: "Role",
+            principalId: "AROAEXAMPLE",
+            arn: `arn:aws:iam::${account}:role/${role}`,
+            accountId: account,
+            userName: role,
+          },
         },
       };
   const record: Record<string, unknown> = {

@@ -51,7 +51,14 @@ export async function startFakeSlack(opts: { secretPath?: string } = {}): Promis
       } catch {
         json = undefined;
       }
-      requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body, json, at: Date.now() });
+      requests.push({
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body,
+        json,
+        at: Date.now(),
+      });
       const r = queue.shift() ?? fallback;
       if (r.reset) return void req.socket.destroy();
       if (r.hang) return;

@@ -89,7 +89,8 @@ export async function awsClient<S extends ServiceName>(service: S, opts: AwsOpti
   // endpoint, send every request there rather than to the queue URL's host.
   // AWS_ENDPOINT_URL(_SQS) is such an explicit endpoint too, unless the SDK is told to ignore it.
   const envEndpoint =
-    process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== "true" && Boolean(process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL);
+    process.env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS !== "true" &&
+    Boolean(process.env.AWS_ENDPOINT_URL_SQS || process.env.AWS_ENDPOINT_URL);
   if (service === "sqs" && (opts.endpointUrl || envEndpoint)) config.useQueueUrlAsEndpoint = false;
   setActiveProfile(config.profile as string | undefined);
   const client = new Client(config) as ClientMap[S];
@@ -141,11 +142,12 @@ type Ctx = { clientName?: string; commandName?: string; traildigestHost?: string
  */
 export function tagErrors(client: TaggableClient): void {
   client.middlewareStack.add(
-    (next: (a: unknown) => Promise<unknown>, context: Ctx) => async (args: { request?: { hostname?: string; port?: number } }) => {
-      const req = args.request;
-      if (req?.hostname) context.traildigestHost = req.port ? `${req.hostname}:${req.port}` : req.hostname;
-      return next(args);
-    },
+    (next: (a: unknown) => Promise<unknown>, context: Ctx) =>
+      async (args: { request?: { hostname?: string; port?: number } }) => {
+        const req = args.request;
+        if (req?.hostname) context.traildigestHost = req.port ? `${req.hostname}:${req.port}` : req.hostname;
+        return next(args);
+      },
     { step: "build", name: "traildigestRecordHost", override: true },
   );
   client.middlewareStack.add(

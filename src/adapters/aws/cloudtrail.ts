@@ -68,10 +68,20 @@ export async function trailClient(opts: AwsOptions): Promise<CloudTrailClient> {
   return awsClient("cloudtrail", { ...opts, overrides: { ...opts.overrides, maxAttempts: 1 } });
 }
 
-const THROTTLE_NAMES = new Set(["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"]);
+const THROTTLE_NAMES = new Set([
+  "ThrottlingException",
+  "Throttling",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+]);
 function isRetryable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  const e = err as Error & { $metadata?: { httpStatusCode?: number }; code?: string; $retryable?: unknown; $traildigestTimeoutMs?: number };
+  const e = err as Error & {
+    $metadata?: { httpStatusCode?: number };
+    code?: string;
+    $retryable?: unknown;
+    $traildigestTimeoutMs?: number;
+  };
   if (THROTTLE_NAMES.has(e.name)) return true;
   // --timeout ran out, or the endpoint does not speak CloudTrail at all: retrying cannot help.
   if (e.$traildigestTimeoutMs || isNotTheService(err)) return false;
@@ -131,7 +141,8 @@ async function sendPaced(
         err = caught.failure;
         // The operation tags (clients.ts) were put on the wrapper on its way out: carry them over.
         if (err && typeof err === "object") {
-          for (const [k, v] of Object.entries(caught)) if (k.startsWith("$traildigest")) (err as Record<string, unknown>)[k] ??= v;
+          for (const [k, v] of Object.entries(caught))
+            if (k.startsWith("$traildigest")) (err as Record<string, unknown>)[k] ??= v;
         }
       }
       done();
@@ -190,7 +201,11 @@ export async function scanTrail(params: LookupParams, client: Sender, deps: Look
 }
 
 /** Normalised events for one EventName in [since, until], newest first. */
-export async function lookupEvents(params: LookupParams, client: Sender, deps: LookupDeps = {}): Promise<ApiCallEvent[]> {
+export async function lookupEvents(
+  params: LookupParams,
+  client: Sender,
+  deps: LookupDeps = {},
+): Promise<ApiCallEvent[]> {
   return (await scanTrail(params, client, deps)).events;
 }
 

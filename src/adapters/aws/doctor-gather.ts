@@ -33,7 +33,9 @@ async function gatherTrails(aws: AwsOptions): Promise<TrailInfo[]> {
           return mgmt && !readOnlyOnly;
         });
       } else if (sel.EventSelectors?.length) {
-        managementWrites = sel.EventSelectors.some((e) => e.IncludeManagementEvents !== false && e.ReadWriteType !== "ReadOnly");
+        managementWrites = sel.EventSelectors.some(
+          (e) => e.IncludeManagementEvents !== false && e.ReadWriteType !== "ReadOnly",
+        );
       }
     } catch {
       managementWrites = undefined; // unknown: not a reason to fail the trail check
@@ -50,12 +52,19 @@ async function gatherTrails(aws: AwsOptions): Promise<TrailInfo[]> {
 }
 
 /** EventBridge's own verdict on the live pattern against doctor's sample event; undefined when it gives none. */
-async function testLivePattern(aws: AwsOptions, cfg: Config, identity: Identity, pattern: unknown): Promise<boolean | undefined> {
+async function testLivePattern(
+  aws: AwsOptions,
+  cfg: Config,
+  identity: Identity,
+  pattern: unknown,
+): Promise<boolean | undefined> {
   try {
     const eb = await awsClient("eventbridge", aws);
     const m = await sdk.eventbridge();
     const event = doctorSampleEvent(cfg, identity);
-    const r = await eb.send(new m.TestEventPatternCommand({ EventPattern: JSON.stringify(pattern), Event: JSON.stringify(event) }));
+    const r = await eb.send(
+      new m.TestEventPatternCommand({ EventPattern: JSON.stringify(pattern), Event: JSON.stringify(event) }),
+    );
     // Emulators (moto) answer with no Result at all: leave it undefined so doctor matches locally.
     return typeof r.Result === "boolean" ? r.Result : undefined;
   } catch {
@@ -76,7 +85,11 @@ async function deployedWebhookExists(aws: AwsOptions, env: Record<string, string
       const ssm = await awsClient("ssm", aws);
       const m = await sdk.ssm();
       const d = await ssm.send(
-        new m.DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [ssmParameterName(env.SLACK_WEBHOOK_PARAMETER)] }] }),
+        new m.DescribeParametersCommand({
+          ParameterFilters: [
+            { Key: "Name", Option: "Equals", Values: [ssmParameterName(env.SLACK_WEBHOOK_PARAMETER)] },
+          ],
+        }),
       );
       return (d.Parameters?.length ?? 0) > 0;
     }
@@ -87,7 +100,10 @@ async function deployedWebhookExists(aws: AwsOptions, env: Record<string, string
 }
 
 /** The ECS services ("cluster/service") and roles the live versions of the config's schedules use. */
-function scheduleTargets(cfg: Config, live: LiveState): { services: Map<string, { cluster: string; service: string }>; roles: Set<string> } {
+function scheduleTargets(
+  cfg: Config,
+  live: LiveState,
+): { services: Map<string, { cluster: string; service: string }>; roles: Set<string> } {
   const services = new Map<string, { cluster: string; service: string }>();
   const roles = new Set<string>();
   for (const sc of cfg.schedules) {
@@ -103,7 +119,10 @@ function scheduleTargets(cfg: Config, live: LiveState): { services: Map<string, 
 }
 
 /** Each service's status, "MISSING", or the error that kept it from being read. */
-async function ecsServiceStatuses(aws: AwsOptions, services: Map<string, { cluster: string; service: string }>): Promise<Record<string, string>> {
+async function ecsServiceStatuses(
+  aws: AwsOptions,
+  services: Map<string, { cluster: string; service: string }>,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   if (!services.size) return out;
   const ecs = await awsClient("ecs", aws);
@@ -114,14 +133,19 @@ async function ecsServiceStatuses(aws: AwsOptions, services: Map<string, { clust
       const svc = d.services?.find((x) => x.serviceName === service || x.serviceArn?.endsWith(`/${service}`));
       out[key] = svc?.status ?? "MISSING";
     } catch (err) {
-      out[key] = isNotFound(err) || (err as { name?: string }).name === "ClusterNotFoundException" ? "MISSING" : errText(err);
+      out[key] =
+        isNotFound(err) || (err as { name?: string }).name === "ClusterNotFoundException" ? "MISSING" : errText(err);
     }
   }
   return out;
 }
 
 /** "exists", "missing" or the error, for each role in this account (another account's role is not checkable from here). */
-async function scheduleRoleStatuses(aws: AwsOptions, roles: Set<string>, account: string): Promise<Record<string, string>> {
+async function scheduleRoleStatuses(
+  aws: AwsOptions,
+  roles: Set<string>,
+  account: string,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   if (!roles.size) return out;
   const iam = await awsClient("iam", aws);

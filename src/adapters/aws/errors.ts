@@ -84,10 +84,20 @@ const BAD_CREDENTIALS = new Set([
   "InvalidAccessKeyId",
   "IncompleteSignature",
 ]);
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 function isAwsShaped(e: AnyErr): boolean {
-  return Boolean(e.$metadata || e.$traildigestOperation || e.name === "CredentialsProviderError" || e.name === "TokenProviderError");
+  return Boolean(
+    e.$metadata || e.$traildigestOperation || e.name === "CredentialsProviderError" || e.name === "TokenProviderError",
+  );
 }
 
 function networkCode(e: AnyErr): string | undefined {
@@ -122,9 +132,12 @@ export function isNotTheService(err: unknown): boolean {
   const e = err as AnyErr;
   if (!(err instanceof Error) || !(e.$metadata || e.$response || e.$traildigestOperation)) return false;
   return (
-    /Deserialization error|Unexpected token|is not valid JSON|Unexpected end of JSON|non-xml|Expected .*XML/i.test(e.message ?? "") ||
-    (e.name === "SyntaxError") ||
-    ((e.$metadata?.httpStatusCode === 404 || e.$response?.statusCode === 404) && /^(UnknownError|Unknown|NotFound|Error)$/.test(e.name))
+    /Deserialization error|Unexpected token|is not valid JSON|Unexpected end of JSON|non-xml|Expected .*XML/i.test(
+      e.message ?? "",
+    ) ||
+    e.name === "SyntaxError" ||
+    ((e.$metadata?.httpStatusCode === 404 || e.$response?.statusCode === 404) &&
+      /^(UnknownError|Unknown|NotFound|Error)$/.test(e.name))
   );
 }
 
@@ -178,11 +191,15 @@ const MATCHERS: ErrorMatcher[] = [
     },
   },
   {
-    when: ({ name, msg }) => EXPIRED.has(name) || /sso.*(expired|refresh)|token.*(has )?expired|expired.*token/i.test(msg),
-    error: ({ opts }) => new ServiceError(`your AWS SSO session has expired: run \`aws sso login --profile ${profileName()}\``, opts),
+    when: ({ name, msg }) =>
+      EXPIRED.has(name) || /sso.*(expired|refresh)|token.*(has )?expired|expired.*token/i.test(msg),
+    error: ({ opts }) =>
+      new ServiceError(`your AWS SSO session has expired: run \`aws sso login --profile ${profileName()}\``, opts),
   },
   {
-    when: ({ name, msg }) => name === "CredentialsProviderError" || /could not load credentials|credentials? (is|are) missing|no credentials/i.test(msg),
+    when: ({ name, msg }) =>
+      name === "CredentialsProviderError" ||
+      /could not load credentials|credentials? (is|are) missing|no credentials/i.test(msg),
     error: ({ opts }) => {
       const profile = activeProfile ?? process.env.AWS_PROFILE;
       return new ServiceError(
@@ -196,33 +213,49 @@ const MATCHERS: ErrorMatcher[] = [
   {
     when: ({ name }) => BAD_CREDENTIALS.has(name),
     error: ({ name, opts }) =>
-      new ServiceError(`AWS rejected the credentials (${name}): check AWS_PROFILE / AWS_ACCESS_KEY_ID, or run \`aws sso login --profile ${profileName()}\``, opts),
+      new ServiceError(
+        `AWS rejected the credentials (${name}): check AWS_PROFILE / AWS_ACCESS_KEY_ID, or run \`aws sso login --profile ${profileName()}\``,
+        opts,
+      ),
   },
   {
-    when: ({ e, name, msg }) => ACCESS_DENIED.has(name) || (e.$metadata?.httpStatusCode === 403 && /denied|not authorized/i.test(msg)),
+    when: ({ e, name, msg }) =>
+      ACCESS_DENIED.has(name) || (e.$metadata?.httpStatusCode === 403 && /denied|not authorized/i.test(msg)),
     error: ({ e, msg, opts }) => {
       const { principal } = parseAccessDenied(msg);
       const action = iamAction(e) ?? "this call";
-      return new ServiceError(`access denied: ${action} is not allowed for ${principal ?? "the current credentials"}`, opts);
+      return new ServiceError(
+        `access denied: ${action} is not allowed for ${principal ?? "the current credentials"}`,
+        opts,
+      );
     },
   },
   {
     when: ({ name }) => THROTTLED.has(name),
     error: ({ e, label, op, opts }) => {
       const attempts = e.$metadata?.attempts ?? 1;
-      return new ServiceError(`throttled by ${label}${op ? ` (${op})` : ""} after ${plural(attempts, "attempt")}; try again or lower concurrency`, opts);
+      return new ServiceError(
+        `throttled by ${label}${op ? ` (${op})` : ""} after ${plural(attempts, "attempt")}; try again or lower concurrency`,
+        opts,
+      );
     },
   },
   {
     when: ({ name, net }) => name === "TimeoutError" || name === "RequestTimeout" || net === "ETIMEDOUT",
     error: ({ e, msg, label, op, host, opts }) => {
-      const after = e.$traildigestTimeoutMs ? ` within ${e.$traildigestTimeoutMs / 1000} s (--timeout)` : ` (${firstLine(msg) || "timed out"})`;
-      return new ServiceError(`no answer from ${host}${op ? ` to ${label} ${op}` : ""}${after}: check --endpoint-url, --region and the network, or raise --timeout`, opts);
+      const after = e.$traildigestTimeoutMs
+        ? ` within ${e.$traildigestTimeoutMs / 1000} s (--timeout)`
+        : ` (${firstLine(msg) || "timed out"})`;
+      return new ServiceError(
+        `no answer from ${host}${op ? ` to ${label} ${op}` : ""}${after}: check --endpoint-url, --region and the network, or raise --timeout`,
+        opts,
+      );
     },
   },
   {
     when: ({ net }) => Boolean(net),
-    error: ({ net, host, opts }) => new ServiceError(`cannot reach ${host} (${net}): check --endpoint-url, --region and the network`, opts),
+    error: ({ net, host, opts }) =>
+      new ServiceError(`cannot reach ${host} (${net}): check --endpoint-url, --region and the network`, opts),
   },
   {
     when: ({ e }) => isNotTheService(e),
@@ -239,7 +272,10 @@ const MATCHERS: ErrorMatcher[] = [
     error: ({ name, msg, label, op, opts }) => {
       const what = op ? `${label} ${op}` : label;
       const detail = firstLine(msg) || name;
-      return new ServiceError(scrub(`${what} failed: ${name && name !== "Error" && !detail.includes(name) ? `${name}: ` : ""}${detail}`), opts);
+      return new ServiceError(
+        scrub(`${what} failed: ${name && name !== "Error" && !detail.includes(name) ? `${name}: ` : ""}${detail}`),
+        opts,
+      );
     },
   },
 ];

@@ -4,7 +4,13 @@ import { awsClient, type AwsOptions } from "./clients.js";
 import type { Config } from "../../core/setup/config-schema.js";
 import type { LiveQueue, LiveSchedule, LiveState } from "../../core/setup/plan.js";
 import { partitionOf } from "../../core/aws/arn.js";
-import { ROLE_INLINE_POLICY, parsePolicyDocument, queueArn, ssmParameterName, type Identity } from "../../core/setup/policies.js";
+import {
+  ROLE_INLINE_POLICY,
+  parsePolicyDocument,
+  queueArn,
+  ssmParameterName,
+  type Identity,
+} from "../../core/setup/policies.js";
 import { isNotFound } from "./errors.js";
 
 /** SDK modules (commands and types), loaded lazily. */
@@ -55,12 +61,18 @@ export async function readLiveQueue(aws: AwsOptions, name: string): Promise<Live
     retentionSeconds: Number(a.MessageRetentionPeriod ?? 345_600),
     ...(redrive ? { redrive: { deadLetterTargetArn: redrive.dlqArn, maxReceiveCount: redrive.maxReceiveCount } } : {}),
     ...(a.Policy ? { policy: parsePolicyDocument(a.Policy) } : {}),
-    messages: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) },
+    messages: {
+      visible: Number(a.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+    },
   };
 }
 
 /** Reads the schedules in `groups`, or in every existing group when `groups` is "all" (what --prune needs). */
-export async function readSchedules(aws: AwsOptions, groups: string[] | "all"): Promise<{ groups: string[]; schedules: LiveSchedule[] }> {
+export async function readSchedules(
+  aws: AwsOptions,
+  groups: string[] | "all",
+): Promise<{ groups: string[]; schedules: LiveSchedule[] }> {
   const sch = await awsClient("scheduler", aws);
   // The one Scheduler reader (scheduler.ts): ListSchedules is summary-only, so GetSchedule per schedule.
   const { fetchSchedules, listScheduleGroups } = await import("./scheduler.js");
@@ -86,11 +98,20 @@ export async function readSchedules(aws: AwsOptions, groups: string[] | "all"): 
         ...(s.ScheduleExpressionTimezone ? { timezone: s.ScheduleExpressionTimezone } : {}),
         state: s.State ?? "ENABLED",
         ...(s.Description ? { description: s.Description } : {}),
-        ...(fw?.Mode === "FLEXIBLE" && fw.MaximumWindowInMinutes ? { flexibleWindowMinutes: fw.MaximumWindowInMinutes } : {}),
+        ...(fw?.Mode === "FLEXIBLE" && fw.MaximumWindowInMinutes
+          ? { flexibleWindowMinutes: fw.MaximumWindowInMinutes }
+          : {}),
         targetArn: s.Target?.Arn ?? "",
         ...(s.Target?.RoleArn ? { roleArn: s.Target.RoleArn } : {}),
         ...(input !== undefined ? { input } : {}),
-        ...(rp ? { retryPolicy: { maximumRetryAttempts: rp.MaximumRetryAttempts, maximumEventAgeSeconds: rp.MaximumEventAgeInSeconds } } : {}),
+        ...(rp
+          ? {
+              retryPolicy: {
+                maximumRetryAttempts: rp.MaximumRetryAttempts,
+                maximumEventAgeSeconds: rp.MaximumEventAgeInSeconds,
+              },
+            }
+          : {}),
         ...(s.Target?.DeadLetterConfig?.Arn ? { deadLetterArn: s.Target.DeadLetterConfig.Arn } : {}),
       });
     }
@@ -111,7 +132,11 @@ export async function webhookExists(aws: AwsOptions, cfg: Config): Promise<boole
     const ssm = await awsClient("ssm", aws);
     const { DescribeParametersCommand } = await sdk.ssm();
     const name = ssmParameterName(w.parameter);
-    const d = await orMissing(ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] })));
+    const d = await orMissing(
+      ssm.send(
+        new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] }),
+      ),
+    );
     return (d?.Parameters?.length ?? 0) > 0;
   }
   return false;
@@ -142,14 +167,21 @@ type RuleOut = import("@aws-sdk/client-eventbridge").DescribeRuleCommandOutput;
 type FunctionOut = import("@aws-sdk/client-lambda").GetFunctionConfigurationCommandOutput;
 
 /** The rule (undefined when missing) and its targets. */
-async function readRule(aws: AwsOptions, cfg: Config): Promise<{ ruleOut: RuleOut | undefined; targets: LiveState["targets"] }> {
+async function readRule(
+  aws: AwsOptions,
+  cfg: Config,
+): Promise<{ ruleOut: RuleOut | undefined; targets: LiveState["targets"] }> {
   const eb = await awsClient("eventbridge", aws);
   const { DescribeRuleCommand, ListTargetsByRuleCommand } = await sdk.eventbridge();
   const ruleOut = await orMissing(eb.send(new DescribeRuleCommand({ Name: cfg.rule.name })));
   let targets: LiveState["targets"] = [];
   if (ruleOut) {
     const t = await eb.send(new ListTargetsByRuleCommand({ Rule: cfg.rule.name }));
-    targets = (t.Targets ?? []).map((x) => ({ id: x.Id ?? "", arn: x.Arn ?? "", ...(x.RoleArn ? { roleArn: x.RoleArn } : {}) }));
+    targets = (t.Targets ?? []).map((x) => ({
+      id: x.Id ?? "",
+      arn: x.Arn ?? "",
+      ...(x.RoleArn ? { roleArn: x.RoleArn } : {}),
+    }));
   }
   return { ruleOut, targets };
 }
@@ -160,7 +192,9 @@ async function readRole(aws: AwsOptions, cfg: Config): Promise<LiveState["role"]
   const { GetRoleCommand, GetRolePolicyCommand } = await sdk.iam();
   const roleOut = await orMissing(iam.send(new GetRoleCommand({ RoleName: cfg.function.roleName })));
   if (!roleOut?.Role) return undefined;
-  const inline = await orMissing(iam.send(new GetRolePolicyCommand({ RoleName: cfg.function.roleName, PolicyName: ROLE_INLINE_POLICY })));
+  const inline = await orMissing(
+    iam.send(new GetRolePolicyCommand({ RoleName: cfg.function.roleName, PolicyName: ROLE_INLINE_POLICY })),
+  );
   return {
     arn: roleOut.Role.Arn ?? "",
     trustPolicy: parsePolicyDocument(roleOut.Role.AssumeRolePolicyDocument),
@@ -209,7 +243,11 @@ function readLiveSchedules(aws: AwsOptions, cfg: Config, allScheduleGroups: bool
 }
 
 function ruleView(ruleOut: RuleOut): NonNullable<LiveState["rule"]> {
-  return { arn: ruleOut.Arn ?? "", state: ruleOut.State ?? "", pattern: ruleOut.EventPattern ? JSON.parse(ruleOut.EventPattern) : undefined };
+  return {
+    arn: ruleOut.Arn ?? "",
+    state: ruleOut.State ?? "",
+    pattern: ruleOut.EventPattern ? JSON.parse(ruleOut.EventPattern) : undefined,
+  };
 }
 
 function functionView(fn: FunctionOut): NonNullable<LiveState["function"]> {
@@ -244,7 +282,9 @@ export async function readLiveState(
   ]);
   const { ruleOut, targets } = await guard("rule", { ruleOut: undefined, targets: [] }, () => readRule(aws, cfg));
   const role = await guard("role", undefined, () => readRole(aws, cfg));
-  const { fn, mapping } = await guard("function", { fn: undefined, mapping: undefined }, () => readFunction(aws, cfg, id));
+  const { fn, mapping } = await guard("function", { fn: undefined, mapping: undefined }, () =>
+    readFunction(aws, cfg, id),
+  );
   const sched = await guard("schedules", { groups: [] as string[], schedules: [] as LiveSchedule[] }, () =>
     readLiveSchedules(aws, cfg, opts.allScheduleGroups),
   );

@@ -75,7 +75,12 @@ export async function describeQueue(client: SqsSender, queue: string): Promise<Q
   const dlq = redrive
     ? {
         arn: redrive.dlqArn,
-        url: await queueUrlOf(client, queueNameFromArn(redrive.dlqArn) ?? queueNameOf(redrive.dlqArn), undefined, "GetQueueUrl (DLQ)"),
+        url: await queueUrlOf(
+          client,
+          queueNameFromArn(redrive.dlqArn) ?? queueNameOf(redrive.dlqArn),
+          undefined,
+          "GetQueueUrl (DLQ)",
+        ),
         maxReceiveCount: redrive.maxReceiveCount,
       }
     : null;

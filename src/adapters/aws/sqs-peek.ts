@@ -216,7 +216,11 @@ async function settle(client: Sender, url: string, held: Held[], opts: PeekOptio
       const newMessageId = await requeue(client, url, h.message);
       result.requeued.push({ messageId: h.peeked.messageId, newMessageId, receiveCount: count });
     } catch (err) {
-      result.atEdge.push({ messageId: h.peeked.messageId, receiveCount: count, reason: `re-queue failed: ${errName(err)}` });
+      result.atEdge.push({
+        messageId: h.peeked.messageId,
+        receiveCount: count,
+        reason: `re-queue failed: ${errName(err)}`,
+      });
       release.push(h);
     }
   }
@@ -226,7 +230,11 @@ async function settle(client: Sender, url: string, held: Held[], opts: PeekOptio
       const r = await client.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: url,
-          Entries: chunk.map((h, k) => ({ Id: String(k), ReceiptHandle: h.message.ReceiptHandle!, VisibilityTimeout: 0 })),
+          Entries: chunk.map((h, k) => ({
+            Id: String(k),
+            ReceiptHandle: h.message.ReceiptHandle!,
+            VisibilityTimeout: 0,
+          })),
         }),
       );
       result.released += r.Successful?.length ?? 0;
@@ -245,9 +253,14 @@ async function requeue(client: Sender, url: string, m: Message): Promise<string>
     new SendMessageCommand({
       QueueUrl: url,
       MessageBody: m.Body ?? "",
-      ...(m.MessageAttributes && Object.keys(m.MessageAttributes).length ? { MessageAttributes: m.MessageAttributes } : {}),
+      ...(m.MessageAttributes && Object.keys(m.MessageAttributes).length
+        ? { MessageAttributes: m.MessageAttributes }
+        : {}),
       ...(fifo
-        ? { MessageGroupId: attrs.MessageGroupId ?? "traildigest", MessageDeduplicationId: `${m.MessageId}-requeued-${Date.now()}` }
+        ? {
+            MessageGroupId: attrs.MessageGroupId ?? "traildigest",
+            MessageDeduplicationId: `${m.MessageId}-requeued-${Date.now()}`,
+          }
         : {}),
     }),
   );
@@ -267,7 +280,8 @@ export function peekSummary(r: PeekResult): string {
     `held ${r.held} for up to ${r.holdSeconds} s and released ${r.released}`,
   ];
   if (r.releaseFailed) parts.push(`${r.releaseFailed} not released (visible again within ${r.holdSeconds} s)`);
-  if (r.requeued.length) parts.push(`re-queued ${plural(r.requeued.length, "message")} as a fresh copy (receive count 0)`);
+  if (r.requeued.length)
+    parts.push(`re-queued ${plural(r.requeued.length, "message")} as a fresh copy (receive count 0)`);
   if (r.atEdge.length) parts.push(`${plural(r.atEdge.length, "message")} left at the edge of the DLQ`);
   return `this peek ${parts.join("; ")}`;
 }
@@ -328,7 +342,8 @@ export async function peekQueue(
   const counts = await queueCounts(client, queue.url);
   let url = queue.url;
   if (req.dlq) {
-    if (!counts.redrive) throw new UsageError(`queue "${queue.name}" has no redrive policy, so no dead-letter queue to peek`);
+    if (!counts.redrive)
+      throw new UsageError(`queue "${queue.name}" has no redrive policy, so no dead-letter queue to peek`);
     url = (await resolveQueue(client, counts.redrive.dlqArn)).url;
   }
   const maxReceiveCount = req.dlq ? null : (counts.redrive?.maxReceiveCount ?? null);
@@ -344,5 +359,12 @@ export async function peekQueue(
   } finally {
     spin.stop();
   }
-  return { queue, url, counts, maxReceiveCount, result, warnings: peekWarnings(result, maxReceiveCount, Boolean(req.dlq)) };
+  return {
+    queue,
+    url,
+    counts,
+    maxReceiveCount,
+    result,
+    warnings: peekWarnings(result, maxReceiveCount, Boolean(req.dlq)),
+  };
 }

@@ -30,7 +30,8 @@ export function parseQueueArg(q: string): ParsedQueueArg {
     return { kind: "url", url: v, name: path.at(-1) ?? v, account: path.at(-2), region };
   }
   const arn = parseArn(v);
-  if (arn?.service === "sqs" && /^\d*$/.test(arn.account)) return { kind: "arn", name: arn.resource, region: arn.region || undefined, account: arn.account || undefined };
+  if (arn?.service === "sqs" && /^\d*$/.test(arn.account))
+    return { kind: "arn", name: arn.resource, region: arn.region || undefined, account: arn.account || undefined };
   if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(v)) {
     throw new UsageError(`--queue: "${q}" is not a queue name, URL or ARN`);
   }

@@ -19,7 +19,13 @@ function parseYamlStrict(yaml: typeof import("yaml"), text: string): unknown {
   let tag: string | undefined;
   yaml.visit(doc, {
     Node(_k, node) {
-      if (!tag && yaml.isNode(node) && node.tag && !/^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq)$/.test(node.tag)) tag = node.tag;
+      if (
+        !tag &&
+        yaml.isNode(node) &&
+        node.tag &&
+        !/^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq)$/.test(node.tag)
+      )
+        tag = node.tag;
     },
   });
   if (tag) throw new Error(`the tag ${tag} is not allowed (plain values only)`);
@@ -54,13 +60,15 @@ export async function loadConfig(path?: string, cwd = process.cwd()): Promise<Co
   let doc: unknown;
   try {
     if (/\.ya?ml$/i.test(file)) {
-      doc = parseYamlStrict((await loadYaml()), text);
+      doc = parseYamlStrict(await loadYaml(), text);
     } else {
       doc = JSON.parse(text);
     }
   } catch (err) {
     const first = (err as Error).message.split("\n")[0]!;
-    throw new UsageError(`${label}: not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${first.length > 200 ? first.slice(0, 200) + "…" : first}`);
+    throw new UsageError(
+      `${label}: not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${first.length > 200 ? first.slice(0, 200) + "…" : first}`,
+    );
   }
   // A file holding only null (or nothing) is a mistake, not "all defaults": `{}` says that.
   if (doc === null || doc === undefined || typeof doc !== "object" || Array.isArray(doc)) {

@@ -11,7 +11,10 @@ export default defineCommand({
   ],
   exitCodes: "Exit codes: 0 every check passed · 1 a check failed (--strict: or warned) · 2 bad config · 3 AWS error",
   async run(ctx, o: { strict?: boolean }) {
-    const [{ runDoctor }, { renderChecks }] = await Promise.all([import("../../app/doctor.js"), import("../render/doctor.js")]);
+    const [{ runDoctor }, { renderChecks }] = await Promise.all([
+      import("../../app/doctor.js"),
+      import("../render/doctor.js"),
+    ]);
     const { checks, exitCode } = await runDoctor(ctx, Boolean(o.strict));
     return {
       data: { checks: checks.map(({ id, status, message, remedy }) => ({ id, status, message, remedy })) },

@@ -106,7 +106,11 @@ function forTerminal(text: string, c: ChalkInstance, line = false): string {
   return terminalText(redact(text), { multiline: !line, keepOwnStyles: c.level > 0 });
 }
 
-export function createUi(opts: Pick<GlobalOptions, "output" | "color" | "verbose">, streams: Streams, env: NodeJS.ProcessEnv = {}): Ui {
+export function createUi(
+  opts: Pick<GlobalOptions, "output" | "color" | "verbose">,
+  streams: Streams,
+  env: NodeJS.ProcessEnv = {},
+): Ui {
   if (!ChalkClass) throw new Error("preloadRenderers() was not awaited before createUi()");
   const colorWanted = opts.color && !env.NO_COLOR && streams.stdout.isTTY === true;
   const c = new ChalkClass({ level: colorWanted ? new ChalkClass().level || 1 : 0 });
@@ -269,7 +273,11 @@ export class SpooledArray {
     await this.flush();
     await new Promise<void>((resolve, reject) => this.out.end((err?: Error | null) => (err ? reject(err) : resolve())));
     const { createReadStream } = await import("node:fs");
-    await json.arrayFrom(name, createReadStream(this.file, { encoding: "utf8", highWaterMark: 1 << 16 }), this.count === 0);
+    await json.arrayFrom(
+      name,
+      createReadStream(this.file, { encoding: "utf8", highWaterMark: 1 << 16 }),
+      this.count === 0,
+    );
   }
 
   async dispose(): Promise<void> {

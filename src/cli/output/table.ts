@@ -122,7 +122,8 @@ export function fitWidths(natural: number[], available: number, keep: number[] =
   free.sort((a, b) => natural[a]! - natural[b]!);
   // Narrow columns that fit under an equal share keep their width; the rest share what is left.
   let k = 0;
-  while (k < free.length && natural[free[k]!]! <= Math.floor(budget / (free.length - k))) budget -= natural[free[k++]!]!;
+  while (k < free.length && natural[free[k]!]! <= Math.floor(budget / (free.length - k)))
+    budget -= natural[free[k++]!]!;
   const rest = free.slice(k);
   const share = Math.floor(budget / Math.max(1, rest.length));
   const extra = budget - share * rest.length;
@@ -155,7 +156,8 @@ export function renderTable(spec: TableSpec): string {
   // Borders: "│ " before each column, " " after it, and the closing "│".
   const widths = fitWidths(natural, Math.max(n * MIN_COL, spec.width - (3 * n + 1)), spec.keep);
   // Wrapped columns: their lines become several lines of the column's width, so nothing is cut.
-  for (const i of spec.wrap ?? []) for (const r of cells.slice(1)) if (r[i]) r[i] = r[i]!.flatMap((line) => wrapLine(line, widths[i]!));
+  for (const i of spec.wrap ?? [])
+    for (const r of cells.slice(1)) if (r[i]) r[i] = r[i]!.flatMap((line) => wrapLine(line, widths[i]!));
   const rule = (l: string, m: string, r: string) => border(l + widths.map((w) => "─".repeat(w + 2)).join(m) + r);
   const bar = border("│");
   const out: string[] = [rule("┌", "┬", "┐")];

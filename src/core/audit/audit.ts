@@ -113,16 +113,22 @@ export function expectedFrom(s: Schedule): { since: Date; created: boolean; reas
   const created = toDate(s.createdAt);
   const modified = toDate(s.modifiedAt);
   if (modified && (!created || modified > created)) {
-    return { since: modified, created: false, reason: `last modified ${modified.toISOString()}: its expression before then is not known` };
+    return {
+      since: modified,
+      created: false,
+      reason: `last modified ${modified.toISOString()}: its expression before then is not known`,
+    };
   }
-  if (created) return { since: created, created: true, reason: `created ${created.toISOString()}: it did not exist before` };
+  if (created)
+    return { since: created, created: true, reason: `created ${created.toISOString()}: it did not exist before` };
   return undefined;
 }
 
 /** Schedules whose target is ECS UpdateService and that can fire (DISABLED ones cannot). */
 export function auditableSchedules<S extends Schedule>(schedules: S[]): S[] {
   return schedules.filter(
-    (s) => s.target.kind === ECS_UPDATE_SERVICE && (s.state ?? "ENABLED").toUpperCase() !== "DISABLED" && s.target.service,
+    (s) =>
+      s.target.kind === ECS_UPDATE_SERVICE && (s.state ?? "ENABLED").toUpperCase() !== "DISABLED" && s.target.service,
   );
 }
 
@@ -154,7 +160,12 @@ export function scheduleFires(
       opts.skipped?.push({ schedule: s.name, group, reason: err instanceof Error ? err.message : String(err) });
       continue;
     }
-    const where = { schedule: s.name, group, cluster: resourceName(s.target.cluster) ?? "default", service: resourceName(s.target.service)! };
+    const where = {
+      schedule: s.name,
+      group,
+      cluster: resourceName(s.target.cluster) ?? "default",
+      service: resourceName(s.target.service)!,
+    };
     for (const at of times) out.push({ s, at, where });
   }
   return out;
@@ -185,7 +196,11 @@ export function expectedFires(schedules: Schedule[], opts: ExpectOptions): Expec
   const lookback =
     opts.lookbackMs ?? Math.max(0, ...auditable.map((s) => (s.flexibleWindowMinutes ?? 0) * 60_000 + opts.toleranceMs));
   const start = new Date(opts.from.getTime() - lookback);
-  const all = scheduleFires(auditable, start, opts.to, { firesBetween: opts.firesBetween, limit: FIRE_LIMIT, skipped: opts.skipped });
+  const all = scheduleFires(auditable, start, opts.to, {
+    firesBetween: opts.firesBetween,
+    limit: FIRE_LIMIT,
+    skipped: opts.skipped,
+  });
   // Before creation a fire cannot have happened: drop it. Before the last change it may have (with another
   // expression): keep it as context, so it may still explain a call, but never report it as missed.
   const dropped = new Map<Schedule, number>();
@@ -202,7 +217,13 @@ export function expectedFires(schedules: Schedule[], opts: ExpectOptions): Expec
   }
   for (const [s, n] of dropped) {
     const e = expectedFrom(s)!;
-    opts.notExpected?.push({ schedule: s.name, group: s.group ?? "default", before: e.since.toISOString(), fires: n, reason: e.reason });
+    opts.notExpected?.push({
+      schedule: s.name,
+      group: s.group ?? "default",
+      before: e.since.toISOString(),
+      fires: n,
+      reason: e.reason,
+    });
   }
   const fb = opts.firesBetween ?? defaultFiresBetween;
   const out = fires.map(({ s, at, where }, i): ExpectedFire => {
@@ -210,7 +231,10 @@ export function expectedFires(schedules: Schedule[], opts: ExpectOptions): Expec
     const windowEnd = at.getTime() + flex * 60_000 + opts.toleranceMs;
     let retryUntil: number | undefined;
     if (s.retryPolicy?.maximumRetryAttempts !== 0) {
-      retryUntil = at.getTime() + flex * 60_000 + (s.retryPolicy?.maximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
+      retryUntil =
+        at.getTime() +
+        flex * 60_000 +
+        (s.retryPolicy?.maximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_SECONDS) * 1000;
       // A retry never runs past the next fire: the next fire of this schedule caps it (computed when not in the list).
       let next = fires[i + 1]?.s === s ? fires[i + 1]!.at : undefined;
       if (!next) {
@@ -264,7 +288,9 @@ export function scanRange(schedules: Schedule[], opts: Pick<AuditOptions, "from"
  * ending within the tolerance of now. Every auditable schedule's window then reaches past now, so scanRange would
  * give [from, now] whatever the schedules say. Otherwise undefined: the range needs the longest flexible window.
  */
-export function scanRangeUpfront(opts: Pick<AuditOptions, "from" | "to" | "now" | "toleranceMs">): { since: Date; until: Date } | undefined {
+export function scanRangeUpfront(
+  opts: Pick<AuditOptions, "from" | "to" | "now" | "toleranceMs">,
+): { since: Date; until: Date } | undefined {
   if (opts.to.getTime() + opts.toleranceMs < opts.now.getTime()) return undefined;
   return { since: opts.from, until: opts.now < opts.from ? opts.from : opts.now };
 }

@@ -70,7 +70,9 @@ interface Calls {
 function claimCalls(fire: ExpectedFire, calls: Calls): { chosen?: number; attempts: number } {
   const { sorted, index, used } = calls;
   const inWindow = (until: Date) =>
-    index.window(fire.cluster, fire.service, fire.at.getTime(), until.getTime()).filter((i) => !used.has(i) && callMatches(fire, sorted[i]!, until));
+    index
+      .window(fire.cluster, fire.service, fire.at.getTime(), until.getTime())
+      .filter((i) => !used.has(i) && callMatches(fire, sorted[i]!, until));
   let candidates = inWindow(fire.windowEnd);
   let success = candidates.find((i) => !sorted[i]!.errorCode);
   // Only failed calls in the window: the Scheduler retries for up to the event age (never past the next
@@ -96,7 +98,12 @@ function claimCalls(fire: ExpectedFire, calls: Calls): { chosen?: number; attemp
 }
 
 /** The audit row of one fire, given the call it took (if any). */
-function auditedFire(fire: ExpectedFire, call: ApiCallEvent | undefined, attempts: number, opts: MatchOptions): AuditedFire {
+function auditedFire(
+  fire: ExpectedFire,
+  call: ApiCallEvent | undefined,
+  attempts: number,
+  opts: MatchOptions,
+): AuditedFire {
   let status: FireStatus;
   if (call) status = call.errorCode ? "failed" : "ok";
   else {
@@ -148,10 +155,20 @@ export function matchFires(fires: ExpectedFire[], calls: ApiCallEvent[], opts: M
   for (const fire of ordered) {
     const { chosen, attempts } = claimCalls(fire, state);
     // A context fire may take calls (so they are not unexpected) but is not reported.
-    if (!fire.context) audited.push(auditedFire(fire, chosen !== undefined ? sorted[chosen] : undefined, attempts, opts));
+    if (!fire.context)
+      audited.push(auditedFire(fire, chosen !== undefined ? sorted[chosen] : undefined, attempts, opts));
   }
   const { unexpected, deploys, autoScaling } = splitUnexplained(unexplainedCalls(state, opts));
-  const summary = { ok: 0, failed: 0, missed: 0, pending: 0, unexpected: unexpected.length, deploys: deploys.length, autoScaling: autoScaling.length, schedules: 0 };
+  const summary = {
+    ok: 0,
+    failed: 0,
+    missed: 0,
+    pending: 0,
+    unexpected: unexpected.length,
+    deploys: deploys.length,
+    autoScaling: autoScaling.length,
+    schedules: 0,
+  };
   for (const f of audited) summary[f.status]++;
   summary.schedules = new Set(audited.map((f) => `${f.group}/${f.schedule}`)).size;
   return { fires: audited, unexpected, deploys, autoScaling, skipped: [], notExpected: [], summary };

@@ -46,15 +46,13 @@ export function upcomingCalls(schedules: Schedule[], opts: ForecastOptions): For
     limit: opts.limit ?? 200_000,
     skipped: opts.skipped,
   });
-  const calls = fires.map(
-    ({ s, at, where }): ForecastCall => ({
-      ...where,
-      desiredCount: s.target.desiredCount ?? null,
-      at,
-      ...(s.roleArn ? { roleArn: s.roleArn } : {}),
-      flexibleWindowMinutes: s.flexibleWindowMinutes ?? 0,
-    }),
-  );
+  const calls = fires.map(({ s, at, where }): ForecastCall => ({
+    ...where,
+    desiredCount: s.target.desiredCount ?? null,
+    at,
+    ...(s.roleArn ? { roleArn: s.roleArn } : {}),
+    flexibleWindowMinutes: s.flexibleWindowMinutes ?? 0,
+  }));
   return calls.sort((a, b) => a.at.getTime() - b.at.getTime() || a.schedule.localeCompare(b.schedule));
 }
 

@@ -47,7 +47,13 @@ export function parseArn(text: string | null | undefined): Arn | undefined {
 }
 
 /** "arn:partition:service:region:account:resource"; the partition defaults to the region's. */
-export function buildArn(a: { partition?: string; service: string; region?: string; account?: string; resource: string }): string {
+export function buildArn(a: {
+  partition?: string;
+  service: string;
+  region?: string;
+  account?: string;
+  resource: string;
+}): string {
   const region = a.region ?? "";
   return `arn:${a.partition ?? partitionOf(region)}:${a.service}:${region}:${a.account ?? ""}:${a.resource}`;
 }
@@ -81,26 +87,62 @@ export function queueArn(s: ArnScope, name: string): string {
   return buildArn({ partition: partitionIn(s), service: "sqs", region: s.region, account: s.account, resource: name });
 }
 export function ruleArn(s: ArnScope, name: string): string {
-  return buildArn({ partition: partitionIn(s), service: "events", region: s.region, account: s.account, resource: `rule/${name}` });
+  return buildArn({
+    partition: partitionIn(s),
+    service: "events",
+    region: s.region,
+    account: s.account,
+    resource: `rule/${name}`,
+  });
 }
 /** IAM is global within a partition: no region. */
 export function roleArn(s: ArnScope, name: string): string {
-  return buildArn({ partition: partitionIn(s), service: "iam", region: "", account: s.account, resource: `role/${name}` });
+  return buildArn({
+    partition: partitionIn(s),
+    service: "iam",
+    region: "",
+    account: s.account,
+    resource: `role/${name}`,
+  });
 }
 export function functionArn(s: ArnScope, name: string): string {
-  return buildArn({ partition: partitionIn(s), service: "lambda", region: s.region, account: s.account, resource: `function:${name}` });
+  return buildArn({
+    partition: partitionIn(s),
+    service: "lambda",
+    region: s.region,
+    account: s.account,
+    resource: `function:${name}`,
+  });
 }
 /** The Lambda function's log group (/aws/lambda/NAME). */
 export function functionLogGroupArn(s: ArnScope, functionName: string): string {
-  return buildArn({ partition: partitionIn(s), service: "logs", region: s.region, account: s.account, resource: `log-group:/aws/lambda/${functionName}` });
+  return buildArn({
+    partition: partitionIn(s),
+    service: "logs",
+    region: s.region,
+    account: s.account,
+    resource: `log-group:/aws/lambda/${functionName}`,
+  });
 }
 /** A Secrets Manager secret by name (its real ARN adds "-" and 6 random characters). */
 export function secretArn(s: ArnScope, name: string): string {
-  return buildArn({ partition: partitionIn(s), service: "secretsmanager", region: s.region, account: s.account, resource: `secret:${name}` });
+  return buildArn({
+    partition: partitionIn(s),
+    service: "secretsmanager",
+    region: s.region,
+    account: s.account,
+    resource: `secret:${name}`,
+  });
 }
 /** An SSM parameter by name: "/td/hook" and "td/hook" are both written "parameter/td/hook". */
 export function parameterArn(s: ArnScope, name: string): string {
-  return buildArn({ partition: partitionIn(s), service: "ssm", region: s.region, account: s.account, resource: `parameter/${name.replace(/^\//, "")}` });
+  return buildArn({
+    partition: partitionIn(s),
+    service: "ssm",
+    region: s.region,
+    account: s.account,
+    resource: `parameter/${name.replace(/^\//, "")}`,
+  });
 }
 /** The caller ARN CloudTrail records for a role session: arn:…:sts::ACCOUNT:assumed-role/ROLE/SESSION. */
 export function assumedRoleArn(partition: string, account: string, role: string, session: string): string {

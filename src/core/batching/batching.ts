@@ -34,7 +34,9 @@ export function validateSettings(s: BatchingSettings): Required<BatchingSettings
     throw new UsageError(`--window: ${windowMs / 1000}s is out of range: MaximumBatchingWindowInSeconds is 0 to 300`);
   }
   if (windowMs % 1000 !== 0) {
-    throw new UsageError(`--window: ${windowMs / 1000}s is not a whole number of seconds (the mapping takes whole seconds)`);
+    throw new UsageError(
+      `--window: ${windowMs / 1000}s is not a whole number of seconds (the mapping takes whole seconds)`,
+    );
   }
   if (batchSize > 10 && windowMs < 1000) {
     throw new UsageError(

@@ -100,7 +100,11 @@ export function callerKindSummary(infos: CallerInfo[]): string | undefined {
  * "ECS: 5 scaled down, 1 deployed, 1 failed". Successful calls by kind (scale calls by direction),
  * then failures of any kind. A non-ECS-only batch reads "AWS: 3 API calls".
  */
-export function headlineText(sorted: ApiCallEvent[], before: Map<string, number>, count: (n: number, one: string, many?: string) => string): string {
+export function headlineText(
+  sorted: ApiCallEvent[],
+  before: Map<string, number>,
+  count: (n: number, one: string, many?: string) => string,
+): string {
   const n = { down: 0, up: 0, scaled: 0, both: 0, deployed: 0, config: 0, other: 0, failed: 0 };
   for (const e of sorted) {
     if (e.errorCode !== undefined) {
@@ -133,6 +137,8 @@ export function headlineText(sorted: ApiCallEvent[], before: Map<string, number>
   // Nothing but other calls: they are the batch's API calls, not "other" than anything.
   if (n.other > 0 && n.other + n.failed === sorted.length) parts[0] = count(n.other, "API call");
   // Several clusters: say how many (each has its own section below).
-  const clusters = new Set(sorted.filter((e) => e.service !== undefined).map((e) => (e.clusterDefaulted ? "" : (e.cluster ?? "")))).size;
+  const clusters = new Set(
+    sorted.filter((e) => e.service !== undefined).map((e) => (e.clusterDefaulted ? "" : (e.cluster ?? ""))),
+  ).size;
   return `${label}: ${parts.join(", ")}${clusters > 1 ? ` · ${count(clusters, "cluster")}` : ""}`;
 }

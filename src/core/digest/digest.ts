@@ -6,7 +6,15 @@ import type { ApiCallEvent } from "../events/events.js";
 import { escapeMrkdwn, slackField, truncateMrkdwn, truncatePlain } from "../text/mrkdwn.js";
 import { formatInZone, isTimeZone, Zone } from "../time/zoned-time.js";
 import type { ClassifyContext } from "../events/call-kind.js";
-import { DEFAULT_CLUSTER_TEXT, callerKindSummary, callerLabel, callerOf, changeText, headlineText, previousDesired } from "./digest-wording.js";
+import {
+  DEFAULT_CLUSTER_TEXT,
+  callerKindSummary,
+  callerLabel,
+  callerOf,
+  changeText,
+  headlineText,
+  previousDesired,
+} from "./digest-wording.js";
 import { plural } from "../text/text.js";
 import { SLACK_LIMITS, TAIL_RESERVE, capToSlackLimits, packSections, tailText, type Group } from "./slack-limits.js";
 
@@ -135,7 +143,9 @@ function byCaller(e: ApiCallEvent, ctx: LineCtx): string {
 }
 
 function failedLine(e: ApiCallEvent, ctx: LineCtx): string {
-  const what = isScaling(e) ? `${resourceOf(e)}${countChange(e, ctx).replace(/ \(was[^)]*\)/, "")}` : `${name(e.eventName)} ${resourceOf(e)}`;
+  const what = isScaling(e)
+    ? `${resourceOf(e)}${countChange(e, ctx).replace(/ \(was[^)]*\)/, "")}`
+    : `${name(e.eventName)} ${resourceOf(e)}`;
   const msg = e.errorMessage ? `: ${slackField(e.errorMessage, MAX_ERROR_MESSAGE)}` : "";
   return truncateMrkdwn(`• ${what} — *${name(e.errorCode ?? "error")}*${msg}${byCaller(e, ctx)}`, MAX_LINE);
 }
@@ -159,7 +169,9 @@ const collator = new Intl.Collator("en", { numeric: true });
 /** "3 services", or "2 services, 3 calls" when a service was updated more than once. */
 function clusterCount(list: ApiCallEvent[]): string {
   const services = new Set(list.map((e) => e.service)).size;
-  return services === list.length ? count(services, "service") : `${count(services, "service")}, ${count(list.length, "call")}`;
+  return services === list.length
+    ? count(services, "service")
+    : `${count(services, "service")}, ${count(list.length, "call")}`;
 }
 
 const uniq = (xs: string[]): string[] => [...new Set(xs.filter((x) => x !== ""))].sort(collator.compare);
@@ -220,7 +232,8 @@ function digestGroups(sorted: ApiCallEvent[], ctx: LineCtx): Group[] {
 function whereText(sorted: ApiCallEvent[]): string {
   const regions = uniq(sorted.map((e) => e.region));
   const accounts = uniq(sorted.map((e) => e.account));
-  const accountText = accounts.length > 3 ? listOrCount(accounts, "account") : `account ${accounts.map(name).join(", ") || "unknown"}`;
+  const accountText =
+    accounts.length > 3 ? listOrCount(accounts, "account") : `account ${accounts.map(name).join(", ") || "unknown"}`;
   return `${listOrCount(regions, "region")} · ${accountText}`;
 }
 
@@ -244,7 +257,8 @@ function contextLines(
 export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): DigestResult {
   const timeZone = opts.timeZone ?? "UTC";
   // Validate even when there is nothing to show; digests keep their own wording ("invalid time zone").
-  if (!isTimeZone(timeZone)) throw new UsageError(`invalid time zone "${timeZone}": use an IANA name such as UTC or Asia/Seoul`);
+  if (!isTimeZone(timeZone))
+    throw new UsageError(`invalid time zone "${timeZone}": use an IANA name such as UTC or Asia/Seoul`);
   const { unique, duplicates } = dedupeEvents(events);
   const sorted = byTime(unique);
   const failedEvents = sorted.filter((e) => e.errorCode !== undefined);
@@ -300,7 +314,9 @@ export function buildDigest(events: ApiCallEvent[], opts: DigestOptions = {}): D
 function fallbackText(head: string, range: string, where: string, failed: ApiCallEvent[]): string {
   const parts = [escapeMrkdwn(head), range, where];
   if (failed.length) {
-    const names = failed.slice(0, 5).map((e) => `${e.service !== undefined ? resourceOf(e) : name(e.eventName)} (${name(e.errorCode!)})`);
+    const names = failed
+      .slice(0, 5)
+      .map((e) => `${e.service !== undefined ? resourceOf(e) : name(e.eventName)} (${name(e.errorCode!)})`);
     const more = failed.length > 5 ? ` and ${failed.length - 5} more` : "";
     parts.push(`failed: ${names.join(", ")}${more}`);
   }

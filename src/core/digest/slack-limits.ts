@@ -75,7 +75,8 @@ export function packSections(
   const fitsInSection = (s: string) => (parts.length === 0 ? s.length : len + 1 + s.length) <= limit;
   const fitsInBudget = (s: string) => textUsed + len + 1 + s.length <= opts.textBudget;
   // A new section is possible if one more block and the text still fit.
-  const canOpen = (s: string) => blocks.length + (parts.length ? 1 : 0) + 1 <= opts.maxBlocks && textUsed + len + s.length <= opts.textBudget;
+  const canOpen = (s: string) =>
+    blocks.length + (parts.length ? 1 : 0) + 1 <= opts.maxBlocks && textUsed + len + s.length <= opts.textBudget;
   const push = (s: string) => {
     len = parts.length === 0 ? s.length : len + 1 + s.length;
     parts.push(s);
@@ -132,7 +133,9 @@ export function packSections(
 export function capToSlackLimits(message: SlackMessage): SlackMessage {
   const L = SLACK_LIMITS;
   const text = <T extends { type: string; text: string }>(t: T, max: number): T =>
-    t.text.length <= max ? t : { ...t, text: t.type === "mrkdwn" ? truncateMrkdwn(t.text, max) : truncatePlain(t.text, max) };
+    t.text.length <= max
+      ? t
+      : { ...t, text: t.type === "mrkdwn" ? truncateMrkdwn(t.text, max) : truncatePlain(t.text, max) };
   const blocks = message.blocks.slice(0, L.blocks).map((b): KnownBlock => {
     switch (b.type) {
       case "header":

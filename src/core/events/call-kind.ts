@@ -18,7 +18,15 @@ export type CallKind = (typeof CALL_KINDS)[number];
  * Identity Center, IAM users, root, console sessions · role: any other role (CI, Terraform, scripts) ·
  * service: another AWS service · unknown.
  */
-export const CALLER_KINDS = ["scheduler", "autoscaling", "deploy-service", "person", "role", "service", "unknown"] as const;
+export const CALLER_KINDS = [
+  "scheduler",
+  "autoscaling",
+  "deploy-service",
+  "person",
+  "role",
+  "service",
+  "unknown",
+] as const;
 export type CallerKind = (typeof CALLER_KINDS)[number];
 
 /** Request fields that start a new deployment in the sense of this tool (ECS API_UpdateService). */
@@ -63,7 +71,11 @@ export interface CallerInfo {
 }
 
 function isDeploy(e: ApiCallEvent): boolean {
-  return e.taskDefinition !== undefined || e.forceNewDeployment === true || (e.otherChanges ?? []).some((k) => (DEPLOY_FIELDS as readonly string[]).includes(k));
+  return (
+    e.taskDefinition !== undefined ||
+    e.forceNewDeployment === true ||
+    (e.otherChanges ?? []).some((k) => (DEPLOY_FIELDS as readonly string[]).includes(k))
+  );
 }
 
 export function callKind(e: ApiCallEvent): CallKind {
@@ -99,7 +111,8 @@ export function callerInfo(e: ApiCallEvent, ctx: ClassifyContext = {}): CallerIn
   const via = viaService(c);
   const role = c.role;
   // Application Auto Scaling: its service-linked role, or the service named as the invoker.
-  if (role === AUTOSCALING_ROLE || via === AUTOSCALING_PRINCIPAL) return { kind: "autoscaling", name: "Application Auto Scaling" };
+  if (role === AUTOSCALING_ROLE || via === AUTOSCALING_PRINCIPAL)
+    return { kind: "autoscaling", name: "Application Auto Scaling" };
   // EventBridge Scheduler: a schedule's execution role (the record names the role, not the schedule).
   const mine = role ? (ctx.schedules ?? []).filter((s) => roleName(s.roleArn) === role) : [];
   const knownRole = role !== undefined && (ctx.schedulerRoles ?? []).includes(role);
@@ -129,13 +142,16 @@ export function callerInfo(e: ApiCallEvent, ctx: ClassifyContext = {}): CallerIn
     case "AssumedRole": {
       const set = role ? permissionSet(role) : undefined;
       if (set) return { kind: "person", name: `${c.session ?? c.name} (${set}${c.console ? ", console" : ""})` };
-      if ((c.session ?? c.name).includes("@") || c.console) return { kind: "person", name: `${c.session ?? c.name}${consoleTag}` };
+      if ((c.session ?? c.name).includes("@") || c.console)
+        return { kind: "person", name: `${c.session ?? c.name}${consoleTag}` };
       return { kind: "role", name: role ?? c.name };
     }
     case "AWSService":
       return { kind: "service", name: c.invokedBy ?? c.name };
     default:
-      return c.name && c.name !== "unknown" ? { kind: "role", name: c.name } : { kind: "unknown", name: "unknown caller" };
+      return c.name && c.name !== "unknown"
+        ? { kind: "role", name: c.name }
+        : { kind: "unknown", name: "unknown caller" };
   }
 }
 
@@ -151,7 +167,8 @@ function parseList(list: string, allowed: readonly string[], flag: string): Set<
   for (const raw of list.split(",")) {
     const v = raw.trim();
     if (!v) continue;
-    if (!allowed.includes(v)) throw new UsageError(`${flag}: unknown value "${v.slice(0, 40)}" (use ${allowed.join(", ")})`);
+    if (!allowed.includes(v))
+      throw new UsageError(`${flag}: unknown value "${v.slice(0, 40)}" (use ${allowed.join(", ")})`);
     out.add(v);
   }
   if (out.size === 0) throw new UsageError(`${flag}: give at least one of ${allowed.join(", ")}`);
@@ -159,7 +176,12 @@ function parseList(list: string, allowed: readonly string[], flag: string): Set<
 }
 
 /** Keep the events whose kind and caller kind were asked for (either filter may be absent). */
-export function filterByKind(events: ApiCallEvent[], kinds: Set<string> | undefined, callerKinds: Set<string> | undefined, ctx: ClassifyContext = {}): ApiCallEvent[] {
+export function filterByKind(
+  events: ApiCallEvent[],
+  kinds: Set<string> | undefined,
+  callerKinds: Set<string> | undefined,
+  ctx: ClassifyContext = {},
+): ApiCallEvent[] {
   return events.filter((e) => {
     if (kinds && !(kinds.has(callKind(e)) || (kinds.has("failed") && e.errorCode !== undefined))) return false;
     if (callerKinds && !callerKinds.has(callerInfo(e, ctx).kind)) return false;
@@ -168,7 +190,11 @@ export function filterByKind(events: ApiCallEvent[], kinds: Set<string> | undefi
 }
 
 /** One predicate for --kind / --caller-kind, or undefined when neither was given. */
-export function kindFilter(kind: string | undefined, callerKind: string | undefined, ctx: ClassifyContext = {}): ((e: ApiCallEvent) => boolean) | undefined {
+export function kindFilter(
+  kind: string | undefined,
+  callerKind: string | undefined,
+  ctx: ClassifyContext = {},
+): ((e: ApiCallEvent) => boolean) | undefined {
   const kinds = kind !== undefined ? parseKinds(kind) : undefined;
   const callers = callerKind !== undefined ? parseCallerKinds(callerKind) : undefined;
   if (!kinds && !callers) return undefined;

@@ -15,7 +15,9 @@ export function normalizeCaller(identity: unknown, record?: Obj): Caller {
     if (String(identity.sessionCredentialFromConsole) === "true") c.console = true;
   }
   // For calls AWS services make, userAgent and sourceIPAddress hold the service's DNS name.
-  const via = [record?.userAgent, record?.sourceIPAddress].map(str).find((v) => v !== undefined && /^[a-z0-9.-]+\.amazonaws\.com$/.test(v));
+  const via = [record?.userAgent, record?.sourceIPAddress]
+    .map(str)
+    .find((v) => v !== undefined && /^[a-z0-9.-]+\.amazonaws\.com$/.test(v));
   if (via) c.via = via;
   return c;
 }

@@ -63,7 +63,8 @@ function inCidr(value: string, cidr: string): boolean {
   const [net, lenText] = cidr.split("/");
   const n = ipToBigInt(net ?? "");
   const ip = ipToBigInt(value);
-  if (!n || lenText === undefined || !/^\d+$/.test(lenText)) throw new UnsupportedPattern(`cidr ${JSON.stringify(cidr)}`);
+  if (!n || lenText === undefined || !/^\d+$/.test(lenText))
+    throw new UnsupportedPattern(`cidr ${JSON.stringify(cidr)}`);
   const len = Number(lenText);
   if (len > n.bits) throw new UnsupportedPattern(`cidr ${JSON.stringify(cidr)}`);
   if (!ip || ip.bits !== n.bits) return false;
@@ -80,7 +81,8 @@ const NUMERIC_OPS: Record<string, (a: number, b: number) => boolean> = {
 };
 
 function numericMatch(arg: Json, v: Json): boolean {
-  if (!Array.isArray(arg) || arg.length === 0 || arg.length % 2 !== 0) throw new UnsupportedPattern(`numeric ${JSON.stringify(arg)}`);
+  if (!Array.isArray(arg) || arg.length === 0 || arg.length % 2 !== 0)
+    throw new UnsupportedPattern(`numeric ${JSON.stringify(arg)}`);
   if (typeof v !== "number") return false; // a quoted number is a string, never numeric
   for (let i = 0; i < arg.length; i += 2) {
     const op = NUMERIC_OPS[String(arg[i])];
@@ -101,10 +103,12 @@ const strs = (arg: Json, op: string): string[] => {
 function stringOp(op: string, arg: Json, s: string): boolean {
   switch (op) {
     case "prefix":
-      if (isObj(arg) && "equals-ignore-case" in arg) return strs(arg["equals-ignore-case"], op).some((p) => s.toLowerCase().startsWith(p.toLowerCase()));
+      if (isObj(arg) && "equals-ignore-case" in arg)
+        return strs(arg["equals-ignore-case"], op).some((p) => s.toLowerCase().startsWith(p.toLowerCase()));
       return strs(arg, op).some((p) => s.startsWith(p));
     case "suffix":
-      if (isObj(arg) && "equals-ignore-case" in arg) return strs(arg["equals-ignore-case"], op).some((p) => s.toLowerCase().endsWith(p.toLowerCase()));
+      if (isObj(arg) && "equals-ignore-case" in arg)
+        return strs(arg["equals-ignore-case"], op).some((p) => s.toLowerCase().endsWith(p.toLowerCase()));
       return strs(arg, op).some((p) => s.endsWith(p));
     case "equals-ignore-case":
       return strs(arg, op).some((p) => s.toLowerCase() === p.toLowerCase());
@@ -170,7 +174,8 @@ function matchNested(rule: Obj, value: Json, present: boolean): boolean {
 function matchObject(pattern: Obj, event: Obj): boolean {
   for (const [key, rule] of Object.entries(pattern)) {
     if (key === "$or") {
-      if (!Array.isArray(rule) || rule.length < 2 || !rule.every(isObj)) throw new UnsupportedPattern("$or needs a list of at least two patterns");
+      if (!Array.isArray(rule) || rule.length < 2 || !rule.every(isObj))
+        throw new UnsupportedPattern("$or needs a list of at least two patterns");
       if (!rule.some((alt) => matchObject(alt as Obj, event))) return false;
       continue;
     }
@@ -197,7 +202,13 @@ export function matchesPattern(pattern: Record<string, Json>, event: Record<stri
 }
 
 /** A CloudTrail-shaped ECS API call as EventBridge delivers it (used by doctor and the tests). */
-export function sampleEcsCallEvent(opts: { account: string; region: string; eventName?: string; cluster?: string; service?: string }): Record<string, unknown> {
+export function sampleEcsCallEvent(opts: {
+  account: string;
+  region: string;
+  eventName?: string;
+  cluster?: string;
+  service?: string;
+}): Record<string, unknown> {
   const eventName = opts.eventName ?? "UpdateService";
   const cluster = opts.cluster ?? "traildigest-doctor";
   const service = opts.service ?? "traildigest-doctor";

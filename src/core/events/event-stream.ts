@@ -2,7 +2,15 @@
 // Pure: text in, blocks out; the caller owns the file or stdin. Shapes (pages, SQS, lookup-events…) are
 // events.ts's: this module only finds where each JSON value starts and ends.
 import { UsageError } from "../errors.js";
-import { flattenPage, isObj, jsonErrorText, normalizeItems, normalizeValue, SUPPORTED, type NormalizedInput } from "./events.js";
+import {
+  flattenPage,
+  isObj,
+  jsonErrorText,
+  normalizeItems,
+  normalizeValue,
+  SUPPORTED,
+  type NormalizedInput,
+} from "./events.js";
 
 /**
  * Largest single JSON document (an array or a page) read whole, in characters (bytes for ASCII JSON). JSON.parse
@@ -82,7 +90,8 @@ export class InputReader {
     if (this.mode === "detect") this.detect(false);
     if (this.mode === "lines") this.lines(false);
     else if (this.mode === "values") this.values();
-    else if (this.mode === "whole" && this.buf.length > this.limit) throw tooLarge(this.buf.length, this.limit, 1, false);
+    else if (this.mode === "whole" && this.buf.length > this.limit)
+      throw tooLarge(this.buf.length, this.limit, 1, false);
     return this.flush();
   }
 
@@ -98,9 +107,12 @@ export class InputReader {
         try {
           if (!this.over) JSON.parse(text);
         } catch (err) {
-          if (!/end of (JSON|data)/i.test(String(err))) throw new UsageError(`not valid JSON or NDJSON: ${jsonError(err, text, this.valueLine)}`);
+          if (!/end of (JSON|data)/i.test(String(err)))
+            throw new UsageError(`not valid JSON or NDJSON: ${jsonError(err, text, this.valueLine)}`);
         }
-        throw new UsageError(`not valid JSON or NDJSON: the input ends inside the JSON value that starts at line ${this.valueLine}`);
+        throw new UsageError(
+          `not valid JSON or NDJSON: the input ends inside the JSON value that starts at line ${this.valueLine}`,
+        );
       }
     } else this.wholeDocument();
     if (this.first && this.count === 1) {
@@ -310,7 +322,8 @@ export async function* readInputBlocks(
 export function parseInputText(text: string, opts: ReadOptions = {}): NormalizedInput {
   const reader = new InputReader(opts);
   const blocks = [...reader.feed(text), ...reader.end()];
-  if (blocks.length === 1) return { events: blocks[0]!.events, invalid: blocks[0]!.invalid, lambdaBatch: blocks[0]!.lambdaBatch };
+  if (blocks.length === 1)
+    return { events: blocks[0]!.events, invalid: blocks[0]!.invalid, lambdaBatch: blocks[0]!.lambdaBatch };
   const out: NormalizedInput = { events: [], invalid: [], lambdaBatch: false };
   for (const b of blocks) {
     for (const e of b.events) out.events.push(e);

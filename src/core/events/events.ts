@@ -139,8 +139,7 @@ function isoTime(v: unknown): string | undefined {
     // CloudTrail times are UTC: read one without an offset as UTC, whatever TZ this runs in.
     const m = ISO_NO_OFFSET.exec(v.trim());
     d = new Date(m ? `${m[1]}T${m[2]}Z` : v);
-  }
-  else if (typeof v === "number") d = new Date(v);
+  } else if (typeof v === "number") d = new Date(v);
   if (!d || Number.isNaN(d.getTime())) return undefined;
   const iso = d.toISOString();
   return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}Z` : iso;
@@ -178,7 +177,8 @@ export function normalizeCloudTrailRecord(record: unknown, fallback: Fallback = 
   );
   if (missing.length > 0) return { reason: `not an API-call event: no ${missing.join(", ")}` };
   const eventTime = isoTime(rawTime);
-  if (!eventTime) return { reason: `eventTime is not a time: ${inputExcerpt(JSON.stringify(rawTime) ?? String(rawTime))}` };
+  if (!eventTime)
+    return { reason: `eventTime is not a time: ${inputExcerpt(JSON.stringify(rawTime) ?? String(rawTime))}` };
 
   const identity = record.userIdentity;
   const ev: ApiCallEvent = {
@@ -235,7 +235,9 @@ const NOT_A_CHANGE = new Set(["cluster", "service", "desiredCount", "taskDefinit
 
 /** "arn:aws:ecs:r:a:task-definition/api:42" or "api:42" or "api" → "api:42" / "api". */
 export function taskDefinitionName(v: string): string {
-  return isArn(v) ? v.slice(v.indexOf("task-definition/") >= 0 ? v.indexOf("task-definition/") + 16 : v.lastIndexOf(":") + 1) : v;
+  return isArn(v)
+    ? v.slice(v.indexOf("task-definition/") >= 0 ? v.indexOf("task-definition/") + 16 : v.lastIndexOf(":") + 1)
+    : v;
 }
 
 /** What an UpdateService request asks for besides the desired count (call-kind.ts classifies it). */
@@ -245,7 +247,10 @@ function readDeployment(ev: ApiCallEvent, rp: Obj, svcState: Obj | undefined): v
     // A bare family means "latest ACTIVE revision": the response names the revision ECS chose.
     const chosen = svcState ? str(svcState.taskDefinition) : undefined;
     const name = taskDefinitionName(asked);
-    ev.taskDefinition = !name.includes(":") && chosen && taskDefinitionName(chosen).startsWith(`${name}:`) ? taskDefinitionName(chosen) : name;
+    ev.taskDefinition =
+      !name.includes(":") && chosen && taskDefinitionName(chosen).startsWith(`${name}:`)
+        ? taskDefinitionName(chosen)
+        : name;
   }
   if (rp.forceNewDeployment === true || rp.forceNewDeployment === "true") ev.forceNewDeployment = true;
   const other = Object.keys(rp)
@@ -344,7 +349,8 @@ export function normalizeItems(items: unknown[], out: NormalizedInput, index: nu
 /** An already-parsed value of any supported shape. */
 export function normalizeValue(value: unknown): NormalizedInput {
   if (Array.isArray(value)) return normalizeList(value, false);
-  if (!isObj(value)) throw new UsageError(`not a supported input (a JSON ${value === null ? "null" : typeof value}): ${SUPPORTED}`);
+  if (!isObj(value))
+    throw new UsageError(`not a supported input (a JSON ${value === null ? "null" : typeof value}): ${SUPPORTED}`);
   if (Array.isArray(value.Records)) {
     // Same key for a Lambda SQS event and a CloudTrail log file: tell them apart by the records.
     const lambda = value.Records.some((r) => isObj(r) && isLambdaSqsRecord(r));

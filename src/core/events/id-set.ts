@@ -34,7 +34,7 @@ export class IdSet {
   private insert(w0: number, w1: number, w2: number, w3: number): boolean {
     const mask = this.taken.length - 1;
     // UUID v4 bits are random: two words mixed are a good enough hash.
-    for (let i = Math.imul(w0 ^ w3, 0x9e3779b1) >>> 0 & mask; ; i = (i + 1) & mask) {
+    for (let i = (Math.imul(w0 ^ w3, 0x9e3779b1) >>> 0) & mask; ; i = (i + 1) & mask) {
       if (!this.taken[i]) {
         this.taken[i] = 1;
         const k = i * 4;
@@ -45,7 +45,8 @@ export class IdSet {
         return true;
       }
       const k = i * 4;
-      if (this.words[k] === w0 && this.words[k + 1] === w1 && this.words[k + 2] === w2 && this.words[k + 3] === w3) return false;
+      if (this.words[k] === w0 && this.words[k + 1] === w1 && this.words[k + 2] === w2 && this.words[k + 3] === w3)
+        return false;
     }
   }
 

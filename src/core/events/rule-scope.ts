@@ -21,7 +21,9 @@ export function scopeConditions(scope: RuleScope): Record<string, unknown> {
   const detail: Record<string, unknown> = {};
   // No deploy field (forceNewDeployment may be there as false): exists:false on each, with $or for the flag.
   const noDeploy = (extra: Record<string, unknown>) => {
-    const absent = Object.fromEntries(DEPLOY_FIELDS.filter((f) => f !== "forceNewDeployment").map((f) => [f, [{ exists: false }]]));
+    const absent = Object.fromEntries(
+      DEPLOY_FIELDS.filter((f) => f !== "forceNewDeployment").map((f) => [f, [{ exists: false }]]),
+    );
     return [
       { ...extra, ...absent, forceNewDeployment: [{ exists: false }] },
       { ...extra, ...absent, forceNewDeployment: [false] },
@@ -71,7 +73,10 @@ export function parseScope(text: string): RuleScope {
     if (v === "all" || v === "scale") scope.calls = v;
     else if (v === "no-autoscaling") scope.autoScaling = false;
     else if (v === "no-deploys") scope.deploys = false;
-    else if (v !== "") throw new UsageError(`--scope: unknown part "${v.slice(0, 40)}" (use all or scale, optionally with ,no-autoscaling and ,no-deploys)`);
+    else if (v !== "")
+      throw new UsageError(
+        `--scope: unknown part "${v.slice(0, 40)}" (use all or scale, optionally with ,no-autoscaling and ,no-deploys)`,
+      );
   }
   return scope;
 }

@@ -60,7 +60,8 @@ function fakeUuid(n: number, salt: number): string {
     x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
     return ((x ^ (x >>> 16)) >>> 0).toString(16).padStart(8, "0");
   };
-  const s = h(n * 4 + salt * 7919) + h(n * 4 + salt * 7919 + 1) + h(n * 4 + salt * 7919 + 2) + h(n * 4 + salt * 7919 + 3);
+  const s =
+    h(n * 4 + salt * 7919) + h(n * 4 + salt * 7919 + 1) + h(n * 4 + salt * 7919 + 2) + h(n * 4 + salt * 7919 + 3);
   return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
 }
 

@@ -67,7 +67,9 @@ function parseValue(token: string, f: FieldDef): number {
   }
   const i = f.names?.indexOf(token.toUpperCase()) ?? -1;
   if (i >= 0) return f.min + i;
-  fail(`${f.name}: "${token}" is not a number${f.names ? ` or a name (${f.names[0]}-${f.names[f.names.length - 1]})` : ""}`);
+  fail(
+    `${f.name}: "${token}" is not a number${f.names ? ` or a name (${f.names[0]}-${f.names[f.names.length - 1]})` : ""}`,
+  );
 }
 
 // One comma-separated item of a plain field: * | v | a-b | */s | v/s | a-b/s. Marks `out`.
@@ -76,11 +78,13 @@ function addItem(item: string, f: FieldDef, out: boolean[]): void {
   if (extra !== undefined || rangePart === "" || stepPart === "") fail(`${f.name}: malformed "${item}"`);
   let step = 1;
   if (stepPart !== undefined) {
-    if (!/^\d+$/.test(stepPart) || Number(stepPart) < 1) fail(`${f.name}: step in "${item}" must be a whole number ≥ 1`);
+    if (!/^\d+$/.test(stepPart) || Number(stepPart) < 1)
+      fail(`${f.name}: step in "${item}" must be a whole number ≥ 1`);
     step = Number(stepPart);
     // AWS refuses a step above the field's largest value (*/60 in minutes, */24 in hours, */13 in months),
     // as Quartz, whose syntax AWS's mirrors, does: see docs/call-kinds.md "Schedule expressions AWS refuses".
-    if (f.wraps && step > f.max) fail(`${f.name}: step ${step} in "${item}" is wider than the field (at most ${f.max})`);
+    if (f.wraps && step > f.max)
+      fail(`${f.name}: step ${step} in "${item}" is wider than the field (at most ${f.max})`);
   }
   let start: number;
   let end: number;
@@ -134,7 +138,8 @@ function parseDayOfMonth(text: string): DayOfMonthSpec | "?" {
   // L and W name one day each and AWS refuses them inside a list (L,15 or 1W,15W): alone only.
   if (items.length > 1) {
     const special = items.find((x) => /[LW]/i.test(x));
-    if (special !== undefined) fail(`day-of-month: "${text}" — ${special} (L or W) must be the whole field, not part of a list`);
+    if (special !== undefined)
+      fail(`day-of-month: "${text}" — ${special} (L or W) must be the whole field, not part of a list`);
   }
   for (const raw of items) {
     const item = raw.toUpperCase();
@@ -162,13 +167,16 @@ function parseDayOfWeek(text: string): DayOfWeekSpec | "?" {
   const spec: DayOfWeekSpec = { kind: "days", days: new Array<boolean>(8).fill(false), lastOf: [] };
   const items = text.split(",");
   // As in day-of-month, L (and nL) stands alone: AWS refuses it in a list.
-  if (items.length > 1 && items.some((x) => /L/i.test(x))) fail(`day-of-week: "${text}" — L must be the whole field, not part of a list`);
-  if (text.includes("#") && items.length > 1) fail(`day-of-week: "${text}" — only one expression is allowed when # is used`);
+  if (items.length > 1 && items.some((x) => /L/i.test(x)))
+    fail(`day-of-week: "${text}" — L must be the whole field, not part of a list`);
+  if (text.includes("#") && items.length > 1)
+    fail(`day-of-week: "${text}" — only one expression is allowed when # is used`);
   for (const raw of items) {
     const item = raw.toUpperCase();
     let m: RegExpMatchArray | null;
     if (item === "?") fail("day-of-week: ? must be the whole field");
-    else if (item === "L") spec.days[7] = true; // L alone = last day of the week = Saturday
+    else if (item === "L")
+      spec.days[7] = true; // L alone = last day of the week = Saturday
     else if ((m = item.match(/^([A-Z]{3}|\d+)L$/))) spec.lastOf.push(parseValue(m[1]!, F_DOW));
     else if ((m = item.match(/^([A-Z]{3}|\d+)#(\d+)$/))) {
       const n = Number(m[2]);
@@ -250,7 +258,13 @@ const HOUR = 3_600_000;
  * Fire instants (UTC ms, ascending) with lowMs < t (or <=, when inclusive) and t <= highMs.
  * Walks local calendar days in the zone; only matching days cost any time-zone work.
  */
-export function* cronFires(c: CronSpec, zone: Zone, lowMs: number, inclusive: boolean, highMs: number): Generator<number> {
+export function* cronFires(
+  c: CronSpec,
+  zone: Zone,
+  lowMs: number,
+  inclusive: boolean,
+  highMs: number,
+): Generator<number> {
   // Start one local day early: the local date of lowMs may lag its UTC date.
   const start = zone.wallTime(lowMs - DAY);
   for (let year = Math.max(start.year, MIN_YEAR); year <= MAX_YEAR; year++) {

@@ -45,9 +45,13 @@ const valueBytes = (value: string): number => utf8Bytes(JSON.stringify(value));
  *   full  {"v":1,"s":{"ROLE":{"GROUP":[["NAME","CLUSTER","SERVICE",COUNT],…]}}}
  *   roles {"v":1,"r":["ROLE",…]}
  */
-export function encodeScheduleCallers(schedules: readonly ScheduleCallerSource[], budgetBytes: number): ScheduleCallersEncoding {
+export function encodeScheduleCallers(
+  schedules: readonly ScheduleCallerSource[],
+  budgetBytes: number,
+): ScheduleCallersEncoding {
   const byRole: Record<string, Record<string, (string | number)[][]>> = {};
-  for (const s of schedules) ((byRole[roleName(s.roleArn)] ??= {})[s.group] ??= []).push([s.name, s.cluster, s.service, s.desiredCount]);
+  for (const s of schedules)
+    ((byRole[roleName(s.roleArn)] ??= {})[s.group] ??= []).push([s.name, s.cluster, s.service, s.desiredCount]);
   if (schedules.length === 0) return { form: "none", fullBytes: 0, budgetBytes };
   const full = JSON.stringify({ v: 1, s: byRole });
   const fullBytes = valueBytes(full);
@@ -81,16 +85,20 @@ export function parseScheduleCallers(value: string): ClassifyContext {
     if (!o.r.every(isStr)) throw new ScheduleCallersError('"r" must list role names');
     return { schedulerRoles: [...o.r] };
   }
-  if (!o.s || typeof o.s !== "object" || Array.isArray(o.s)) throw new ScheduleCallersError('neither "s" (schedules by role) nor "r" (role names)');
+  if (!o.s || typeof o.s !== "object" || Array.isArray(o.s))
+    throw new ScheduleCallersError('neither "s" (schedules by role) nor "r" (role names)');
   const schedules: KnownSchedule[] = [];
   const isMap = (x: unknown): x is Record<string, unknown> => !!x && typeof x === "object" && !Array.isArray(x);
   for (const [role, groups] of Object.entries(o.s as Record<string, unknown>)) {
     if (!isStr(role) || !isMap(groups)) throw new ScheduleCallersError('"s" must map role names to schedule groups');
     for (const [group, list] of Object.entries(groups)) {
-      if (!isStr(group) || !Array.isArray(list)) throw new ScheduleCallersError("a role's groups must map group names to lists of schedules");
+      if (!isStr(group) || !Array.isArray(list))
+        throw new ScheduleCallersError("a role's groups must map group names to lists of schedules");
       for (const e of list) {
         if (!(Array.isArray(e) && e.length === 4 && isStr(e[0]) && isStr(e[1]) && isStr(e[2]) && isCount(e[3]))) {
-          throw new ScheduleCallersError(`schedule entry ${schedules.length + 1} is not [name, cluster, service, desiredCount]`);
+          throw new ScheduleCallersError(
+            `schedule entry ${schedules.length + 1} is not [name, cluster, service, desiredCount]`,
+          );
         }
         const [name, cluster, service, desiredCount] = e as [string, string, string, number];
         schedules.push({ name, group, roleArn: role, cluster, service, desiredCount });

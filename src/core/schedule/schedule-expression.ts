@@ -27,7 +27,16 @@ export interface FireOptions {
 export type RateUnit = "minute" | "hour" | "day";
 
 export type ScheduleAst =
-  | { kind: "at"; expression: string; year: number; month: number; day: number; hour: number; minute: number; second: number }
+  | {
+      kind: "at";
+      expression: string;
+      year: number;
+      month: number;
+      day: number;
+      hour: number;
+      minute: number;
+      second: number;
+    }
   | { kind: "rate"; expression: string; value: number; unit: RateUnit; periodMs: number }
   | { kind: "cron"; expression: string; cron: CronSpec };
 
@@ -39,7 +48,10 @@ export function parseScheduleExpression(expression: string): ScheduleAst {
   if (typeof expression !== "string") throw new UsageError("schedule expression must be a string");
   const expr = expression.trim();
   const m = expr.match(/^(at|rate|cron)\((.*)\)$/is);
-  if (!m) throw new UsageError(`${JSON.stringify(expression)}: expected at(yyyy-mm-ddThh:mm:ss), rate(value unit) or cron(6 fields)`);
+  if (!m)
+    throw new UsageError(
+      `${JSON.stringify(expression)}: expected at(yyyy-mm-ddThh:mm:ss), rate(value unit) or cron(6 fields)`,
+    );
   const kind = m[1]!.toLowerCase();
   const body = m[2]!.trim();
   const bad = (reason: string): never => {
@@ -48,9 +60,17 @@ export function parseScheduleExpression(expression: string): ScheduleAst {
   if (kind === "at") {
     const a = body.match(/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/);
     if (!a) return bad("expected at(yyyy-mm-ddThh:mm:ss), a wall time without zone or offset");
-    const [year, month, day, hour, minute, second] = a.slice(1).map(Number) as [number, number, number, number, number, number];
+    const [year, month, day, hour, minute, second] = a.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const d = new Date(Date.UTC(year, month - 1, day));
-    if (month < 1 || month > 12 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) bad(`${body.slice(0, 10)} is not a calendar date`);
+    if (month < 1 || month > 12 || d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day)
+      bad(`${body.slice(0, 10)} is not a calendar date`);
     if (hour > 23 || minute > 59 || second > 59) bad(`${body.slice(11)} is not a time of day`);
     return { kind: "at", expression: expr, year, month, day, hour, minute, second };
   }
@@ -79,7 +99,13 @@ export function validateScheduleExpression(expression: string): void {
 }
 
 /** Fire instants (UTC ms, ascending) above `lowMs` (inclusive or not), honouring zone, DST and Start/EndDate. */
-function fires(ast: ScheduleAst, lowMs: number, inclusive: boolean, opts: FireOptions, highMs = Infinity): Generator<number> {
+function fires(
+  ast: ScheduleAst,
+  lowMs: number,
+  inclusive: boolean,
+  opts: FireOptions,
+  highMs = Infinity,
+): Generator<number> {
   // Validate eagerly (a generator body would only run on the first next()).
   const zone = new Zone(opts.timezone ?? "UTC");
   if (opts.startDate && Number.isNaN(opts.startDate.getTime())) throw new UsageError("startDate is not a valid date");
@@ -89,7 +115,14 @@ function fires(ast: ScheduleAst, lowMs: number, inclusive: boolean, opts: FireOp
   return fireGenerator(ast, zone, lowMs, inclusive, opts, highMs);
 }
 
-function* fireGenerator(ast: ScheduleAst, zone: Zone, lowMs: number, inclusive: boolean, opts: FireOptions, highMs: number): Generator<number> {
+function* fireGenerator(
+  ast: ScheduleAst,
+  zone: Zone,
+  lowMs: number,
+  inclusive: boolean,
+  opts: FireOptions,
+  highMs: number,
+): Generator<number> {
   const startMs = opts.startDate?.getTime();
   const endMs = opts.endDate?.getTime();
   // Fires at or after StartDate: raise the lower bound to it (inclusive).
@@ -131,7 +164,13 @@ export function nextFires(expression: string, from: Date, count: number, opts: F
 }
 
 /** Every fire time t with from <= t < to (at most `limit`, default 10,000). */
-export function firesBetween(expression: string, from: Date, to: Date, opts: FireOptions = {}, limit = DEFAULT_LIMIT): Date[] {
+export function firesBetween(
+  expression: string,
+  from: Date,
+  to: Date,
+  opts: FireOptions = {},
+  limit = DEFAULT_LIMIT,
+): Date[] {
   const ast = parseScheduleExpression(expression);
   const out: Date[] = [];
   const toMs = to.getTime();

@@ -188,7 +188,10 @@ export function decodeScheduleDetail(raw: RawSchedule, opts: DecodeOptions): Sch
     roleArn: raw.Target?.RoleArn ?? null,
     input: raw.Target?.Input ?? null,
     retryPolicy: rp
-      ? { maximumEventAgeInSeconds: rp.MaximumEventAgeInSeconds ?? null, maximumRetryAttempts: rp.MaximumRetryAttempts ?? null }
+      ? {
+          maximumEventAgeInSeconds: rp.MaximumEventAgeInSeconds ?? null,
+          maximumRetryAttempts: rp.MaximumRetryAttempts ?? null,
+        }
       : null,
     deadLetterArn: raw.Target?.DeadLetterConfig?.Arn ?? null,
     startDate: iso(raw.StartDate),

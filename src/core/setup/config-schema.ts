@@ -9,38 +9,77 @@ import { ROLE_ARN_RE, SQS_ARN_RE } from "../aws/arn.js";
 /** Marker put in the Description of every schedule setup creates; its one home is managed-marker.ts. */
 export { SCHEDULE_MARKER } from "./managed-marker.js";
 
-const name = z.string().min(1).max(80).regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only");
+const name = z
+  .string()
+  .min(1)
+  .max(80)
+  .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, - and _ only");
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
 
-const webhookSchema = z.union([
-  z.strictObject({ secretId: z.string().min(1) }),
-  z.strictObject({ parameter: z.string().min(1) }),
-  z.strictObject({ env: z.literal(true) }),
-]).describe(
-  'Where the function reads the Slack webhook URL: {"secretId": …} (Secrets Manager) or {"parameter": …} (SSM SecureString); setup creates it from SLACK_WEBHOOK_URL when missing and never overwrites it. {"env": true} is refused: a URL in the function\'s environment is plain text to anyone with lambda:GetFunctionConfiguration.',
-);
+const webhookSchema = z
+  .union([
+    z.strictObject({ secretId: z.string().min(1) }),
+    z.strictObject({ parameter: z.string().min(1) }),
+    z.strictObject({ env: z.literal(true) }),
+  ])
+  .describe(
+    'Where the function reads the Slack webhook URL: {"secretId": …} (Secrets Manager) or {"parameter": …} (SSM SecureString); setup creates it from SLACK_WEBHOOK_URL when missing and never overwrites it. {"env": true} is refused: a URL in the function\'s environment is plain text to anyone with lambda:GetFunctionConfiguration.',
+  );
 
 const scheduleSchema = z.strictObject({
-  name: z.string().min(1).max(64).regex(/^[0-9a-zA-Z-_.]+$/, "letters, digits, -, _ and . only").describe("The schedule's name; unique within its group."),
-  group: z.string().min(1).max(64).regex(/^[0-9a-zA-Z-_.]+$/, "letters, digits, -, _ and . only").default("default").describe("Schedule group; created when missing."),
-  expression: z.string().min(1).describe("cron(…), rate(…) or at(…), validated before any AWS call (docs/schedule-expressions.md)."),
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[0-9a-zA-Z-_.]+$/, "letters, digits, -, _ and . only")
+    .describe("The schedule's name; unique within its group."),
+  group: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[0-9a-zA-Z-_.]+$/, "letters, digits, -, _ and . only")
+    .default("default")
+    .describe("Schedule group; created when missing."),
+  expression: z
+    .string()
+    .min(1)
+    .describe("cron(…), rate(…) or at(…), validated before any AWS call (docs/schedule-expressions.md)."),
   timezone: z.string().min(1).default("UTC").describe("ScheduleExpressionTimezone: an IANA zone such as Asia/Seoul."),
-  cluster: z.string().min(1).describe("ECS cluster: Cluster in the Input of the universal target arn:aws:scheduler:::aws-sdk:ecs:updateService."),
+  cluster: z
+    .string()
+    .min(1)
+    .describe(
+      "ECS cluster: Cluster in the Input of the universal target arn:aws:scheduler:::aws-sdk:ecs:updateService.",
+    ),
   service: z.string().min(1).describe("ECS service: Service in the target's Input."),
-  desiredCount: int(0, 100_000).describe("DesiredCount in the target's Input: the count the schedule scales the service to."),
+  desiredCount: int(0, 100_000).describe(
+    "DesiredCount in the target's Input: the count the schedule scales the service to.",
+  ),
   roleArn: z
     .string()
     .regex(ROLE_ARN_RE, "an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)")
-    .describe("The role Scheduler assumes: trusts scheduler.amazonaws.com and allows ecs:UpdateService. setup does not create it."),
+    .describe(
+      "The role Scheduler assumes: trusts scheduler.amazonaws.com and allows ecs:UpdateService. setup does not create it.",
+    ),
   /** Omitted → FlexibleTimeWindow OFF. */
-  flexibleWindowMinutes: int(1, 1440).optional().describe("FlexibleTimeWindow in minutes; unset means OFF (fires at the scheduled minute)."),
+  flexibleWindowMinutes: int(1, 1440)
+    .optional()
+    .describe("FlexibleTimeWindow in minutes; unset means OFF (fires at the scheduled minute)."),
   retryPolicy: z
     .strictObject({
-      maximumRetryAttempts: int(0, 185).default(185).describe("Scheduler's retry policy: retries of a failed invocation."),
-      maximumEventAgeSeconds: int(60, 86_400).default(86_400).describe("Scheduler's retry policy: seconds an invocation is retried for at most."),
+      maximumRetryAttempts: int(0, 185)
+        .default(185)
+        .describe("Scheduler's retry policy: retries of a failed invocation."),
+      maximumEventAgeSeconds: int(60, 86_400)
+        .default(86_400)
+        .describe("Scheduler's retry policy: seconds an invocation is retried for at most."),
     })
     .prefault({}),
-  deadLetterArn: z.string().regex(SQS_ARN_RE, "an SQS queue ARN").optional().describe("An SQS queue for runs that finally fail."),
+  deadLetterArn: z
+    .string()
+    .regex(SQS_ARN_RE, "an SQS queue ARN")
+    .optional()
+    .describe("An SQS queue for runs that finally fail."),
   state: z.enum(["ENABLED", "DISABLED"]).default("ENABLED").describe("Whether the schedule fires."),
 });
 
@@ -50,7 +89,9 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region such as us-east-1")
     .optional()
-    .describe("Where everything is created. Last in the region chain: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's > this."),
+    .describe(
+      "Where everything is created. Last in the region chain: --region > AWS_REGION > AWS_DEFAULT_REGION > the profile's > this.",
+    ),
   queue: z
     .strictObject({
       name: name.default("traildigest-events").describe("The SQS queue the rule sends to and the mapping reads."),
@@ -65,9 +106,15 @@ export const configSchema = z.strictObject({
     .prefault({}),
   dlq: z
     .strictObject({
-      name: name.default("traildigest-events-dlq").describe("The dead-letter queue (redrive from queue); must differ from queue.name."),
-      retentionSeconds: int(60, 1_209_600).default(1_209_600).describe("Seconds (1209600 = 14 days): keep failures longer than the source queue."),
-      maxReceiveCount: int(1, 1000).default(5).describe("Receives before a message moves to the DLQ; AWS recommends at least 5."),
+      name: name
+        .default("traildigest-events-dlq")
+        .describe("The dead-letter queue (redrive from queue); must differ from queue.name."),
+      retentionSeconds: int(60, 1_209_600)
+        .default(1_209_600)
+        .describe("Seconds (1209600 = 14 days): keep failures longer than the source queue."),
+      maxReceiveCount: int(1, 1000)
+        .default(5)
+        .describe("Receives before a message moves to the DLQ; AWS recommends at least 5."),
     })
     .prefault({}),
   rule: z
@@ -82,9 +129,22 @@ export const configSchema = z.strictObject({
       /** Which calls the rule sends: docs/call-kinds.md (rule-scope.ts renders the pattern). */
       scope: z
         .strictObject({
-          calls: z.enum(["all", "scale"]).default("all").describe('"all" sends every matching call; "scale" only calls that set a desired count (docs/call-kinds.md).'),
-          autoScaling: z.boolean().default(true).describe("false leaves out calls by Application Auto Scaling (its service-linked role)."),
-          deploys: z.boolean().default(true).describe("false leaves out deploys that set no desired count (task definition, platform version, forced redeployment)."),
+          calls: z
+            .enum(["all", "scale"])
+            .default("all")
+            .describe(
+              '"all" sends every matching call; "scale" only calls that set a desired count (docs/call-kinds.md).',
+            ),
+          autoScaling: z
+            .boolean()
+            .default(true)
+            .describe("false leaves out calls by Application Auto Scaling (its service-linked role)."),
+          deploys: z
+            .boolean()
+            .default(true)
+            .describe(
+              "false leaves out deploys that set no desired count (task definition, platform version, forced redeployment).",
+            ),
         })
         .prefault({}),
     })
@@ -99,7 +159,11 @@ export const configSchema = z.strictObject({
         .max(64)
         .default("traildigest-digest-role")
         .describe("Its execution role. IAM is global: use a different name per region if you deploy to several."),
-      digestTimezone: z.string().min(1).default("UTC").describe("DIGEST_TIMEZONE: the IANA zone of the digest's time range."),
+      digestTimezone: z
+        .string()
+        .min(1)
+        .default("UTC")
+        .describe("DIGEST_TIMEZONE: the IANA zone of the digest's time range."),
       webhook: webhookSchema.default({ secretId: "traildigest/slack-webhook" }),
     })
     .prefault({}),
@@ -175,7 +239,8 @@ export function parseConfig(doc: unknown, source = "config"): Config {
       `function.webhook.env: refused — SLACK_WEBHOOK_URL in the function's environment is plain text in its configuration; use {"secretId": "…"} (setup creates the secret from SLACK_WEBHOOK_URL) or {"parameter": "…"}`,
     );
   }
-  if (!isTimeZone(p.function.digestTimezone)) problems.push(`function.digestTimezone: unknown time zone "${p.function.digestTimezone}"`);
+  if (!isTimeZone(p.function.digestTimezone))
+    problems.push(`function.digestTimezone: unknown time zone "${p.function.digestTimezone}"`);
   const seen = new Set<string>();
   p.schedules.forEach((s, i) => {
     const at = `schedules[${i}]`;

@@ -26,12 +26,29 @@ export interface Pipeline {
   /** ARNs of the parts, as built from the identity (renderers turn them into references). */
   arns: { queue: string; dlq: string; rule: string; role: string };
   dlq: { name: string; retentionSeconds: number };
-  queue: { name: string; visibilityTimeout: number; retentionSeconds: number; redrive: { deadLetterTargetArn: string; maxReceiveCount: number } };
+  queue: {
+    name: string;
+    visibilityTimeout: number;
+    retentionSeconds: number;
+    redrive: { deadLetterTargetArn: string; maxReceiveCount: number };
+  };
   queuePolicy: { queueName: string; document: Record<string, unknown> };
-  rule: { name: string; description: string; pattern: Record<string, unknown>; state: "ENABLED"; target: { id: string; arn: string } };
+  rule: {
+    name: string;
+    description: string;
+    pattern: Record<string, unknown>;
+    state: "ENABLED";
+    target: { id: string; arn: string };
+  };
   /** Referenced only: its value is never part of the pipeline definition. */
   webhook?: { kind: "secret" | "parameter"; name: string; resourceArn: string };
-  role: { name: string; description: string; trustPolicy: Record<string, unknown>; inlinePolicyName: string; inlinePolicy: Record<string, unknown> };
+  role: {
+    name: string;
+    description: string;
+    trustPolicy: Record<string, unknown>;
+    inlinePolicyName: string;
+    inlinePolicy: Record<string, unknown>;
+  };
   function: {
     name: string;
     description: string;
@@ -74,7 +91,10 @@ export function desiredPipeline(cfg: Config, id: Identity): Pipeline {
       retentionSeconds: cfg.queue.retentionSeconds,
       redrive: { deadLetterTargetArn: arns.dlq, maxReceiveCount: cfg.dlq.maxReceiveCount },
     },
-    queuePolicy: { queueName: cfg.queue.name, document: { Version: "2012-10-17", Statement: [queuePolicyStatement(arns.queue, arns.rule)] } },
+    queuePolicy: {
+      queueName: cfg.queue.name,
+      document: { Version: "2012-10-17", Statement: [queuePolicyStatement(arns.queue, arns.rule)] },
+    },
     rule: {
       name: cfg.rule.name,
       description: RULE_DESCRIPTION,
@@ -83,7 +103,12 @@ export function desiredPipeline(cfg: Config, id: Identity): Pipeline {
       target: { id: RULE_TARGET_ID, arn: arns.queue },
     },
     ...(webhookArn && ("secretId" in w || "parameter" in w)
-      ? { webhook: "secretId" in w ? { kind: "secret" as const, name: w.secretId, resourceArn: webhookArn } : { kind: "parameter" as const, name: w.parameter, resourceArn: webhookArn } }
+      ? {
+          webhook:
+            "secretId" in w
+              ? { kind: "secret" as const, name: w.secretId, resourceArn: webhookArn }
+              : { kind: "parameter" as const, name: w.parameter, resourceArn: webhookArn },
+        }
       : {}),
     role: {
       name: cfg.function.roleName,
@@ -124,15 +149,44 @@ export function desiredPipeline(cfg: Config, id: Identity): Pipeline {
  */
 export const PLACEHOLDER = (key: string): string => `\u0001${key}\u0001`;
 export const PLACEHOLDER_RE = /\u0001([^\u0001]+)\u0001/g;
-export const SYMBOLIC_IDENTITY: Identity = { account: PLACEHOLDER("account"), region: PLACEHOLDER("region"), partition: PLACEHOLDER("partition") };
+export const SYMBOLIC_IDENTITY: Identity = {
+  account: PLACEHOLDER("account"),
+  region: PLACEHOLDER("region"),
+  partition: PLACEHOLDER("partition"),
+};
 
 /** The names an export turns into variables (Terraform) or parameters (CloudFormation), with their config value. */
 export const NAME_VARIABLES = [
-  { key: "queue_name", param: "QueueName", get: (c: Config) => c.queue.name, set: (c: Config, v: string) => (c.queue.name = v) },
-  { key: "dlq_name", param: "DeadLetterQueueName", get: (c: Config) => c.dlq.name, set: (c: Config, v: string) => (c.dlq.name = v) },
-  { key: "rule_name", param: "RuleName", get: (c: Config) => c.rule.name, set: (c: Config, v: string) => (c.rule.name = v) },
-  { key: "function_name", param: "FunctionName", get: (c: Config) => c.function.name, set: (c: Config, v: string) => (c.function.name = v) },
-  { key: "role_name", param: "RoleName", get: (c: Config) => c.function.roleName, set: (c: Config, v: string) => (c.function.roleName = v) },
+  {
+    key: "queue_name",
+    param: "QueueName",
+    get: (c: Config) => c.queue.name,
+    set: (c: Config, v: string) => (c.queue.name = v),
+  },
+  {
+    key: "dlq_name",
+    param: "DeadLetterQueueName",
+    get: (c: Config) => c.dlq.name,
+    set: (c: Config, v: string) => (c.dlq.name = v),
+  },
+  {
+    key: "rule_name",
+    param: "RuleName",
+    get: (c: Config) => c.rule.name,
+    set: (c: Config, v: string) => (c.rule.name = v),
+  },
+  {
+    key: "function_name",
+    param: "FunctionName",
+    get: (c: Config) => c.function.name,
+    set: (c: Config, v: string) => (c.function.name = v),
+  },
+  {
+    key: "role_name",
+    param: "RoleName",
+    get: (c: Config) => c.function.roleName,
+    set: (c: Config, v: string) => (c.function.roleName = v),
+  },
 ] as const;
 
 /** The pipeline with placeholders for identity and names: what both exports render. */

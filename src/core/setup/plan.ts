@@ -133,7 +133,8 @@ class Diff {
   readonly changes: FieldChange[] = [];
   /** Record `field` when `from` and `to` differ (deep, key-order-insensitive). */
   check(field: string, from: unknown, to: unknown): this {
-    if (canonicalJson(from ?? null) !== canonicalJson(to ?? null)) this.changes.push({ field, from: from ?? null, to: to ?? null });
+    if (canonicalJson(from ?? null) !== canonicalJson(to ?? null))
+      this.changes.push({ field, from: from ?? null, to: to ?? null });
     return this;
   }
 }
@@ -266,7 +267,9 @@ function webhookItems({ cfg, live, want }: PlanContext): PlanItem[] {
   const isSecret = "secretId" in w;
   const name = isSecret ? w.secretId : w.parameter;
   const note =
-    live.webhookExists || want.webhookEnvSet ? undefined : "SLACK_WEBHOOK_URL is not set: apply will refuse until it is";
+    live.webhookExists || want.webhookEnvSet
+      ? undefined
+      : "SLACK_WEBHOOK_URL is not set: apply will refuse until it is";
   const d = new Diff();
   if (!live.webhookExists) d.changes.push({ field: "value", from: null, to: "(from SLACK_WEBHOOK_URL)" });
   return [item(isSecret ? "webhook-secret" : "webhook-parameter", name, live.webhookExists, d, note)];
@@ -363,7 +366,13 @@ function scheduleItems(cfg: Config, live: LiveState, opts: PlanOptions, partitio
     for (const l of live.schedules) {
       if (!isManagedDescription(l.description)) continue;
       if (cfg.schedules.some((s) => s.name === l.name && s.group === l.group)) continue;
-      items.push({ resource: "schedule", name: `${l.group}/${l.name}`, action: "delete", changes: [], note: `not in the config; carries ${SCHEDULE_MARKER}` });
+      items.push({
+        resource: "schedule",
+        name: `${l.group}/${l.name}`,
+        action: "delete",
+        changes: [],
+        note: `not in the config; carries ${SCHEDULE_MARKER}`,
+      });
     }
   }
 

@@ -5,7 +5,14 @@ import type { Config, ScheduleConfig, WebhookSource } from "./config-schema.js";
 import { managedScheduleDescription } from "./managed-marker.js";
 import type { ClassifyContext } from "../events/call-kind.js";
 import { functionLogGroupArn, isArn, parameterArn, parseArn, queueArn, secretArn, type ArnScope } from "../aws/arn.js";
-import { ENV_BUDGET_BYTES, SCHEDULES_ENV, encodeScheduleCallers, envBytes, parseScheduleCallers, type ScheduleCallersEncoding } from "../schedule/schedule-callers.js";
+import {
+  ENV_BUDGET_BYTES,
+  SCHEDULES_ENV,
+  encodeScheduleCallers,
+  envBytes,
+  parseScheduleCallers,
+  type ScheduleCallersEncoding,
+} from "../schedule/schedule-callers.js";
 
 /** Account and region setup builds ARNs in; the partition, when absent, is the region's (core/aws/arn.ts). */
 export interface Identity extends ArnScope {
@@ -33,7 +40,8 @@ export function webhookResourceArn(id: Identity, webhook: WebhookSource): string
   if ("secretId" in webhook) {
     // A partial ARN (no random suffix) never equals the real ARN: give it the suffix wildcard. A name
     // that itself ends in "-" + 6 letters/digits is indistinguishable from a complete ARN (AWS says so too).
-    if (isArn(webhook.secretId)) return /-[A-Za-z0-9]{6}$/.test(webhook.secretId) ? webhook.secretId : `${webhook.secretId}-??????`;
+    if (isArn(webhook.secretId))
+      return /-[A-Za-z0-9]{6}$/.test(webhook.secretId) ? webhook.secretId : `${webhook.secretId}-??????`;
     return `${secretArn(id, webhook.secretId)}-??????`;
   }
   if ("parameter" in webhook) {
@@ -88,7 +96,10 @@ const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefine
 
 /** IAM wildcard match: `*` any run, `?` one character. */
 function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
   return new RegExp(`^${re}$`, ignoreCase ? "i" : "").test(value);
 }
 
@@ -104,7 +115,8 @@ function principalMatches(principal: unknown): boolean {
 /** Whether the statement covers events.amazonaws.com → sqs:SendMessage on the queue (Not* elements honoured). */
 function statementCovers(st: Statement, qArn: string): boolean {
   const principal = "NotPrincipal" in st ? !principalMatches(st.NotPrincipal) : principalMatches(st.Principal);
-  const action = (list: unknown) => asList(list).some((a) => typeof a === "string" && globMatch(a, "sqs:SendMessage", true));
+  const action = (list: unknown) =>
+    asList(list).some((a) => typeof a === "string" && globMatch(a, "sqs:SendMessage", true));
   const actionOk = "NotAction" in st ? !action(st.NotAction) : action(st.Action);
   const resource = (list: unknown) => asList(list).some((r) => typeof r === "string" && globMatch(r, qArn));
   const resourceOk = "NotResource" in st ? !resource(st.NotResource) : resource(st.Resource);
@@ -122,11 +134,14 @@ function conditionHolds(cond: unknown, rArn: string): boolean | undefined {
   const context: Record<string, string> = { "aws:sourcearn": rArn, "aws:sourceaccount": rArn.split(":")[4] ?? "" };
   let result: boolean | undefined = true;
   for (const [op, keys] of Object.entries(cond as Record<string, unknown>)) {
-    if (!["ArnEquals", "ArnLike", "StringEquals", "StringLike"].includes(op) || !keys || typeof keys !== "object") return undefined;
+    if (!["ArnEquals", "ArnLike", "StringEquals", "StringLike"].includes(op) || !keys || typeof keys !== "object")
+      return undefined;
     for (const [key, values] of Object.entries(keys as Record<string, unknown>)) {
       const actual = context[key.toLowerCase()];
       if (actual === undefined) return undefined;
-      const hit = asList(values).some((v) => typeof v === "string" && (op === "StringEquals" ? v === actual : globMatch(v, actual)));
+      const hit = asList(values).some(
+        (v) => typeof v === "string" && (op === "StringEquals" ? v === actual : globMatch(v, actual)),
+      );
       if (!hit) result = false;
     }
   }
@@ -142,7 +157,9 @@ export function policyAllowsRule(policy: unknown, qArn: string, rArn: string): b
   const covering = statements(policy).filter((st) => statementCovers(st, qArn));
   if (covering.some((st) => st.Effect === "Deny" && conditionHolds(st.Condition, rArn) !== false)) return false;
   // No condition at all: any rule may send (broader than needed, but it works).
-  return covering.some((st) => st.Effect === "Allow" && !("NotPrincipal" in st) && conditionHolds(st.Condition, rArn) === true);
+  return covering.some(
+    (st) => st.Effect === "Allow" && !("NotPrincipal" in st) && conditionHolds(st.Condition, rArn) === true,
+  );
 }
 
 /** The queue policy to write: the existing document with our statement added or replaced. */
@@ -169,11 +186,17 @@ export function lambdaInlinePolicy(id: Identity, cfg: Config): Record<string, un
       Resource: queueArn(id, cfg.queue.name),
     },
     { Sid: "CreateLogGroup", Effect: "Allow", Action: "logs:CreateLogGroup", Resource: logGroup + ":*" },
-    { Sid: "WriteLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroup + ":log-stream:*" },
+    {
+      Sid: "WriteLogs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: logGroup + ":log-stream:*",
+    },
   ];
   const w = cfg.function.webhook;
   const res = webhookResourceArn(id, w);
-  if ("secretId" in w) st.push({ Sid: "ReadWebhook", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: res });
+  if ("secretId" in w)
+    st.push({ Sid: "ReadWebhook", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: res });
   if ("parameter" in w) st.push({ Sid: "ReadWebhook", Effect: "Allow", Action: "ssm:GetParameter", Resource: res });
   return { Version: "2012-10-17", Statement: st };
 }

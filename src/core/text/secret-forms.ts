@@ -7,7 +7,13 @@ const MIN_PIECE = 8;
 
 function encodings(s: string): string[] {
   const pct = encodeURIComponent(s);
-  return [s, s.replaceAll("/", "\\/"), s.replaceAll("/", "\\\\/"), pct, pct.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())];
+  return [
+    s,
+    s.replaceAll("/", "\\/"),
+    s.replaceAll("/", "\\\\/"),
+    pct,
+    pct.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+  ];
 }
 
 /** The forms of `secret` to hide, longest first (so a whole URL is replaced before its token). */

@@ -86,7 +86,11 @@ export function formatUtcShort(iso: string): string {
   return iso.replace("T", " ").replace(/:\d{2}(\.\d+)?Z$/, "Z");
 }
 
-export function formatInZone(date: Date | string | number, timeZone: string | undefined, opts: ZonedFormat = {}): string {
+export function formatInZone(
+  date: Date | string | number,
+  timeZone: string | undefined,
+  opts: ZonedFormat = {},
+): string {
   const f = timeZone === undefined ? (localFormatter ??= makeFormatter(undefined)) : formatter(timeZone);
   const p: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
   for (const part of f.formatToParts(new Date(date))) p[part.type] = part.value;

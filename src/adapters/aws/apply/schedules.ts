@@ -52,7 +52,10 @@ export const applySchedule: Executor = async (item, ctx) => {
     ctx.done({ resource: "schedule", name: item.name, action: "delete" });
     return;
   }
-  const def = scheduleDefinition(ctx.cfg.schedules.find((x) => x.group === group && x.name === name)!, scopePartition(ctx.id));
+  const def = scheduleDefinition(
+    ctx.cfg.schedules.find((x) => x.group === group && x.name === name)!,
+    scopePartition(ctx.id),
+  );
   if (item.action === "create") await sch.send(new CreateScheduleCommand(def));
   else await sch.send(new UpdateScheduleCommand(def));
   ctx.done({ resource: "schedule", name: item.name, action: item.action === "create" ? "create" : "update" });

@@ -39,6 +39,9 @@ message; a message left with fewer than 2 receives before maxReceiveCount is rep
       import("../../render/queue.js"),
     ]);
     const { result, maxReceiveCount, data } = await peekCommand(ctx, o);
-    return { data, render: (_d, ui) => renderPeek(result, maxReceiveCount, ui, { url: data.queue.url, lookedIn: data.lookedIn }) };
+    return {
+      data,
+      render: (_d, ui) => renderPeek(result, maxReceiveCount, ui, { url: data.queue.url, lookedIn: data.lookedIn }),
+    };
   },
 });

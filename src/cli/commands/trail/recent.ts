@@ -36,6 +36,9 @@ throttling is retried. CloudTrail usually has a call about 5 minutes after it ha
       import("../../render/trail.js"),
     ]);
     const { events, query, lookedIn } = await recentCalls(ctx, eventName, o);
-    return { data: { events, ...(lookedIn ? { lookedIn } : {}) }, render: (_d, ui) => renderRecent(events, ui, query, lookedIn) };
+    return {
+      data: { events, ...(lookedIn ? { lookedIn } : {}) },
+      render: (_d, ui) => renderRecent(events, ui, query, lookedIn),
+    };
   },
 });

@@ -5,10 +5,26 @@ import { NAME_VARIABLES, placeholderParts, symbolicPipeline, type Pipeline } fro
 import type { LiveState } from "../plan.js";
 
 type Json = unknown;
-type Template = { AWSTemplateFormatVersion: string; Description: string; Parameters: Record<string, Json>; Resources: Record<string, Resource>; Outputs?: Record<string, Json> };
-type Resource = { Type: string; Properties: Record<string, Json>; DependsOn?: string[]; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Template = {
+  AWSTemplateFormatVersion: string;
+  Description: string;
+  Parameters: Record<string, Json>;
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, Json>;
+};
+type Resource = {
+  Type: string;
+  Properties: Record<string, Json>;
+  DependsOn?: string[];
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 
-const PSEUDO: Record<string, string> = { account: "AWS::AccountId", region: "AWS::Region", partition: "AWS::Partition" };
+const PSEUDO: Record<string, string> = {
+  account: "AWS::AccountId",
+  region: "AWS::Region",
+  partition: "AWS::Partition",
+};
 
 export const CFN = {
   dlq: "DeadLetterQueue",
@@ -44,7 +60,9 @@ function logicalIds(p: Pipeline): { groups: Map<string, string>; schedules: Map<
   const cap = (s: string) => s.replace(/(^|[^A-Za-z0-9])([a-z])/g, (_m, _a, c: string) => c.toUpperCase());
   return {
     groups: new Map(p.scheduleGroups.map((g) => [g, unique(`ScheduleGroup${cap(g)}`)])),
-    schedules: new Map(p.schedules.map((s) => [`${s.group}/${s.name}`, unique(`Schedule${cap(s.group)}${cap(s.name)}`)])),
+    schedules: new Map(
+      p.schedules.map((s) => [`${s.group}/${s.name}`, unique(`Schedule${cap(s.group)}${cap(s.name)}`)]),
+    ),
   };
 }
 
@@ -67,7 +85,15 @@ function converter(p: Pipeline) {
       }
       if (parts.every((x) => typeof x === "string")) return v;
       // Fn::Sub: literal "${" is written "${!".
-      return { "Fn::Sub": parts.map((x) => (typeof x === "string" ? x.replace(/\$\{/g, "${!") : `\${${x.key.startsWith("var:") ? param(x.key) : PSEUDO[x.key]}}`)).join("") };
+      return {
+        "Fn::Sub": parts
+          .map((x) =>
+            typeof x === "string"
+              ? x.replace(/\$\{/g, "${!")
+              : `\${${x.key.startsWith("var:") ? param(x.key) : PSEUDO[x.key]}}`,
+          )
+          .join(""),
+      };
     }
     if (Array.isArray(v)) return v.map(conv);
     if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, conv(x)]));
@@ -87,8 +113,13 @@ export interface CfnImport {
 }
 
 /** Schedule groups and schedules, with the exact definition apply sends. */
-function addSchedules(R: Record<string, Resource>, p: ReturnType<typeof symbolicPipeline>, ids: ReturnType<typeof logicalIds>): void {
-  for (const g of p.scheduleGroups) R[ids.groups.get(g)!] = { Type: "AWS::Scheduler::ScheduleGroup", Properties: { Name: g } };
+function addSchedules(
+  R: Record<string, Resource>,
+  p: ReturnType<typeof symbolicPipeline>,
+  ids: ReturnType<typeof logicalIds>,
+): void {
+  for (const g of p.scheduleGroups)
+    R[ids.groups.get(g)!] = { Type: "AWS::Scheduler::ScheduleGroup", Properties: { Name: g } };
   for (const s of p.schedules) {
     const group = ids.groups.get(s.group);
     R[ids.schedules.get(`${s.group}/${s.name}`)!] = {
@@ -100,13 +131,18 @@ function addSchedules(R: Record<string, Resource>, p: ReturnType<typeof symbolic
         ScheduleExpression: s.expression,
         ScheduleExpressionTimezone: s.timezone,
         State: s.state,
-        FlexibleTimeWindow: s.flexibleWindowMinutes ? { Mode: "FLEXIBLE", MaximumWindowInMinutes: s.flexibleWindowMinutes } : { Mode: "OFF" },
+        FlexibleTimeWindow: s.flexibleWindowMinutes
+          ? { Mode: "FLEXIBLE", MaximumWindowInMinutes: s.flexibleWindowMinutes }
+          : { Mode: "OFF" },
         Target: {
           Arn: s.targetArn,
           RoleArn: s.roleArn,
           // The exact text apply sends.
           Input: JSON.stringify(s.input),
-          RetryPolicy: { MaximumRetryAttempts: s.retryPolicy?.maximumRetryAttempts, MaximumEventAgeInSeconds: s.retryPolicy?.maximumEventAgeSeconds },
+          RetryPolicy: {
+            MaximumRetryAttempts: s.retryPolicy?.maximumRetryAttempts,
+            MaximumEventAgeInSeconds: s.retryPolicy?.maximumEventAgeSeconds,
+          },
           ...(s.deadLetterArn ? { DeadLetterConfig: { Arn: s.deadLetterArn } } : {}),
         },
       },
@@ -118,7 +154,10 @@ function addSchedules(R: Record<string, Resource>, p: ReturnType<typeof symbolic
 function templateParameters(cfg: Config): Record<string, Json> {
   const Parameters: Record<string, Json> = {};
   for (const v of NAME_VARIABLES) Parameters[v.param] = { Type: "String", Default: v.get(cfg) };
-  Parameters.CodeS3Bucket = { Type: "String", Description: "S3 bucket holding traildigest's handler.zip (see NEXT-STEPS.md)" };
+  Parameters.CodeS3Bucket = {
+    Type: "String",
+    Description: "S3 bucket holding traildigest's handler.zip (see NEXT-STEPS.md)",
+  };
   Parameters.CodeS3Key = { Type: "String", Default: "traildigest/handler.zip", Description: "S3 key of handler.zip" };
   return Parameters;
 }
@@ -128,7 +167,10 @@ type Conv = ReturnType<typeof converter>;
 /** The DLQ, the events queue with its redrive, and the policy that lets the rule send to it. */
 function queueResources(p: Pipeline, conv: Conv): Record<string, Resource> {
   return {
-    [CFN.dlq]: { Type: "AWS::SQS::Queue", Properties: { QueueName: conv(p.dlq.name), MessageRetentionPeriod: p.dlq.retentionSeconds } },
+    [CFN.dlq]: {
+      Type: "AWS::SQS::Queue",
+      Properties: { QueueName: conv(p.dlq.name), MessageRetentionPeriod: p.dlq.retentionSeconds },
+    },
     [CFN.queue]: {
       Type: "AWS::SQS::Queue",
       Properties: {
@@ -138,7 +180,10 @@ function queueResources(p: Pipeline, conv: Conv): Record<string, Resource> {
         RedrivePolicy: conv(p.queue.redrive),
       },
     },
-    [CFN.queuePolicy]: { Type: "AWS::SQS::QueuePolicy", Properties: { Queues: [{ Ref: CFN.queue }], PolicyDocument: conv(p.queuePolicy.document) } },
+    [CFN.queuePolicy]: {
+      Type: "AWS::SQS::QueuePolicy",
+      Properties: { Queues: [{ Ref: CFN.queue }], PolicyDocument: conv(p.queuePolicy.document) },
+    },
   };
 }
 
@@ -190,7 +235,9 @@ function lambdaResources(p: Pipeline, conv: Conv): Record<string, Resource> {
         BatchSize: p.mapping.batchSize,
         MaximumBatchingWindowInSeconds: p.mapping.windowSeconds,
         FunctionResponseTypes: p.mapping.functionResponseTypes,
-        ...(p.mapping.maximumConcurrency ? { ScalingConfig: { MaximumConcurrency: p.mapping.maximumConcurrency } } : {}),
+        ...(p.mapping.maximumConcurrency
+          ? { ScalingConfig: { MaximumConcurrency: p.mapping.maximumConcurrency } }
+          : {}),
         Enabled: p.mapping.enabled,
       },
     },
@@ -209,13 +256,18 @@ function retainImported(R: Record<string, Resource>, imports: CfnImport[]): void
 export function cloudFormationTemplate(cfg: Config, opts: CfnOptions = {}): Template {
   const p = symbolicPipeline(cfg);
   const conv = converter(p);
-  const R: Record<string, Resource> = { ...queueResources(p, conv), [CFN.rule]: ruleResource(p, conv), ...lambdaResources(p, conv) };
+  const R: Record<string, Resource> = {
+    ...queueResources(p, conv),
+    [CFN.rule]: ruleResource(p, conv),
+    ...lambdaResources(p, conv),
+  };
   addSchedules(R, p, logicalIds(p));
   retainImported(R, opts.imports ?? []);
 
   return {
     AWSTemplateFormatVersion: "2010-09-09",
-    Description: "traildigest pipeline (written by `traildigest setup export`): the same parts and settings `setup apply` creates",
+    Description:
+      "traildigest pipeline (written by `traildigest setup export`): the same parts and settings `setup apply` creates",
     Parameters: templateParameters(cfg),
     Resources: R,
     Outputs: {
@@ -231,16 +283,23 @@ export function cloudFormationImports(cfg: Config, live: LiveState): CfnImport[]
   const p = symbolicPipeline(cfg);
   const ids = logicalIds(p);
   const out: CfnImport[] = [];
-  const add = (type: string, logical: string, id: string) => out.push({ ResourceType: type, LogicalResourceId: logical, ResourceIdentifier: { [IMPORT_IDENTIFIER[type]!]: id } });
+  const add = (type: string, logical: string, id: string) =>
+    out.push({
+      ResourceType: type,
+      LogicalResourceId: logical,
+      ResourceIdentifier: { [IMPORT_IDENTIFIER[type]!]: id },
+    });
   if (live.dlq) add("AWS::SQS::Queue", CFN.dlq, live.dlq.url);
   if (live.queue) add("AWS::SQS::Queue", CFN.queue, live.queue.url);
   if (live.rule) add("AWS::Events::Rule", CFN.rule, live.rule.arn);
   if (live.role) add("AWS::IAM::Role", CFN.role, cfg.function.roleName);
   if (live.function) add("AWS::Lambda::Function", CFN.function, cfg.function.name);
   if (live.mapping) add("AWS::Lambda::EventSourceMapping", CFN.mapping, live.mapping.uuid);
-  for (const [g, logical] of ids.groups) if (live.scheduleGroups.includes(g)) add("AWS::Scheduler::ScheduleGroup", logical, g);
+  for (const [g, logical] of ids.groups)
+    if (live.scheduleGroups.includes(g)) add("AWS::Scheduler::ScheduleGroup", logical, g);
   for (const s of p.schedules) {
-    if (live.schedules.some((l) => l.name === s.name && l.group === s.group)) add("AWS::Scheduler::Schedule", ids.schedules.get(`${s.group}/${s.name}`)!, s.name);
+    if (live.schedules.some((l) => l.name === s.name && l.group === s.group))
+      add("AWS::Scheduler::Schedule", ids.schedules.get(`${s.group}/${s.name}`)!, s.name);
   }
   return out;
 }

@@ -33,7 +33,12 @@ export interface Attr {
 
 export const expr = (text: string): Expr => new Expr(text);
 export const attr = (name: string, value: Value | undefined): Attr[] => (value === undefined ? [] : [{ name, value }]);
-export const block = (type: string, labels: string[], body: (Attr | Block | (Attr | Block)[])[], comment?: string): Block => ({
+export const block = (
+  type: string,
+  labels: string[],
+  body: (Attr | Block | (Attr | Block)[])[],
+  comment?: string,
+): Block => ({
   type,
   labels,
   body: body.flat(),
@@ -72,7 +77,8 @@ function isBlock(x: Attr | Block): x is Block {
 function value(v: Value, indent: string): string {
   if (v instanceof Expr) return v.text;
   if (v instanceof Call) return `${v.fn}(${v.args.map((a) => value(a, indent)).join(", ")})`;
-  if (v instanceof Template) return `"${v.parts.map((p) => (p instanceof Expr ? `\${${p.text}}` : escapeLiteral(p))).join("")}"`;
+  if (v instanceof Template)
+    return `"${v.parts.map((p) => (p instanceof Expr ? `\${${p.text}}` : escapeLiteral(p))).join("")}"`;
   if (typeof v === "string") return quote(v);
   if (typeof v === "number") {
     if (!Number.isFinite(v)) throw new Error(`HCL cannot hold ${v}`);
@@ -148,13 +154,23 @@ function body(items: (Attr | Block)[], indent: string): string {
 function renderBlock(b: Block, indent: string): string {
   if (!IDENT.test(b.type)) throw new Error(`not an HCL block type: ${b.type}`);
   const head = [b.type, ...b.labels.map(quote)].join(" ");
-  const comment = b.comment ? b.comment.split("\n").map((l) => `${indent}# ${l}`.trimEnd()).join("\n") + "\n" : "";
+  const comment = b.comment
+    ? b.comment
+        .split("\n")
+        .map((l) => `${indent}# ${l}`.trimEnd())
+        .join("\n") + "\n"
+    : "";
   const inner = body(b.body, indent + "  ");
   return `${comment}${indent}${head} {${inner ? `\n${inner}\n${indent}` : ""}}`;
 }
 
 /** A whole file: top-level blocks separated by blank lines. */
 export function renderFile(blocks: Block[], header?: string): string {
-  const head = header ? header.split("\n").map((l) => `# ${l}`.trimEnd()).join("\n") + "\n\n" : "";
+  const head = header
+    ? header
+        .split("\n")
+        .map((l) => `# ${l}`.trimEnd())
+        .join("\n") + "\n\n"
+    : "";
   return head + blocks.map((b) => renderBlock(b, "")).join("\n\n") + "\n";
 }

@@ -39,7 +39,9 @@ function scheduleLabels(p: Pipeline): { groups: Map<string, string>; schedules: 
   };
   const groups = new Map(p.scheduleGroups.map((g) => [g, unique(identifier(g))]));
   used.clear();
-  const schedules = new Map(p.schedules.map((s) => [`${s.group}/${s.name}`, unique(identifier(`${s.group}_${s.name}`))]));
+  const schedules = new Map(
+    p.schedules.map((s) => [`${s.group}/${s.name}`, unique(identifier(`${s.group}_${s.name}`))]),
+  );
   return { groups, schedules };
 }
 
@@ -55,7 +57,9 @@ function converter(p: Pipeline) {
     if (typeof v === "string") {
       const ref = refs.get(v);
       if (ref) return expr(ref);
-      const parts = placeholderParts(v).map((x) => (typeof x === "string" ? x : expr(x.key.startsWith("var:") ? `var.${x.key.slice(4)}` : DATA[x.key]!)));
+      const parts = placeholderParts(v).map((x) =>
+        typeof x === "string" ? x : expr(x.key.startsWith("var:") ? `var.${x.key.slice(4)}` : DATA[x.key]!),
+      );
       if (parts.length === 1 && parts[0] instanceof Expr) return parts[0];
       return parts.some((x) => x instanceof Expr) ? new Template(parts) : v;
     }
@@ -73,7 +77,8 @@ function split(full: string): [string, string] {
   const [type, ...rest] = full.split(".");
   return [type!, rest.join(".")];
 }
-const res = (address: string, body: Parameters<typeof block>[2], comment?: string) => block("resource", split(address), body, comment);
+const res = (address: string, body: Parameters<typeof block>[2], comment?: string) =>
+  block("resource", split(address), body, comment);
 
 export interface TerraformFiles {
   "main.tf": string;
@@ -84,31 +89,45 @@ export interface TerraformFiles {
 function settingBlocks(cfg: Config): Block[] {
   const blocks: Block[] = [];
   blocks.push(
-    block("terraform", [], [
-      attr("required_version", ">= 1.5.0"),
-      block("required_providers", [], [attr("aws", { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION })]),
-    ]),
+    block(
+      "terraform",
+      [],
+      [
+        attr("required_version", ">= 1.5.0"),
+        block("required_providers", [], [attr("aws", { source: "hashicorp/aws", version: AWS_PROVIDER_VERSION })]),
+      ],
+    ),
   );
   if (cfg.region) {
     blocks.push(block("variable", ["region"], [attr("type", expr("string")), attr("default", cfg.region)]));
     blocks.push(block("provider", ["aws"], [attr("region", expr("var.region"))]));
   }
-  for (const v of NAME_VARIABLES) blocks.push(block("variable", [v.key], [attr("type", expr("string")), attr("default", v.get(cfg))]));
+  for (const v of NAME_VARIABLES)
+    blocks.push(block("variable", [v.key], [attr("type", expr("string")), attr("default", v.get(cfg))]));
   blocks.push(
-    block("variable", ["handler_zip"], [
-      attr("description", "dist/handler.zip of the traildigest package (setup export copies it here)"),
-      attr("type", expr("string")),
-      attr("default", "handler.zip"),
-    ]),
+    block(
+      "variable",
+      ["handler_zip"],
+      [
+        attr("description", "dist/handler.zip of the traildigest package (setup export copies it here)"),
+        attr("type", expr("string")),
+        attr("default", "handler.zip"),
+      ],
+    ),
   );
-  blocks.push(block("data", ["aws_caller_identity", "current"], []), block("data", ["aws_region", "current"], []), block("data", ["aws_partition", "current"], []));
+  blocks.push(
+    block("data", ["aws_caller_identity", "current"], []),
+    block("data", ["aws_region", "current"], []),
+    block("data", ["aws_partition", "current"], []),
+  );
   return blocks;
 }
 
 /** Schedule groups and schedules, with the exact definition apply sends. */
 function scheduleBlocks(p: ReturnType<typeof symbolicPipeline>, labels: ReturnType<typeof scheduleLabels>): Block[] {
   const blocks: Block[] = [];
-  for (const g of p.scheduleGroups) blocks.push(res(`aws_scheduler_schedule_group.${labels.groups.get(g)}`, [attr("name", g)]));
+  for (const g of p.scheduleGroups)
+    blocks.push(res(`aws_scheduler_schedule_group.${labels.groups.get(g)}`, [attr("name", g)]));
   for (const s of p.schedules) {
     const group = labels.groups.get(s.group);
     blocks.push(
@@ -119,18 +138,32 @@ function scheduleBlocks(p: ReturnType<typeof symbolicPipeline>, labels: ReturnTy
         attr("schedule_expression", s.expression),
         attr("schedule_expression_timezone", s.timezone),
         attr("state", s.state),
-        block("flexible_time_window", [], s.flexibleWindowMinutes ? [attr("mode", "FLEXIBLE"), attr("maximum_window_in_minutes", s.flexibleWindowMinutes)] : [attr("mode", "OFF")]),
-        block("target", [], [
-          attr("arn", s.targetArn),
-          attr("role_arn", s.roleArn),
-          // The exact text apply sends (key order included), not jsonencode's sorted keys.
-          attr("input", JSON.stringify(s.input)),
-          block("retry_policy", [], [
-            attr("maximum_retry_attempts", s.retryPolicy?.maximumRetryAttempts),
-            attr("maximum_event_age_in_seconds", s.retryPolicy?.maximumEventAgeSeconds),
-          ]),
-          s.deadLetterArn ? [block("dead_letter_config", [], [attr("arn", s.deadLetterArn)])] : [],
-        ]),
+        block(
+          "flexible_time_window",
+          [],
+          s.flexibleWindowMinutes
+            ? [attr("mode", "FLEXIBLE"), attr("maximum_window_in_minutes", s.flexibleWindowMinutes)]
+            : [attr("mode", "OFF")],
+        ),
+        block(
+          "target",
+          [],
+          [
+            attr("arn", s.targetArn),
+            attr("role_arn", s.roleArn),
+            // The exact text apply sends (key order included), not jsonencode's sorted keys.
+            attr("input", JSON.stringify(s.input)),
+            block(
+              "retry_policy",
+              [],
+              [
+                attr("maximum_retry_attempts", s.retryPolicy?.maximumRetryAttempts),
+                attr("maximum_event_age_in_seconds", s.retryPolicy?.maximumEventAgeSeconds),
+              ],
+            ),
+            s.deadLetterArn ? [block("dead_letter_config", [], [attr("arn", s.deadLetterArn)])] : [],
+          ],
+        ),
       ]),
     );
   }
@@ -142,34 +175,60 @@ type Converter = ReturnType<typeof converter>;
 /** The DLQ, the events queue with its redrive, and the policy that lets only the rule send to it. */
 function queueBlocks(p: Pipeline, { conv, json }: Converter): Block[] {
   return [
-    res(TF.dlq, [attr("name", conv(p.dlq.name)), attr("message_retention_seconds", p.dlq.retentionSeconds)], "Dead-letter queue: messages the digest failed maxReceiveCount times"),
+    res(
+      TF.dlq,
+      [attr("name", conv(p.dlq.name)), attr("message_retention_seconds", p.dlq.retentionSeconds)],
+      "Dead-letter queue: messages the digest failed maxReceiveCount times",
+    ),
     res(TF.queue, [
       attr("name", conv(p.queue.name)),
       attr("visibility_timeout_seconds", p.queue.visibilityTimeout),
       attr("message_retention_seconds", p.queue.retentionSeconds),
       attr("redrive_policy", json(p.queue.redrive)),
     ]),
-    res(TF.queuePolicy, [attr("queue_url", expr(`${TF.queue}.id`)), attr("policy", json(p.queuePolicy.document))], "Only this rule may send to the queue"),
+    res(
+      TF.queuePolicy,
+      [attr("queue_url", expr(`${TF.queue}.id`)), attr("policy", json(p.queuePolicy.document))],
+      "Only this rule may send to the queue",
+    ),
   ];
 }
 
 /** The rule and its one target, the queue. */
 function ruleBlocks(p: Pipeline, { conv, json }: Converter): Block[] {
   return [
-    res(TF.rule, [attr("name", conv(p.rule.name)), attr("description", p.rule.description), attr("event_pattern", json(p.rule.pattern))]),
+    res(TF.rule, [
+      attr("name", conv(p.rule.name)),
+      attr("description", p.rule.description),
+      attr("event_pattern", json(p.rule.pattern)),
+    ]),
     // No role_arn: a role on an SQS target can break delivery.
-    res(TF.target, [attr("rule", expr(`${TF.rule}.name`)), attr("target_id", p.rule.target.id), attr("arn", conv(p.rule.target.arn))]),
+    res(TF.target, [
+      attr("rule", expr(`${TF.rule}.name`)),
+      attr("target_id", p.rule.target.id),
+      attr("arn", conv(p.rule.target.arn)),
+    ]),
   ];
 }
 
 /** The execution role and its inline policy, the function, and its queue mapping. */
 function lambdaBlocks(p: Pipeline, { conv, json }: Converter): Block[] {
   return [
-    res(TF.role, [attr("name", conv(p.role.name)), attr("description", p.role.description), attr("assume_role_policy", json(p.role.trustPolicy))]),
+    res(TF.role, [
+      attr("name", conv(p.role.name)),
+      attr("description", p.role.description),
+      attr("assume_role_policy", json(p.role.trustPolicy)),
+    ]),
     res(
       TF.rolePolicy,
-      [attr("name", p.role.inlinePolicyName), attr("role", expr(`${TF.role}.name`)), attr("policy", json(p.role.inlinePolicy))],
-      p.webhook ? `Least privilege: this queue, this function's logs, the webhook ${p.webhook.kind} ${p.webhook.name} (referenced, never written here)` : "Least privilege: this queue and this function's logs",
+      [
+        attr("name", p.role.inlinePolicyName),
+        attr("role", expr(`${TF.role}.name`)),
+        attr("policy", json(p.role.inlinePolicy)),
+      ],
+      p.webhook
+        ? `Least privilege: this queue, this function's logs, the webhook ${p.webhook.kind} ${p.webhook.name} (referenced, never written here)`
+        : "Least privilege: this queue and this function's logs",
     ),
     res(TF.function, [
       attr("function_name", conv(p.function.name)),
@@ -190,7 +249,9 @@ function lambdaBlocks(p: Pipeline, { conv, json }: Converter): Block[] {
       attr("maximum_batching_window_in_seconds", p.mapping.windowSeconds),
       attr("function_response_types", p.mapping.functionResponseTypes),
       attr("enabled", p.mapping.enabled),
-      p.mapping.maximumConcurrency ? [block("scaling_config", [], [attr("maximum_concurrency", p.mapping.maximumConcurrency)])] : [],
+      p.mapping.maximumConcurrency
+        ? [block("scaling_config", [], [attr("maximum_concurrency", p.mapping.maximumConcurrency)])]
+        : [],
       // Lambda checks the role can read the queue when the mapping is created.
       attr("depends_on", [expr(TF.rolePolicy)]),
     ]),
@@ -226,7 +287,10 @@ export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[]
     ...outputBlocks(),
   ];
   const files: TerraformFiles = {
-    "main.tf": renderFile(blocks, "Written by `traildigest setup export --format terraform` from the traildigest config.\nThe same parts and settings `traildigest setup apply` creates; edit the config and export again."),
+    "main.tf": renderFile(
+      blocks,
+      "Written by `traildigest setup export --format terraform` from the traildigest config.\nThe same parts and settings `traildigest setup apply` creates; edit the config and export again.",
+    ),
   };
   if (opts.imports?.length) files["imports.tf"] = importsFile(opts.imports);
   return files;
@@ -249,13 +313,18 @@ export function terraformImports(cfg: Config, live: LiveState): TerraformImport[
   const target = live.targets.find((t) => t.id === RULE_TARGET_ID);
   if (live.rule && target) out.push({ to: TF.target, id: `${cfg.rule.name}/${target.id}` });
   if (live.role) out.push({ to: TF.role, id: cfg.function.roleName });
-  if (live.role?.inlinePolicy) out.push({ to: TF.rolePolicy, id: `${cfg.function.roleName}:${p.role.inlinePolicyName}` });
+  if (live.role?.inlinePolicy)
+    out.push({ to: TF.rolePolicy, id: `${cfg.function.roleName}:${p.role.inlinePolicyName}` });
   if (live.function) out.push({ to: TF.function, id: cfg.function.name });
   if (live.mapping) out.push({ to: TF.mapping, id: live.mapping.uuid });
-  for (const [g, label] of labels.groups) if (live.scheduleGroups.includes(g)) out.push({ to: `aws_scheduler_schedule_group.${label}`, id: g });
+  for (const [g, label] of labels.groups)
+    if (live.scheduleGroups.includes(g)) out.push({ to: `aws_scheduler_schedule_group.${label}`, id: g });
   for (const s of p.schedules) {
     if (live.schedules.some((l) => l.name === s.name && l.group === s.group)) {
-      out.push({ to: `aws_scheduler_schedule.${labels.schedules.get(`${s.group}/${s.name}`)}`, id: `${s.group}/${s.name}` });
+      out.push({
+        to: `aws_scheduler_schedule.${labels.schedules.get(`${s.group}/${s.name}`)}`,
+        id: `${s.group}/${s.name}`,
+      });
     }
   }
   return out;
