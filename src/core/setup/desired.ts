@@ -3,6 +3,7 @@
 // exports render this; a test holds it equal to what `setup plan` wants.
 import type { Config } from "./config-schema.js";
 import { desiredSchedule, type LiveSchedule } from "./plan.js";
+import { scopePartition } from "../aws/arn.js";
 import {
   FUNCTION_DESCRIPTION,
   FUNCTION_HANDLER,
@@ -137,8 +138,8 @@ export function desiredPipeline(cfg: Config, id: Identity): Pipeline {
       enabled: true,
     },
     scheduleGroups: [...new Set(cfg.schedules.map((s) => s.group))].filter((g) => g !== "default"),
-    // Target in the aws partition as before (not id's): the export's schedules are unchanged by the ARN module.
-    schedules: cfg.schedules.map((s) => desiredSchedule(s)),
+    // The universal target in the identity's partition (the exports render it from AWS::Partition).
+    schedules: cfg.schedules.map((s) => desiredSchedule(s, scopePartition(id))),
   };
 }
 

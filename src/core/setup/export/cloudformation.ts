@@ -117,6 +117,7 @@ function addSchedules(
   R: Record<string, Resource>,
   p: ReturnType<typeof symbolicPipeline>,
   ids: ReturnType<typeof logicalIds>,
+  conv: ReturnType<typeof converter>,
 ): void {
   for (const g of p.scheduleGroups)
     R[ids.groups.get(g)!] = { Type: "AWS::Scheduler::ScheduleGroup", Properties: { Name: g } };
@@ -135,7 +136,7 @@ function addSchedules(
           ? { Mode: "FLEXIBLE", MaximumWindowInMinutes: s.flexibleWindowMinutes }
           : { Mode: "OFF" },
         Target: {
-          Arn: s.targetArn,
+          Arn: conv(s.targetArn),
           RoleArn: s.roleArn,
           // The exact text apply sends.
           Input: JSON.stringify(s.input),
@@ -261,7 +262,7 @@ export function cloudFormationTemplate(cfg: Config, opts: CfnOptions = {}): Temp
     [CFN.rule]: ruleResource(p, conv),
     ...lambdaResources(p, conv),
   };
-  addSchedules(R, p, logicalIds(p));
+  addSchedules(R, p, logicalIds(p), conv);
   retainImported(R, opts.imports ?? []);
 
   return {

@@ -124,7 +124,11 @@ function settingBlocks(cfg: Config): Block[] {
 }
 
 /** Schedule groups and schedules, with the exact definition apply sends. */
-function scheduleBlocks(p: ReturnType<typeof symbolicPipeline>, labels: ReturnType<typeof scheduleLabels>): Block[] {
+function scheduleBlocks(
+  p: ReturnType<typeof symbolicPipeline>,
+  labels: ReturnType<typeof scheduleLabels>,
+  conv: ReturnType<typeof converter>,
+): Block[] {
   const blocks: Block[] = [];
   for (const g of p.scheduleGroups)
     blocks.push(res(`aws_scheduler_schedule_group.${labels.groups.get(g)}`, [attr("name", g)]));
@@ -149,7 +153,7 @@ function scheduleBlocks(p: ReturnType<typeof symbolicPipeline>, labels: ReturnTy
           "target",
           [],
           [
-            attr("arn", s.targetArn),
+            attr("arn", conv.conv(s.targetArn)),
             attr("role_arn", s.roleArn),
             // The exact text apply sends (key order included), not jsonencode's sorted keys.
             attr("input", JSON.stringify(s.input)),
@@ -283,7 +287,7 @@ export function renderTerraform(cfg: Config, opts: { imports?: TerraformImport[]
     ...queueBlocks(p, c),
     ...ruleBlocks(p, c),
     ...lambdaBlocks(p, c),
-    ...scheduleBlocks(p, scheduleLabels(p)),
+    ...scheduleBlocks(p, scheduleLabels(p), c),
     ...outputBlocks(),
   ];
   const files: TerraformFiles = {
