@@ -76,7 +76,9 @@ async function ordinaryTarball(): Promise<string> {
   };
   scan(join(dir, "lib"));
   mkdirSync(join(dir, "bin"));
-  writeFileSync(join(dir, "bin", "traildigest.js"), '#!/usr/bin/env node\nimport "../lib/cli/main.js";\n', { mode: 0o755 });
+  writeFileSync(join(dir, "bin", "traildigest.js"), '#!/usr/bin/env node\nimport "../lib/cli/main.js";\n', {
+    mode: 0o755,
+  });
   mkdirSync(join(dir, "dist"));
   cpSync(join(root, "dist", "handler.zip"), join(dir, "dist", "handler.zip"));
   writeFileSync(
