@@ -64,6 +64,23 @@ const coreBoundary = {
   },
 };
 
+/** The other layers point inwards too: cli → app → adapters → core (the handler uses core and adapters). */
+const LAYER = "dependencies point inwards (cli → app → adapters → core; docs/design.md §3.1)";
+const layer = (files, outer) => ({
+  files: [files],
+  rules: {
+    "@typescript-eslint/no-restricted-imports": [
+      "error",
+      { patterns: [{ group: outer.flatMap((d) => [`**/${d}/*`, `**/${d}/**`]), message: LAYER }] },
+    ],
+  },
+});
+const LAYERS = [
+  layer("src/adapters/**/*.ts", ["app", "cli", "handler"]),
+  layer("src/app/**/*.ts", ["cli"]),
+  layer("src/handler/**/*.ts", ["app", "cli"]),
+];
+
 /**
  * Small units: no function in src over 80 lines (blank lines and comments not counted), no file over
  * 400 lines (counted as `wc -l` does). Tests, benches and scripts are exempt.
@@ -100,5 +117,6 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off", "no-regex-spaces": "off" },
   },
   coreBoundary,
+  ...LAYERS,
   SIZE_LIMITS,
 );

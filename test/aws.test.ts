@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ListQueuesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { awsClient, clientConfig } from "../src/adapters/aws/clients.js";
-import { forgetSharedConfig } from "../src/app/context.js";
+import { forgetSharedConfig } from "../src/adapters/aws/env.js";
 import { parseAccessDenied, translateAwsError } from "../src/adapters/aws/errors.js";
 import { toCliError } from "../src/cli/exit-codes.js";
 import { runCliInProcess } from "./support/run-cli.js";

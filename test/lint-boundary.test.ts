@@ -91,4 +91,24 @@ describe("the pure-core lint boundary", () => {
     );
     expect(messages).toEqual([]);
   });
+
+  it("keeps the other layers pointing inwards: an adapter may not import app or cli, a use case not cli", async () => {
+    const outward = [
+      ["src/adapters/aws/sqs.ts", `import { parseTimeout } from "../../app/context.js";`],
+      ["src/adapters/slack.ts", `import { main } from "../cli/program.js";`],
+      ["src/app/queue.ts", `import { renderTable } from "../cli/output/table.js";`],
+      ["src/handler/index.ts", `import { resolveZone } from "../app/context.js";`],
+    ];
+    for (const [path, line] of outward) {
+      const messages = await lint(path!, `${line}\nexport const x = 1;\n`);
+      expect(messages.map((m) => m.message).join(" "), path).toMatch(/dependencies point inwards/);
+    }
+    // Inwards is fine: a use case on an adapter, an adapter on the core.
+    expect(
+      await lint(
+        "src/app/queue.ts",
+        `import { resolveQueue } from "../adapters/aws/sqs.js";\nexport const x = resolveQueue;\n`,
+      ),
+    ).toEqual([]);
+  });
 });

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BIN, runCliInProcess } from "./support/run-cli.js";
 import { ecsSchedules, startFakeScheduler, type FakeScheduler } from "./support/fake-scheduler.js";
-import { resolveAwsEnv, forgetSharedConfig } from "../src/app/context.js";
+import { resolveAwsEnv, forgetSharedConfig } from "../src/adapters/aws/env.js";
 import { createUi, preloadRenderers, spinnerAllowed } from "../src/cli/output/output.js";
 import { displayWidth, ellipsizeMiddle, fitWidths, renderTable, wrapLine } from "../src/cli/output/table.js";
 import { toCliError } from "../src/cli/exit-codes.js";

@@ -71,10 +71,11 @@ interface Inputs {
 
 /** The period, the config file, batching, time zone and region: flags first, then the config, then defaults. */
 async function resolveInputs(deps: ForecastDeps, o: ForecastOpts): Promise<Inputs> {
-  const [{ loadConfig }, { parseFromArg }, { resolveZone, resolveAwsEnv }] = await Promise.all([
+  const [{ loadConfig }, { parseFromArg }, { resolveZone }, { resolveAwsEnv }] = await Promise.all([
     import("../adapters/files/config-file.js"),
     import("../core/time/duration.js"),
     import("./context.js"),
+    import("../adapters/aws/env.js"),
   ]);
   const env = deps.env ?? process.env;
   const now = deps.now ?? new Date();

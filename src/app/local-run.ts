@@ -118,7 +118,7 @@ async function invoker(
   s: { timeZone: string; webhookUrl: string | undefined },
 ): Promise<Invoke> {
   const [{ DEFAULT_TIMEOUT_MS }, { postMessage }, { processBatch }] = await Promise.all([
-    import("./context.js"),
+    import("../adapters/aws/env.js"),
     import("../adapters/slack.js"),
     import("../handler/process.js"),
   ]);

@@ -155,8 +155,13 @@ export async function sendDigests(
   opts: SendOptions,
   registerSecret: (s: string | undefined) => void,
 ): Promise<Sent> {
-  const [{ webhookSource, DEFAULT_TIMEOUT_MS }, { validateWebhookUrl, postMessage, SlackError }, { digestInput }] =
-    await Promise.all([import("./context.js"), import("../adapters/slack.js"), import("./notify-input.js")]);
+  const [{ webhookSource }, { DEFAULT_TIMEOUT_MS }, { validateWebhookUrl, postMessage, SlackError }, { digestInput }] =
+    await Promise.all([
+      import("./context.js"),
+      import("../adapters/aws/env.js"),
+      import("../adapters/slack.js"),
+      import("./notify-input.js"),
+    ]);
   const { raw, label } = webhookSource(opts.webhookUrl, ctx.env);
   registerSecret(raw);
   registerSecret(raw?.trim()); // validateWebhookUrl trims; the trimmed URL is what gets posted

@@ -4,7 +4,8 @@
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../core/errors.js";
 import { EXIT, toCliError } from "./exit-codes.js";
-import { DEFAULT_TIMEOUT_MS, parseTimeout, validateEndpointUrl, validateRegion } from "../app/context.js";
+import { parseTimeout } from "../app/context.js";
+import { DEFAULT_TIMEOUT_MS, validateEndpointUrl, validateRegion } from "../adapters/aws/env.js";
 import { createUi, emit, preloadRenderers, redact, spinnerAllowed, type GlobalOptions } from "./output/output.js";
 import { uiReporter } from "./output/report-ui.js";
 import { terminalText } from "../core/text/terminal-text.js";

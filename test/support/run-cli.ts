@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/program.js";
 import type { CliIo, OutStream } from "../../src/cli/io.js";
 import type { Clock } from "../../src/app/run-context.js";
-import { forgetSharedConfig } from "../../src/app/context.js";
+import { forgetSharedConfig } from "../../src/adapters/aws/env.js";
 import { setActiveProfile } from "../../src/adapters/aws/errors.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/traildigest.js", import.meta.url));

@@ -13,7 +13,7 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import { registerErrorTranslator } from "../../core/errors.js";
 import { lookedInText, type LookedIn } from "../../core/text/text.js";
 import { IAM_PREFIX, setActiveProfile, translateAwsError } from "./errors.js";
-import { resolveAwsEnv, DEFAULT_TIMEOUT_MS } from "../../app/context.js";
+import { resolveAwsEnv, DEFAULT_TIMEOUT_MS } from "./env.js";
 
 // Any command that builds an AWS client gets AWS errors mapped to actionable one-liners (exit 3).
 registerErrorTranslator(translateAwsError);
