@@ -10,7 +10,14 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
 import { startMoto, type RunningEmulator } from "../../tools/emulators.js";
 import { rulePattern } from "../../src/core/setup/policies.js";
 import { matchesPattern } from "../../src/core/events/event-pattern.js";
@@ -114,6 +121,10 @@ describe("rule scopes on moto: PutEvents → rule → queue delivers exactly the
         expect(put.FailedEntryCount ?? 0).toBe(0);
       }
       expect(await drain(url)).toEqual(want);
+      // One rule on the bus at a time: moto tries every rule on every event, so each left behind slows the next.
+      const rule = `scope-${text.replace(/[^a-z]+/g, "-")}-rule`;
+      await eb.send(new RemoveTargetsCommand({ Rule: rule, Ids: ["queue"] }));
+      await eb.send(new DeleteRuleCommand({ Name: rule }));
     });
   }
 });
