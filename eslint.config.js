@@ -1,5 +1,5 @@
 // ESLint 9 flat config: typescript-eslint's recommended rules (no type information, so it stays fast)
-// plus the boundary rule that keeps the pure core pure (docs/design.md §3.2).
+// plus the boundary rule that keeps the pure core pure (docs/architecture.md §3.2).
 import { posix, relative, sep } from "node:path";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
@@ -65,7 +65,7 @@ const coreBoundary = {
 };
 
 /** The other layers point inwards too: cli → app → adapters → core (the handler uses core and adapters). */
-const LAYER = "dependencies point inwards (cli → app → adapters → core; docs/design.md §3.1)";
+const LAYER = "dependencies point inwards (cli → app → adapters → core; docs/architecture.md §3.1)";
 const layer = (files, outer) => ({
   files: [files],
   rules: {

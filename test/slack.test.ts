@@ -340,7 +340,7 @@ describe("validateWebhookUrl", () => {
 describe("redact() (every CLI output path)", () => {
   it("hides a registered webhook as given, JSON-escaped, percent-encoded (either case), its path and its token", async () => {
     const { registerSecret, redact } = await import("../src/cli/output/output.js");
-    const url = "https://hooks.slack.com/services/T0AAA1111/B0BBB2222/abcdEFGHijklMNOPqrstUVWX";
+    const url = "https://hooks.slack.example/services/T0AAA1111/B0BBB2222/abcdEFGHijklMNOPqrstUVWX"; // reserved test domain
     registerSecret(url);
     const token = "abcdEFGHijklMNOPqrstUVWX";
     const forms = [

@@ -1,4 +1,4 @@
-// Posting one payload to a Slack incoming webhook (docs/aws-slack-facts.md §6), shared by the Lambda and `notify send`.
+// Posting one payload to a Slack incoming webhook (docs/facts.md §6), shared by the Lambda and `notify send`.
 // Slack answers 200 "ok" or a status with a plain-text error string. Only 200 + "ok" is delivered;
 // redirects are never followed (the payload goes nowhere but the configured URL) and, like any other
 // 4xx or a 200 with another body, are final. One deadline bounds everything: 429 waits Retry-After and

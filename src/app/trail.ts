@@ -27,7 +27,7 @@ export interface Recent {
   lookedIn?: LookedIn;
 }
 
-/** The contract's event shape (docs/design.md §4): every key present, null when unknown. */
+/** The contract's event shape (docs/architecture.md §4): every key present, null when unknown. */
 export interface TrailEvent {
   eventId: string;
   eventTime: string;

@@ -1,4 +1,4 @@
-// The one place where any failure becomes an exit code (docs/design.md §4).
+// The one place where any failure becomes an exit code (docs/architecture.md §4).
 import { firstLine, toDomainError, type ErrorKind } from "../core/errors.js";
 
 /** 70 is BSD's EX_SOFTWARE: CI can tell a crash (a bug) from findings (1). */

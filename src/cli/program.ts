@@ -1,6 +1,6 @@
 // The whole CLI as a function: `main(argv, io)` builds the commander program from the command specs,
 // runs it with the given streams, environment and clock, and returns the exit code. Any failure is one
-// line on stderr and an exit code (docs/design.md §4). Heavy code loads inside each command's run.
+// line on stderr and an exit code (docs/architecture.md §4). Heavy code loads inside each command's run.
 import { Command, CommanderError, Option } from "commander";
 import { UsageError } from "../core/errors.js";
 import { EXIT, toCliError } from "./exit-codes.js";

@@ -1,4 +1,4 @@
-// The Lambda entry (docs/design.md §6): SQS batch → one Slack digest → batchItemFailures.
+// The Lambda entry (docs/architecture.md §6): SQS batch → one Slack digest → batchItemFailures.
 // Bundled by `npm run build:handler` into dist/handler.zip (index.mjs) for nodejs22.x.
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { postMessage } from "../adapters/slack.js";

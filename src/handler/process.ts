@@ -46,7 +46,7 @@ export async function processBatch(event: SQSEvent, deps: ProcessDeps): Promise<
 
   const usable = (id: unknown): id is string => typeof id === "string" && id.length > 0;
   // A record SQS must get back but that has no messageId cannot be named in batchItemFailures:
-  // throw so the whole batch is retried rather than silently dropping it (docs/design.md §6).
+  // throw so the whole batch is retried rather than silently dropping it (docs/architecture.md §6).
   const failures = (ids: (string | undefined)[], why: string) => {
     const missing = ids.filter((id) => !usable(id)).length;
     if (missing > 0) {

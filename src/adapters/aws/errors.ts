@@ -1,4 +1,4 @@
-// AWS SDK errors → one line a person can act on, exit 3 (docs/design.md §4). No SDK import: works on the
+// AWS SDK errors → one line a person can act on, exit 3 (docs/architecture.md §4). No SDK import: works on the
 // error's shape (name, $metadata, code) plus the tags clients.ts's middleware adds (operation, host).
 import { firstLine, ServiceError, UsageError, type DomainError } from "../../core/errors.js";
 import { plural } from "../../core/text/text.js";

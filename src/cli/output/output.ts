@@ -14,7 +14,7 @@ export type { GlobalOptions, OutputFormat };
 export interface CommandResult<T extends object = object> {
   data: T;
   render?: (data: T, ui: Ui) => string;
-  /** 1 when the command ran and found problems (docs/design.md §4). */
+  /** 1 when the command ran and found problems (docs/architecture.md §4). */
   exitCode?: 0 | 1;
   /** The command already wrote its output piece by piece (outputWriter): nothing left to emit. */
   written?: boolean;

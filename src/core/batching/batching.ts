@@ -1,4 +1,4 @@
-// The Lambda SQS event source mapping's batching rules as a pure model (docs/aws-slack-facts.md §1):
+// The Lambda SQS event source mapping's batching rules as a pure model (docs/facts.md §1):
 // invoke when BatchSize messages are gathered, when the batching window has passed, or when the
 // payload would exceed 6 MB — whichever comes first. The window starts when the previous invocation
 // ends. Pure: no I/O, no SDK, no real clock. (test/support/batching-sim.ts runs the rules over a fake queue and clock.)

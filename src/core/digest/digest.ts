@@ -1,4 +1,4 @@
-// Events → ONE Slack message per batch (docs/design.md §5). Pure: no I/O, no SDK.
+// Events → ONE Slack message per batch (docs/architecture.md §5). Pure: no I/O, no SDK.
 // The Lambda handler and `notify dry-run` both call buildDigest, so a preview is what Slack gets.
 import type { ContextBlock, DividerBlock, HeaderBlock, KnownBlock } from "@slack/types";
 import { UsageError } from "../errors.js";

@@ -4,7 +4,7 @@ import type { KnownBlock, SectionBlock } from "@slack/types";
 import { truncateMrkdwn, truncatePlain } from "../text/mrkdwn.js";
 import type { SlackMessage } from "./digest.js";
 
-/** Slack Block Kit limits (docs/aws-slack-facts.md §6). */
+/** Slack Block Kit limits (docs/facts.md §6). */
 export const SLACK_LIMITS = {
   blocks: 50,
   sectionText: 3000,

@@ -1,4 +1,4 @@
-// Any input shape → normalised API-call events (docs/design.md §3). Pure: no I/O, no SDK.
+// Any input shape → normalised API-call events (docs/architecture.md §3). Pure: no I/O, no SDK.
 // CONTRACT (other modules code against these types; implementation owned by the digest work).
 import { UsageError } from "../errors.js";
 import { normalizeCaller } from "./caller.js";

@@ -1,4 +1,4 @@
-// GetSchedule output → the schedule object of the command contract (docs/design.md §4). Pure: no SDK
+// GetSchedule output → the schedule object of the command contract (docs/architecture.md §4). Pure: no SDK
 // import; the fire-time function is passed in so this module stays testable on its own.
 import { clusterName, serviceRef } from "../events/events.js";
 import { toDate } from "./schedule.js";
