@@ -1,6 +1,6 @@
 // The one context resolution (app/context.ts): the time zone and the webhook, with the environment injected.
 import { describe, expect, it } from "vitest";
-import { resolveTimeZone, resolveZone, webhookSource } from "../src/app/context.js";
+import { resolveZone, webhookSource } from "../src/app/context.js";
 
 describe("time zone: --timezone > DIGEST_TIMEZONE > the config file > fallback", () => {
   it("names where the zone came from", async () => {
@@ -18,7 +18,7 @@ describe("time zone: --timezone > DIGEST_TIMEZONE > the config file > fallback",
       source: "the config file",
     });
     expect(await resolveZone(undefined, {}, {})).toEqual({ timeZone: undefined, source: "default" });
-    expect(await resolveTimeZone(undefined, "UTC", {})).toBe("UTC");
+    expect((await resolveZone(undefined, { fallback: "UTC" }, {})).timeZone).toBe("UTC");
   });
 
   it("a bad zone is a usage error naming its source", async () => {

@@ -42,15 +42,6 @@ export async function resolveZone(
   return { timeZone: opts.fallback, source: "default" };
 }
 
-/** resolveZone without a config file: --timezone > DIGEST_TIMEZONE > fallback. */
-export async function resolveTimeZone(
-  flag: string | undefined,
-  fallback = "UTC",
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string> {
-  return (await resolveZone(flag, { fallback }, env)).timeZone ?? fallback;
-}
-
 /** The webhook URL from --webhook-url or SLACK_WEBHOOK_URL, with the label errors should name. */
 export function webhookSource(
   flag: string | undefined,

@@ -73,14 +73,14 @@ async function checkFlags(ctx: RunContext, opts: RunOptions, hooks: LocalRunHook
   if (handlerTimeoutMs < 1000 || handlerTimeoutMs > 900_000) {
     throw new UsageError(`--handler-timeout: ${opts.handlerTimeout} is out of range: a Lambda timeout is 1s to 900s`);
   }
-  const [{ validateSettings }, { resolveTimeZone, webhookSource }, { validateWebhookUrl }] = await Promise.all([
+  const [{ validateSettings }, { resolveZone, webhookSource }, { validateWebhookUrl }] = await Promise.all([
     import("../core/batching/batching.js"),
     import("./context.js"),
     import("../adapters/slack.js"),
   ]);
   const settings = validateSettings({ batchSize: opts.batchSize, windowMs });
   // Names where a bad zone came from (--timezone, DIGEST_TIMEZONE), as notify does.
-  const timeZone = await resolveTimeZone(opts.timezone, "UTC", ctx.env);
+  const timeZone = (await resolveZone(opts.timezone, { fallback: "UTC" }, ctx.env)).timeZone!;
   const sink = opts.sink ?? (opts.webhookUrl ? "slack" : "stdout");
   if (sink !== "stdout" && sink !== "slack") throw new UsageError(`--sink: "${sink}" is not one of stdout, slack`);
   if (sink === "stdout" && opts.webhookUrl)

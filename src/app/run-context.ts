@@ -1,6 +1,7 @@
 // What every use case is given instead of reaching for process.*: the resolved global flags, the
 // environment, the working directory, stdin, a clock and the one output channel (report.ts).
 import type { Reporter } from "./report.js";
+import type { Clock } from "../core/time/clock.js";
 
 export type OutputFormat = "table" | "json";
 
@@ -17,11 +18,8 @@ export interface GlobalOptions {
   verbose: boolean;
 }
 
-/** Wall time and waiting, injectable so tests run on a fake clock. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
+/** Wall time and waiting, injectable so tests run on a fake clock (the one Clock type: core/time/clock.ts). */
+export type { Clock } from "../core/time/clock.js";
 
 export interface RunContext {
   opts: GlobalOptions;

@@ -1,7 +1,7 @@
 // Everything the CLI takes from the outside world, passed in: `main(argv, io)` (program.ts) never reads
 // process.stdout, stderr, stdin, env or argv itself. main.ts builds the process-bound io; tests pass
 // string-collecting streams (test/support/run-cli.ts).
-import type { Clock } from "../app/run-context.js";
+import type { Clock } from "../core/time/clock.js";
 
 export type OutStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
@@ -16,8 +16,3 @@ export interface CliIo {
   /** Ctrl-C / SIGTERM for a long run (local run); the default ignores them (nothing to interrupt in-process). */
   onInterrupt?(handler: (signal: NodeJS.Signals) => void): () => void;
 }
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-};

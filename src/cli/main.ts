@@ -3,7 +3,8 @@
 // with the process's streams, environment and clock.
 import { VERSION } from "./version.js";
 import { terminalText } from "../core/text/terminal-text.js";
-import { realClock, type CliIo } from "./io.js";
+import type { CliIo } from "./io.js";
+import { systemClock } from "../adapters/clock.js";
 
 // The AWS SDK is bundled and pinned, so its "future versions need Node 22" notice is not actionable here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -47,7 +48,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
       return process.stdin;
     },
     env: process.env,
-    clock: realClock,
+    clock: systemClock,
     cwd: process.cwd(),
     onInterrupt,
   };

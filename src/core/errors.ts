@@ -42,17 +42,11 @@ export function registerErrorTranslator(t: Translator): void {
 /** Any thrown value → the domain error it is or translates to; undefined for anything else (a bug). */
 export function toDomainError(err: unknown): DomainError | undefined {
   if (err instanceof DomainError) return err;
-  // A DomainError from a second copy of this module (a test that reloads modules) has the same meaning.
-  if (err instanceof Error && isErrorKind((err as { kind?: unknown }).kind)) return err as DomainError;
   for (const t of translators) {
     const mapped = t(err);
     if (mapped) return mapped;
   }
   return undefined;
-}
-
-function isErrorKind(k: unknown): k is ErrorKind {
-  return k === "input" || k === "service";
 }
 
 export function firstLine(s: string): string {

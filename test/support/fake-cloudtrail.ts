@@ -3,6 +3,7 @@
 // StartTime/EndTime, serves pages newest first, checks that a NextToken comes back with the same
 // parameters, can answer ThrottlingException, and records every request with its arrival time.
 // Point the CLI at it with AWS_ENDPOINT_URL_CLOUDTRAIL=<endpoint> (or --endpoint-url).
+import { listenOnLoopback } from "./loopback.js";
 import { createServer } from "node:http";
 
 /** One LookupEvents `Events[]` item, as AWS returns it (EventTime may be given as ISO here). */
@@ -129,17 +130,11 @@ export async function startFakeCloudTrail(opts: FakeCloudTrailOptions): Promise<
       });
     });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
+  const { endpoint, stop } = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
-    stop: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    stop,
   };
 }
 

@@ -1,6 +1,7 @@
 // A local EventBridge Scheduler (REST-JSON) for ListSchedules and GetSchedule only, on 127.0.0.1:
 // scripted schedules, an optional per-request delay (benchmarks), scripted errors (throttling,
 // access denied), and a record of requests and of the most calls in flight at once.
+import { listenOnLoopback } from "./loopback.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
 export interface FakeSchedule {
@@ -111,20 +112,14 @@ export async function startFakeScheduler(opts: FakeSchedulerOptions): Promise<Fa
     req.resume();
     req.on("end", () => void handle(req, res));
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
+  const { endpoint, stop } = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
     get maxInFlight() {
       return state.maxInFlight;
     },
-    stop: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    stop,
   };
 }
 

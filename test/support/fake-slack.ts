@@ -1,5 +1,6 @@
 // A real HTTP server on 127.0.0.1 standing in for a Slack incoming webhook. Responses are scripted
 // (status, Retry-After, body, delay); every request is recorded with its parsed JSON body.
+import { listenOnLoopback } from "./loopback.js";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 
@@ -74,23 +75,14 @@ export async function startFakeSlack(opts: { secretPath?: string } = {}): Promis
       else answer();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
+  const { endpoint, stop } = await listenOnLoopback(server);
   const secretPath = opts.secretPath ?? "/services/T0FAKE0001/B0FAKE0002/s3cr3tW3bh00kT0k3nXYZ";
   return {
-    url: `http://127.0.0.1:${port}${secretPath}`,
+    url: `${endpoint}${secretPath}`,
     requests,
     script: (...rs) => void queue.push(...rs),
     setFallback: (r) => void (fallback = r),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: stop,
   };
 }
 

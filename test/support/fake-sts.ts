@@ -2,6 +2,7 @@
 // client asks for it), with a record of the requests: tests check the account a "found nothing" message
 // names and that no STS call is made when something was found.
 // Point the CLI at it with AWS_ENDPOINT_URL_STS=<endpoint>.
+import { listenOnLoopback } from "./loopback.js";
 import { createServer } from "node:http";
 
 export interface FakeSts {
@@ -31,16 +32,10 @@ export async function startFakeSts(account = "123456789012"): Promise<FakeSts> {
       );
     });
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const addr = server.address();
-  const port = typeof addr === "object" && addr ? addr.port : 0;
+  const { endpoint, stop } = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     requests,
-    stop: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+    stop,
   };
 }

@@ -12,6 +12,7 @@ import type { CliIo, OutStream } from "../../src/cli/io.js";
 import type { Clock } from "../../src/app/run-context.js";
 import { forgetSharedConfig } from "../../src/adapters/aws/env.js";
 import { setActiveProfile } from "../../src/adapters/aws/errors.js";
+import { forgetSharedPacer } from "../../src/adapters/aws/cloudtrail.js";
 
 export const BIN = fileURLToPath(new URL("../../bin/traildigest.js", import.meta.url));
 
@@ -129,6 +130,7 @@ export async function runCliInProcess(args: string[], opts: InProcessOptions = {
   // Process-wide caches a child process would start without.
   forgetSharedConfig();
   setActiveProfile(undefined);
+  forgetSharedPacer();
   try {
     const code = await main(args, io);
     return { code, stdout: stdout.text, stderr: stderr.text };

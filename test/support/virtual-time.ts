@@ -92,12 +92,11 @@ export async function endFauxqsLongPollsAtOnce(): Promise<() => void> {
 }
 
 /**
- * The CLI in this process on virtual time: fresh modules (so process-wide state such as CloudTrail's
- * shared pacer starts empty and forgets this run's future-dated slots), Date faked, and the real
- * clock's sleeps (pacing, back-off) recorded and instant. Local servers stamp requests on the same clock.
+ * The CLI in this process on virtual time: Date faked, and the real clock's sleeps (pacing, back-off)
+ * recorded and instant. Local servers stamp requests on the same clock. Process-wide state (CloudTrail's
+ * shared pacer) starts empty, as runCliInProcess makes it for every run.
  */
 export async function runCliInVirtualTime(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) {
-  vi.resetModules();
   const clock = useVirtualTime();
   const cwd = process.cwd();
   try {

@@ -58,6 +58,10 @@ let sharedPacer: Pacer | undefined;
 export function defaultPacer(): Pacer {
   return (sharedPacer ??= createPacer({ ...LOOKUP_RATE, clock: systemClock }));
 }
+/** A new process starts with an empty window: for runs of the CLI inside one process (tests). */
+export function forgetSharedPacer(): void {
+  sharedPacer = undefined;
+}
 
 /**
  * A CloudTrail client for lookups: the SDK's own retries are turned off so every attempt goes

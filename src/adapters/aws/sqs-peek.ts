@@ -12,11 +12,9 @@ import {
 import { UsageError } from "../../core/errors.js";
 import { isUnreadable, normalizeSqsBody, type ApiCallEvent } from "../../core/events/events.js";
 import { plural } from "../../core/text/text.js";
-import { queueCounts, resolveQueue, type QueueCounts, type QueueRef } from "./sqs.js";
+import { attrInt, queueCounts, resolveQueue, type QueueCounts, type QueueRef } from "./sqs.js";
 
 type Sender = Pick<SQSClient, "send">;
-
-const int = (v: string | undefined): number | null => (v === undefined || v === "" ? null : Number(v));
 
 export interface PeekedMessage {
   messageId: string;
@@ -76,10 +74,10 @@ export function toPeeked(m: Message): PeekedMessage {
   const attrs = (m.Attributes ?? {}) as Record<string, string | undefined>;
   const body = m.Body ?? "";
   const decoded = normalizeSqsBody(body, m.MessageId);
-  const sent = int(attrs.SentTimestamp);
+  const sent = attrInt(attrs.SentTimestamp);
   const out: PeekedMessage = {
     messageId: m.MessageId ?? "",
-    receiveCount: int(attrs.ApproximateReceiveCount),
+    receiveCount: attrInt(attrs.ApproximateReceiveCount),
     sentAt: sent === null ? null : new Date(sent).toISOString(),
     event: isUnreadable(decoded) ? null : decoded,
     body,

@@ -63,7 +63,8 @@ export interface QueueCounts {
   redrive: { dlqArn: string; maxReceiveCount: number } | null;
 }
 
-const int = (v: string | undefined): number | null => (v === undefined || v === "" ? null : Number(v));
+/** A numeric SQS attribute, null when absent. */
+export const attrInt = (v: string | undefined): number | null => (v === undefined || v === "" ? null : Number(v));
 
 /** The one reader of a RedrivePolicy attribute (maxReceiveCount may be a number or a string). */
 export function parseRedrive(policy: string | undefined): QueueCounts["redrive"] {
@@ -92,11 +93,11 @@ export async function queueCounts(client: Sender, url: string): Promise<QueueCou
   return {
     url,
     arn: a.QueueArn ?? null,
-    visible: int(a.ApproximateNumberOfMessages) ?? 0,
-    inFlight: int(a.ApproximateNumberOfMessagesNotVisible) ?? 0,
-    delayed: int(a.ApproximateNumberOfMessagesDelayed) ?? 0,
-    visibilityTimeout: int(a.VisibilityTimeout),
-    retentionSeconds: int(a.MessageRetentionPeriod),
+    visible: attrInt(a.ApproximateNumberOfMessages) ?? 0,
+    inFlight: attrInt(a.ApproximateNumberOfMessagesNotVisible) ?? 0,
+    delayed: attrInt(a.ApproximateNumberOfMessagesDelayed) ?? 0,
+    visibilityTimeout: attrInt(a.VisibilityTimeout),
+    retentionSeconds: attrInt(a.MessageRetentionPeriod),
     redrive,
   };
 }
