@@ -115,9 +115,12 @@ export async function applyPrepared(
   const ui = say(ctx.report);
   const changed = p.plan.plan.filter((i) => i.action !== "noop");
   ui.info(`applying ${plural(changed.length, "change")}…`);
-  const webhookUrl = ctx.env.SLACK_WEBHOOK_URL;
+  const [{ webhookSource }, { applyPlan }] = await Promise.all([
+    import("./context.js"),
+    import("../adapters/aws/apply.js"),
+  ]);
+  const webhookUrl = webhookSource(undefined, ctx.env).raw;
   registerSecret(webhookUrl);
-  const { applyPlan } = await import("../adapters/aws/apply.js");
   return applyPlan({ ...p, ...(webhookUrl ? { webhookUrl } : {}), report: (s) => ui.step(stepLine(s)) });
 }
 
